@@ -1,0 +1,132 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Status is the body of GET /nodes/{node}/status, with Proxmox VE's keys.
+// PVEVersion is filled by the API layer.
+type Status struct {
+	BootInfo      BootInfo  `json:"boot-info"`
+	CPU           float64   `json:"cpu"`
+	CPUInfo       CPUInfo   `json:"cpuinfo"`
+	CurrentKernel Kernel    `json:"current-kernel"`
+	Idle          int       `json:"idle"`
+	KSM           KSM       `json:"ksm"`
+	KVersion      string    `json:"kversion"`
+	Loadavg       [3]string `json:"loadavg"`
+	Memory        Memory    `json:"memory"`
+	PVEVersion    string    `json:"pveversion,omitempty"`
+	RootFS        RootFS    `json:"rootfs"`
+	Swap          Swap      `json:"swap"`
+	Uptime        int64     `json:"uptime"`
+	Wait          float64   `json:"wait"`
+}
+
+// KSM is the "ksm" object: bytes shared by kernel same-page merging.
+type KSM struct {
+	Shared uint64 `json:"shared"`
+}
+
+// Memory is the "memory" object, in bytes; Used is Total − Available.
+type Memory struct {
+	Total     uint64 `json:"total"`
+	Used      uint64 `json:"used"`
+	Free      uint64 `json:"free"`
+	Available uint64 `json:"available"`
+}
+
+// Swap is the "swap" object, in bytes.
+type Swap struct {
+	Total uint64 `json:"total"`
+	Used  uint64 `json:"used"`
+	Free  uint64 `json:"free"`
+}
+
+// RootFS is the "rootfs" object: statvfs of / in bytes, where Used counts
+// blocks not free (root's reserve included) and Free is Total − Used.
+type RootFS struct {
+	Total uint64 `json:"total"`
+	Used  uint64 `json:"used"`
+	Free  uint64 `json:"free"`
+	Avail uint64 `json:"avail"`
+}
+
+// Status returns the node status. To sustain thousands of requests a second
+// it returns a result up to NodeConfig.StatusTTL old (1 s by default): a
+// monitoring client polling every second or two sees at most one second of
+// staleness, while the files behind it are read once per TTL no matter how
+// many clients ask. The CPU summary, kernel and boot mode are read once.
+func (n *Node) Status(ctx context.Context) (Status, error) {
+	now := n.cfg.Clock()
+	if c := n.cache.Load(); n.fresh(c, now) {
+		return c.status, nil
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	// Another caller may have refreshed while this one waited for the lock.
+	if c := n.cache.Load(); n.fresh(c, now) {
+		return c.status, nil
+	}
+	st, err := n.statusLocked(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	if n.cfg.StatusTTL > 0 {
+		n.cache.Store(&cachedStatus{at: now, status: st})
+	}
+	return st, nil
+}
+
+func (n *Node) fresh(c *cachedStatus, now time.Time) bool {
+	if c == nil {
+		return false
+	}
+	age := now.Sub(c.at)
+	return age >= 0 && age < n.cfg.StatusTTL
+}
+
+// statusLocked reads the dynamic files and builds a Status; callers hold n.mu.
+func (n *Node) statusLocked(ctx context.Context) (Status, error) {
+	if err := ctx.Err(); err != nil {
+		return Status{}, fmt.Errorf("node status: %w", err)
+	}
+	static, err := n.loadStaticLocked()
+	if err != nil {
+		return Status{}, fmt.Errorf("node status: %w", err)
+	}
+	r, err := n.readRoundLocked(false)
+	if err != nil {
+		return Status{}, fmt.Errorf("node status: %w", err)
+	}
+	st := Status{
+		BootInfo:      static.boot,
+		CPUInfo:       static.cpuinfo,
+		CurrentKernel: static.kernel,
+		KVersion:      static.kversion,
+		KSM:           KSM{Shared: r.KSMShared},
+		Loadavg:       r.Loadavg.Text,
+		Memory:        memoryOf(r.Mem),
+		RootFS:        r.RootFS,
+		Swap:          Swap{Total: r.Mem.SwapTotal, Used: r.Mem.SwapUsed(), Free: r.Mem.SwapFree},
+		Uptime:        int64(r.Uptime.Seconds),
+	}
+	st.CPU, st.Wait = n.statusCU.update(r.Stat)
+	return st, nil
+}
+
+func memoryOf(m Meminfo) Memory {
+	return Memory{Total: m.MemTotal, Used: m.MemUsed(), Free: m.MemFree, Available: m.MemAvailable}
+}
+
+// rootFSLocked asks Statfs about the root file system.
+func (n *Node) rootFSLocked() (RootFS, error) {
+	total, free, avail, err := n.cfg.Statfs(n.rootPath)
+	if err != nil {
+		return RootFS{}, fmt.Errorf("root file system: %w", err)
+	}
+	used := sub(total, free)
+	return RootFS{Total: total, Used: used, Free: total - used, Avail: avail}, nil
+}

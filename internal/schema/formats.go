@@ -1,0 +1,258 @@
+package schema
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// A format check returns the message Proxmox gives after "invalid format - "
+// (with its trailing newline), or "" when the value is fine.
+type formatFunc func(v string) string
+
+var (
+	reNode      = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$`)
+	reIface     = regexp.MustCompile(`(?i)^[a-z][a-z0-9_]{1,20}([:\.]\d+)?$`)
+	reConfigID  = regexp.MustCompile(`(?i)^[a-z][a-z0-9_-]+$`)
+	reStorageID = regexp.MustCompile(`(?i)^[a-z][a-z0-9\-_.]*[a-z0-9]$`)
+	reVMID      = regexp.MustCompile(`^[1-9][0-9]{2,8}$`)
+	reMAC       = regexp.MustCompile(`(?i)^[a-f0-9][02468ace](?::[a-f0-9]{2}){5}$`)
+	reDNSName   = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$`)
+	reEmail     = regexp.MustCompile(`^[\w+\-~]+(\.[\w+\-~]+)*@[a-zA-Z0-9\-]+(\.[a-zA-Z0-9\-]+)*$`)
+	reACMEDom   = regexp.MustCompile(`(?i)^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$`)
+	reACMEAlias = regexp.MustCompile(`(?i)^[a-z0-9_][a-z0-9_-]*(\.[a-z0-9_][a-z0-9_-]*)+$`)
+	reUserID    = regexp.MustCompile(`^[^\s:/]+@[A-Za-z][A-Za-z0-9.\-_]+$`)
+	reRealm     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.\-_]+$`)
+	reTokenID   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.\-_]+$`)
+	reRoleID    = regexp.MustCompile(`^[A-Za-z0-9.\-_]+$`)
+	reGroupID   = regexp.MustCompile(`^[A-Za-z0-9.\-_]+$`)
+	rePEMBlock  = regexp.MustCompile(`(?s)-----BEGIN ([A-Z0-9 ]+)-----\r?\n.+?\r?\n-----END ([A-Z0-9 ]+)-----`)
+)
+
+func re(r *regexp.Regexp, msg string) formatFunc {
+	return func(v string) string {
+		if r.MatchString(v) {
+			return ""
+		}
+		return msg + "\n"
+	}
+}
+
+// formats is fixed at start-up and never changed afterwards.
+var formats = map[string]formatFunc{
+	"pve-node":  re(reNode, "value does not look like a valid node name"),
+	"pve-iface": func(v string) string {
+		if len(v) >= 2 && len(v) <= 20 && reIface.MatchString(v) {
+			return ""
+		}
+		return fmt.Sprintf("invalid network interface name '%s'\n", v)
+	},
+	"pve-configid": func(v string) string {
+		if reConfigID.MatchString(v) {
+			return ""
+		}
+		return fmt.Sprintf("invalid configuration ID '%s'\n", v)
+	},
+	"pve-storage-id": func(v string) string {
+		if reStorageID.MatchString(v) {
+			return ""
+		}
+		return fmt.Sprintf("storage ID '%s' contains illegal characters\n", v)
+	},
+	"pve-vmid":      re(reVMID, "value does not look like a valid VM ID"),
+	"mac-addr":      re(reMAC, "value does not look like a valid unicast MAC address"),
+	"ipv4":          checkIP(true, false, "value does not look like a valid IPv4 address"),
+	"ipv6":          checkIP(false, true, "value does not look like a valid IPv6 address"),
+	"ip":            checkIP(true, true, "value does not look like a valid IP address"),
+	"ipv4mask":      checkMask,
+	"CIDRv4":        checkCIDR(true, false, "value does not look like a valid IPv4 CIDR network"),
+	"CIDRv6":        checkCIDR(false, true, "value does not look like a valid IPv6 CIDR network"),
+	"CIDR":          checkCIDR(true, true, "value does not look like a valid CIDR network"),
+	"address":       checkAddress,
+	"dns-name":      re(reDNSName, "value does not look like a valid DNS name"),
+	"graphite-path": re(reDNSName, "value does not look like a valid graphite path"),
+	"email":         re(reEmail, "value does not look like a valid email address"),
+	"pve-vlan-id-or-range": checkVLANRange,
+	"pve-task-status-type": func(v string) string {
+		switch strings.ToLower(v) {
+		case "ok", "error", "warning", "unknown":
+			return ""
+		}
+		return fmt.Sprintf("invalid task status type '%s'\n", v)
+	},
+	"pve-acme-domain": re(reACMEDom, "value does not look like a valid domain name"),
+	"pve-acme-alias":  re(reACMEAlias, "value does not look like a valid alias name"),
+	"pem-certificate": func(v string) string {
+		if n := len(rePEMBlock.FindAllString(v, -1)); n == 1 && strings.Contains(v, "-----BEGIN CERTIFICATE-----") {
+			return ""
+		}
+		return "Certificate has to be a single PEM-encoded block\n"
+	},
+	"pem-certificate-chain": func(v string) string {
+		if len(rePEMBlock.FindAllString(v, -1)) >= 1 && strings.Contains(v, "-----BEGIN CERTIFICATE-----") {
+			return ""
+		}
+		return "Certificate chain has to be PEM-encoded\n"
+	},
+	"pem-string": func(v string) string {
+		if len(rePEMBlock.FindAllString(v, -1)) == 1 {
+			return ""
+		}
+		return "value has to be a single PEM-encoded block\n"
+	},
+	"pve-realm": func(v string) string {
+		if reRealm.MatchString(v) && len(v) <= 32 {
+			return ""
+		}
+		return fmt.Sprintf("realm '%s' does not look like a valid realm name\n", v)
+	},
+	"pve-userid": func(v string) string {
+		if reUserID.MatchString(v) && len(v) <= 64 {
+			return ""
+		}
+		return fmt.Sprintf("value '%s' does not look like a valid user name\n", v)
+	},
+	"pve-tokenid": func(v string) string {
+		user, name, ok := strings.Cut(v, "!")
+		if ok && reUserID.MatchString(user) && reTokenID.MatchString(name) {
+			return ""
+		}
+		return fmt.Sprintf("value '%s' does not look like a valid token ID\n", v)
+	},
+	"email-opt": func(v string) string {
+		if v == "" || reEmail.MatchString(v) {
+			return ""
+		}
+		return "value does not look like a valid email address\n"
+	},
+	"pve-roleid": func(v string) string {
+		if reRoleID.MatchString(v) {
+			return ""
+		}
+		return fmt.Sprintf("role name '%s' contains invalid characters\n", v)
+	},
+	"pve-groupid": func(v string) string {
+		if reGroupID.MatchString(v) {
+			return ""
+		}
+		return fmt.Sprintf("group name '%s' contains invalid characters\n", v)
+	},
+	"string": func(string) string { return "" },
+	"urlencoded": func(v string) string {
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; c < 0x20 || c == 0x7f {
+				return "invalid urlencoded string\n"
+			}
+		}
+		return ""
+	},
+}
+
+// HasFormat tells whether a named format is known (a "-list" form counts).
+func HasFormat(name string) bool {
+	_, ok := formats[strings.TrimSuffix(name, "-list")]
+	return ok || name == "pve-priv-list"
+}
+
+// CheckFormat validates v against a named format and returns the Proxmox
+// message ("" when fine). "-list" formats split v on commas, semicolons,
+// white space and NULs and check each item.
+func CheckFormat(name, v string) string {
+	if base, ok := strings.CutSuffix(name, "-list"); ok {
+		f, known := formats[base]
+		if !known {
+			return ""
+		}
+		for _, item := range SplitList(v) {
+			if msg := f(item); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	}
+	if f, ok := formats[name]; ok {
+		return f(v)
+	}
+	return ""
+}
+
+// SplitList splits a Proxmox list value on ',', ';', white space and NUL.
+func SplitList(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool {
+		return r == ',' || r == ';' || r == 0 || r == ' ' || r == '\t' || r == '\n' || r == '\r'
+	})
+}
+
+func checkIP(v4, v6 bool, msg string) formatFunc {
+	return func(v string) string {
+		a, err := netip.ParseAddr(v)
+		if err == nil && a.Zone() == "" && ((v4 && a.Is4()) || (v6 && a.Is6())) {
+			return ""
+		}
+		return msg + "\n"
+	}
+}
+
+func checkCIDR(v4, v6 bool, msg string) formatFunc {
+	return func(v string) string {
+		addr, bits, ok := strings.Cut(v, "/")
+		if !ok {
+			return msg + "\n"
+		}
+		a, err := netip.ParseAddr(addr)
+		n, errN := strconv.Atoi(bits)
+		if err != nil || errN != nil || a.Zone() != "" || strings.HasPrefix(bits, "+") {
+			return msg + "\n"
+		}
+		switch {
+		case v4 && a.Is4() && n >= 8 && n <= 32:
+			return ""
+		case v6 && a.Is6() && n >= 8 && n <= 128:
+			return ""
+		}
+		return msg + "\n"
+	}
+}
+
+func checkMask(v string) string {
+	a, err := netip.ParseAddr(v)
+	if err == nil && a.Is4() {
+		b := a.As4()
+		m := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+		if m == 0 || (^m)&(^m+1) == 0 {
+			return ""
+		}
+	}
+	return "value does not look like a valid IP netmask\n"
+}
+
+func checkAddress(v string) string {
+	if _, err := netip.ParseAddr(v); err == nil {
+		return ""
+	}
+	if reDNSName.MatchString(v) {
+		return ""
+	}
+	return fmt.Sprintf("value does not look like a valid address: %s\n", v)
+}
+
+func checkVLANRange(v string) string {
+	lo, hi, isRange := strings.Cut(v, "-")
+	a, err := strconv.Atoi(lo)
+	if err != nil || a < 2 || a > 4094 {
+		return "invalid VLAN tag\n"
+	}
+	if !isRange {
+		return ""
+	}
+	b, err := strconv.Atoi(hi)
+	if err != nil || b < 2 || b > 4094 {
+		return "invalid VLAN tag\n"
+	}
+	if a >= b {
+		return "VLAN range must go from lower to higher tag\n"
+	}
+	return ""
+}

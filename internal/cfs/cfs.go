@@ -19,7 +19,12 @@ var (
 	ErrNotFound = errors.New("no such file")
 	ErrConflict = errors.New("version conflict")
 	ErrBadPath  = errors.New("invalid path")
+	ErrTooLarge = errors.New("file too large")
 )
+
+// MaxFileSize is the largest file a Store accepts; Put refuses bigger data
+// with ErrTooLarge. The store holds configuration, not bulk data.
+const MaxFileSize = 1 << 20
 
 // Version expectations for Put and Delete.
 const (

@@ -1,0 +1,99 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"hostadm/internal/api/auth"
+	"hostadm/internal/schema"
+)
+
+// Endpoint is one API method, declared once as data. Routing, parameter
+// validation, the permission check, the API index and the generic CLI
+// (pvesh) all come from the table of these.
+type Endpoint struct {
+	Method      string // GET, POST, PUT, DELETE
+	Path        string // "/nodes/{node}/tasks/{upid}"
+	Name        string // Proxmox's method name, e.g. "node_tasks"
+	Description string
+	Perm        Perm
+	Params      *schema.Schema // an object; path parameters included
+	Returns     *schema.Schema
+	Handler     Handler
+	// Protected endpoints run with root's rights on the host (Proxmox runs
+	// them in pvedaemon); NoToken refuses API tokens; ProxyTo names the
+	// parameter holding the node the call belongs to; Download may answer
+	// with a file instead of JSON.
+	Protected bool
+	NoToken   bool
+	ProxyTo   string
+	Download  bool
+}
+
+// Handler does the work of an endpoint. It returns the value for `data`
+// (or a Result for extra envelope keys) and never writes errors itself.
+type Handler func(ctx context.Context, r *Request) (any, error)
+
+// Result carries `data` plus the optional envelope keys.
+type Result struct {
+	Data    any
+	Total   *int   // `total` for paged lists
+	Changes string // `changes` for the network list
+}
+
+// Download is a file answered instead of JSON.
+type Download struct {
+	Name        string // attachment file name
+	ContentType string
+	Path        string // file on disk
+	Gzip        bool   // send gzip-encoded
+}
+
+// Request is what a handler sees of a call.
+type Request struct {
+	Endpoint *Endpoint
+	Params   Params
+	Identity Identity
+	Svc      *Services
+	// Node is the local node's name; path parameter "node" is already
+	// resolved ("localhost" is an alias).
+	Node   string
+	Remote string // client address, "" in-process
+	// HTTP is nil when the CLI calls in-process.
+	HTTP    *http.Request
+	cookies []*http.Cookie
+	api     *API
+}
+
+// SetCookie asks the server to set a cookie on the response (login).
+func (r *Request) SetCookie(c *http.Cookie) { r.cookies = append(r.cookies, c) }
+
+// Identity is who makes the call.
+type Identity struct {
+	User    string // user@realm
+	TokenID string // set for API tokens
+	// Ticket is set when the caller authenticated with a ticket (CSRF applies).
+	Ticket bool
+}
+
+// AuthID is "user@realm" or "user@realm!tokenid".
+func (id Identity) AuthID() string {
+	if id.TokenID != "" {
+		return id.User + "!" + id.TokenID
+	}
+	return id.User
+}
+
+// IsRoot tells whether the caller is root@pam itself (not a token of it).
+func (id Identity) IsRoot() bool { return id.User == "root@pam" && id.TokenID == "" }
+
+// B renders a boolean the way Proxmox does on the wire: 1 or 0.
+func B(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// auth converts the identity for the auth service.
+func (id Identity) auth() auth.Identity { return auth.Identity{User: id.User, TokenID: id.TokenID} }

@@ -1,0 +1,220 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// maxBody is Proxmox's limit on request bodies.
+const maxBody = 512 * 1024
+
+// ServeHTTP serves /api2/<format>/<path>.
+func (a *API) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	rest, ok := strings.CutPrefix(req.URL.Path, "/api2/")
+	if !ok {
+		a.fail(w, req, "json", NotImplemented("no such uri"))
+		return
+	}
+	format, path, _ := strings.Cut(rest, "/")
+	path = "/" + path
+	switch format {
+	case "json", "extjs":
+	case "":
+		a.fail(w, req, "json", NotImplemented("no such uri"))
+		return
+	default:
+		a.fail(w, req, "json", NotImplemented(fmt.Sprintf("no formatter for uri %s, %s", path, format)))
+		return
+	}
+	rawPath := req.URL.EscapedPath()
+	rawPath = rawPath[len("/api2/"+format):]
+	e, pathParams := a.router.match(req.Method, rawPath)
+	if e == nil {
+		a.fail(w, req, format, NotImplemented(fmt.Sprintf("Method '%s %s' not implemented", req.Method, cleanURLPath(path))))
+		return
+	}
+	r := &Request{Endpoint: e, Svc: a.svc, Node: a.svc.Node, Remote: remoteIP(req), HTTP: req}
+	if e.Perm.World && e.NoToken && strings.HasPrefix(req.Header.Get("Authorization"), "PVEAPIToken") {
+		a.fail(w, req, format, Forbidden(fmt.Sprintf("Permission check failed (URI '%s' not available with API token, need proper ticket.)", cleanURLPath(path))))
+		return
+	}
+	if !e.Perm.World {
+		id, err := a.authenticate(req)
+		if err != nil {
+			a.authFail(w, req, format, err)
+			return
+		}
+		r.Identity = id
+	}
+	raw, err := requestParams(req)
+	if err != nil {
+		a.fail(w, req, format, err)
+		return
+	}
+	res, err := a.call(req.Context(), r, pathParams, raw)
+	if err != nil && statusOf(err) == http.StatusUnauthorized {
+		a.authFail(w, req, format, err)
+		return
+	}
+	if err != nil {
+		a.fail(w, req, format, err)
+		return
+	}
+	for _, c := range r.cookies {
+		http.SetCookie(w, c)
+	}
+	if d, ok := res.Data.(*Download); ok {
+		serveDownload(w, req, d)
+		return
+	}
+	a.ok(w, format, res)
+}
+
+// authenticate reads a ticket (cookie or header) or an API token.
+func (a *API) authenticate(req *http.Request) (Identity, error) {
+	if h := req.Header.Get("Authorization"); h != "" {
+		if tok, ok := cutAny(h, "PVEAPIToken=", "PVEAPIToken "); ok {
+			id, err := a.svc.Auth.VerifyAPIToken(tok)
+			if err != nil {
+				return Identity{}, Unauthorized("Authentication failed!")
+			}
+			return Identity{User: id.User, TokenID: id.TokenID}, nil
+		}
+		if t, ok := strings.CutPrefix(h, "PVEAuthCookie="); ok {
+			return a.ticketIdentity(req, t)
+		}
+	}
+	if c, err := req.Cookie("PVEAuthCookie"); err == nil && c.Value != "" {
+		t, err := url.PathUnescape(c.Value) // not QueryUnescape: raw tickets carry "+"
+		if err != nil {
+			return Identity{}, Unauthorized("Authentication failed!")
+		}
+		return a.ticketIdentity(req, t)
+	}
+	return Identity{}, Unauthorized("No ticket")
+}
+
+func (a *API) ticketIdentity(req *http.Request, ticket string) (Identity, error) {
+	user, err := a.svc.Auth.VerifyTicket(ticket)
+	if err != nil {
+		return Identity{}, Unauthorized("Authentication failed!")
+	}
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		if !a.svc.Auth.VerifyCSRF(req.Header.Get("CSRFPreventionToken"), user) {
+			return Identity{}, Unauthorized("Permission denied - invalid csrf token")
+		}
+	}
+	return Identity{User: user, Ticket: true}, nil
+}
+
+func cutAny(s string, prefixes ...string) (string, bool) {
+	for _, p := range prefixes {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			return rest, true
+		}
+	}
+	return "", false
+}
+
+// authFail answers a 401 after the delay Proxmox uses against guessing.
+func (a *API) authFail(w http.ResponseWriter, req *http.Request, format string, err error) {
+	a.svc.Logger.Info("authentication failure", "remote", remoteIP(req), "path", req.URL.Path, "reason", err.Error())
+	sleep(req.Context(), a.failDelay)
+	a.fail(w, req, format, err)
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// requestParams collects query and body parameters; the query wins.
+func requestParams(req *http.Request) (map[string]any, error) {
+	raw := map[string]any{}
+	body, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
+	if err != nil {
+		return nil, BadRequest("unable to read request body")
+	}
+	if len(body) > maxBody {
+		return nil, NotImplemented("for data too large")
+	}
+	if len(body) > 0 {
+		if req.Method == http.MethodGet || req.Method == http.MethodDelete || req.Method == http.MethodHead {
+			return nil, NotImplemented(fmt.Sprintf("Unexpected content for method '%s'", req.Method))
+		}
+		if err := parseBody(req.Header.Get("Content-Type"), body, raw); err != nil {
+			return nil, err
+		}
+	}
+	q, err := url.ParseQuery(req.URL.RawQuery)
+	if err != nil {
+		return nil, BadRequest("unable to parse query string")
+	}
+	addForm(raw, q)
+	return raw, nil
+}
+
+func parseBody(ctype string, body []byte, raw map[string]any) error {
+	mt := "application/x-www-form-urlencoded"
+	if ctype != "" {
+		var err error
+		if mt, _, err = mime.ParseMediaType(ctype); err != nil {
+			return &StatusError{Code: 415, Msg: "unable to parse content type"}
+		}
+	}
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return BadRequest("unable to parse form data")
+		}
+		addForm(raw, form)
+	case "application/json":
+		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec.UseNumber()
+		var obj map[string]any
+		if err := dec.Decode(&obj); err != nil {
+			return BadRequest("unable to parse JSON body - expected an object")
+		}
+		for k, v := range obj {
+			raw[k] = v
+		}
+	default:
+		return &StatusError{Code: 506, Msg: fmt.Sprintf("unsupported content type '%s'", mt)}
+	}
+	return nil
+}
+
+func addForm(raw map[string]any, form url.Values) {
+	for k, vs := range form {
+		if len(vs) == 1 {
+			raw[k] = vs[0]
+		} else {
+			raw[k] = vs
+		}
+	}
+}
+
+func remoteIP(req *http.Request) string {
+	host, _, err := net.SplitHostPort(req.RemoteAddr)
+	if err != nil {
+		return req.RemoteAddr
+	}
+	return host
+}
+

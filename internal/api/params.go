@@ -1,0 +1,111 @@
+package api
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"hostadm/internal/schema"
+)
+
+// Params are a request's validated parameters. Getters fall back to the
+// schema's default when a parameter was not sent.
+type Params struct {
+	values map[string]any
+	schema *schema.Schema
+}
+
+// NewParams wraps validated values (used by tests and the in-process CLI).
+func NewParams(values map[string]any, s *schema.Schema) Params {
+	return Params{values: values, schema: s}
+}
+
+// Has tells whether the parameter was sent.
+func (p Params) Has(name string) bool {
+	_, ok := p.values[name]
+	return ok
+}
+
+// Raw returns the sent value or nil.
+func (p Params) Raw(name string) any { return p.values[name] }
+
+// Names returns the names of the sent parameters.
+func (p Params) Names() []string {
+	out := make([]string, 0, len(p.values))
+	for k := range p.values {
+		out = append(out, k)
+	}
+	return out
+}
+
+func (p Params) get(name string) any {
+	if v, ok := p.values[name]; ok {
+		return v
+	}
+	if p.schema != nil {
+		if s := p.schema.Properties[name]; s != nil {
+			return s.Default
+		}
+	}
+	return nil
+}
+
+// String returns a string parameter ("" when absent without default).
+func (p Params) String(name string) string {
+	switch v := p.get(name).(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case []string:
+		return strings.Join(v, ",")
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case int:
+		return strconv.Itoa(v)
+	case bool:
+		if v {
+			return "1"
+		}
+		return "0"
+	}
+	return ""
+}
+
+// Int returns an integer parameter (0 when absent without default).
+func (p Params) Int(name string) int64 {
+	switch v := p.get(name).(type) {
+	case int64:
+		return v
+	case int:
+		return int64(v)
+	case float64:
+		return int64(v)
+	}
+	return 0
+}
+
+// Bool returns a boolean parameter (false when absent without default).
+func (p Params) Bool(name string) bool {
+	switch v := p.get(name).(type) {
+	case bool:
+		return v
+	case int:
+		return v != 0
+	case int64:
+		return v != 0
+	}
+	return false
+}
+
+// List returns a "-list" string parameter split into items, or an array
+// parameter's strings.
+func (p Params) List(name string) []string {
+	switch v := p.get(name).(type) {
+	case string:
+		return schema.SplitList(v)
+	case []string:
+		return v
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Perm is an endpoint's permission declaration, as in Proxmox: World (no
+// authentication), All (any authenticated user; the handler may check
+// more), a privilege Check, or RootOnly (what Proxmox does when an
+// endpoint declares nothing).
+type Perm struct {
+	World       bool
+	All         bool
+	RootOnly    bool
+	Check       Check
+	Description string
+}
+
+// Declared tells whether the permission was declared at all; the table test
+// refuses endpoints where it was not.
+func (p Perm) Declared() bool {
+	return p.World || p.All || p.RootOnly || p.Check != nil
+}
+
+// Check is a privilege expression evaluated for a request.
+type Check interface {
+	// eval returns nil when the check passes, else the *StatusError to send.
+	eval(ctx context.Context, r *Request) error
+	String() string
+}
+
+// Privs needs all privileges on the ACL path; "{param}" placeholders are
+// filled from the request's parameters.
+func Privs(path string, privs ...string) Check { return privCheck{path: path, privs: privs} }
+
+// AnyPriv needs one of the privileges on the path.
+func AnyPriv(path string, privs ...string) Check {
+	return privCheck{path: path, privs: privs, any: true}
+}
+
+// Or passes when one of the checks passes.
+func Or(checks ...Check) Check { return orCheck(checks) }
+
+// And passes when all checks pass.
+func And(checks ...Check) Check { return andCheck(checks) }
+
+// Self passes when the user named by the parameter is the caller (token
+// owners count as the user).
+func Self(param string) Check { return selfCheck(param) }
+
+type privCheck struct {
+	path  string
+	privs []string
+	any   bool
+}
+
+func (c privCheck) String() string {
+	kind := "perm"
+	if c.any {
+		kind = "perm(any)"
+	}
+	return fmt.Sprintf("%s %s [%s]", kind, c.path, strings.Join(c.privs, ", "))
+}
+
+func (c privCheck) eval(ctx context.Context, r *Request) error {
+	if r.missingRequired(c.path) {
+		return nil // parameter validation answers with 400
+	}
+	path := r.fill(c.path)
+	if !strings.HasPrefix(path, "/") {
+		return Forbidden(fmt.Sprintf("Permission check failed (%s, %s)", path, strings.Join(c.privs, "|")))
+	}
+	ok, err := r.Svc.Auth.HasPrivs(ctx, r.Identity.auth(), path, c.privs, c.any)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Forbidden(fmt.Sprintf("Permission check failed (%s, %s)", path, strings.Join(c.privs, "|")))
+	}
+	return nil
+}
+
+type orCheck []Check
+
+func (c orCheck) String() string { return joinChecks("or", c) }
+
+func (c orCheck) eval(ctx context.Context, r *Request) error {
+	var first error
+	for _, sub := range c {
+		err := sub.eval(ctx, r)
+		if err == nil {
+			return nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+type andCheck []Check
+
+func (c andCheck) String() string { return joinChecks("and", c) }
+
+func (c andCheck) eval(ctx context.Context, r *Request) error {
+	for _, sub := range c {
+		if err := sub.eval(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type selfCheck string
+
+func (c selfCheck) String() string { return "userid-param self" }
+
+func (c selfCheck) eval(_ context.Context, r *Request) error {
+	if r.Params.String(string(c)) == r.Identity.User {
+		return nil
+	}
+	return Forbidden("Permission check failed")
+}
+
+func joinChecks(op string, cs []Check) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.String()
+	}
+	return op + "(" + strings.Join(parts, "; ") + ")"
+}
+
+// missingRequired tells whether a placeholder of the ACL path names a
+// required parameter that was not sent.
+func (r *Request) missingRequired(path string) bool {
+	for _, part := range strings.Split(path, "/") {
+		if !strings.HasPrefix(part, "{") {
+			continue
+		}
+		name := strings.Trim(part, "{}")
+		ps := r.Endpoint.Params.Properties[name]
+		if name != "node" && ps != nil && !ps.Optional && !r.Params.Has(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// fill replaces {param} placeholders in an ACL path with parameter values.
+func (r *Request) fill(path string) string {
+	if !strings.Contains(path, "{") {
+		return path
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(path, '{')
+		if i < 0 {
+			b.WriteString(path)
+			return b.String()
+		}
+		j := strings.IndexByte(path[i:], '}')
+		if j < 0 {
+			b.WriteString(path)
+			return b.String()
+		}
+		b.WriteString(path[:i])
+		name := path[i+1 : i+j]
+		if name == "node" {
+			b.WriteString(r.Node)
+		} else {
+			b.WriteString(r.Params.String(name))
+		}
+		path = path[i+j+1:]
+	}
+}
+
+// checkPerm applies an endpoint's declaration to a request.
+func (e *Endpoint) checkPerm(ctx context.Context, r *Request) error {
+	p := e.Perm
+	switch {
+	case p.World, p.All:
+		return nil
+	case r.Identity.IsRoot():
+		return nil
+	case p.Check != nil:
+		return p.Check.eval(ctx, r)
+	}
+	return Forbidden("Permission check failed (user != root@pam)")
+}

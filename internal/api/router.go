@@ -1,0 +1,120 @@
+package api
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// router matches request paths against the endpoint table. Paths are split
+// on "/"; a component "{name}" matches any one component, which is
+// URI-unescaped and handed over as the path parameter.
+type router struct {
+	root *rnode
+}
+
+type rnode struct {
+	static  map[string]*rnode
+	param   *rnode
+	name    string // parameter name when this is a param node
+	methods map[string]*Endpoint
+}
+
+func newRNode() *rnode {
+	return &rnode{static: map[string]*rnode{}, methods: map[string]*Endpoint{}}
+}
+
+func newRouter(table []*Endpoint) (*router, error) {
+	r := &router{root: newRNode()}
+	for _, e := range table {
+		if err := r.add(e); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func (r *router) add(e *Endpoint) error {
+	n := r.root
+	for _, c := range splitPath(e.Path) {
+		if strings.HasPrefix(c, "{") && strings.HasSuffix(c, "}") {
+			name := c[1 : len(c)-1]
+			if n.param == nil {
+				n.param = newRNode()
+				n.param.name = name
+			} else if n.param.name != name {
+				return fmt.Errorf("route %s: parameter {%s} clashes with {%s}", e.Path, name, n.param.name)
+			}
+			n = n.param
+			continue
+		}
+		child := n.static[c]
+		if child == nil {
+			child = newRNode()
+			n.static[c] = child
+		}
+		n = child
+	}
+	if n.methods[e.Method] != nil {
+		return fmt.Errorf("route %s %s declared twice", e.Method, e.Path)
+	}
+	n.methods[e.Method] = e
+	return nil
+}
+
+// match finds the endpoint for a method and path; found reports whether the
+// path exists at all (for the 501 message it makes no difference).
+func (r *router) match(method, path string) (*Endpoint, map[string]string) {
+	n := r.root
+	var params map[string]string
+	for _, c := range splitPath(path) {
+		if child := n.static[c]; child != nil {
+			n = child
+			continue
+		}
+		if n.param == nil {
+			return nil, nil
+		}
+		v, err := url.PathUnescape(c)
+		if err != nil {
+			return nil, nil
+		}
+		if params == nil {
+			params = map[string]string{}
+		}
+		params[n.param.name] = v
+		n = n.param
+	}
+	return n.methods[method], params
+}
+
+// children lists the static child names below a declared path, for
+// directory indexes.
+func (r *router) children(path string) []string {
+	n := r.root
+	for _, c := range splitPath(path) {
+		if strings.HasPrefix(c, "{") {
+			n = n.param
+		} else {
+			n = n.static[c]
+		}
+		if n == nil {
+			return nil
+		}
+	}
+	names := make([]string, 0, len(n.static))
+	for k := range n.static {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func splitPath(p string) []string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}

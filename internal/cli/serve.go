@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"hostadm/internal/api"
+	"hostadm/internal/daemon"
+)
+
+// runServe is `hostadm serve`: the node daemon.
+func runServe(env *Env, args []string) error {
+	fs := flag.NewFlagSet("hostadm serve", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var cfg daemon.Config
+	fs.StringVar(&cfg.Root, "root", "/", "host root prefix: every host file is read and written below `DIR`")
+	fs.StringVar(&cfg.DataDir, "data-dir", "", "state `DIR` (cluster file store database); default ROOT/var/lib/hostadm")
+	fs.StringVar(&cfg.Listen, "listen", ":8006", "HTTPS listen `ADDR`ess (host:port)")
+	fs.StringVar(&cfg.Node, "node", "", "this node's `NAME`; default: the host name up to the first dot")
+	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
+	authDelay := fs.Duration("auth-fail-delay", 3*time.Second, "delay before answering a failed authentication (`DURATION`)")
+	fs.Usage = func() {
+		fmt.Fprintln(env.Stderr, "Usage: hostadm serve [flags]\n\nRuns the node daemon: HTTPS API on /api2/json, web UI at /, background jobs.\nStops cleanly on SIGTERM or SIGINT.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
+	cfg.AuthFailDelay = *authDelay
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	srv, err := daemon.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-srv.Done():
+		return err
+	}
+	cfg.Logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+func runVersion(env *Env, _ []string) error {
+	fmt.Fprintf(env.Stdout, "hostadm %s (API of pve-manager %s, pid %d)\n", api.HostadmVersion, api.PVEVersion, os.Getpid())
+	return nil
+}

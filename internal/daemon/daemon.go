@@ -1,0 +1,190 @@
+// Package daemon wires hostadm together: it opens the cluster file store
+// and builds every service over one host root, for `hostadm serve` and for
+// the CLI's in-process mode alike, and runs the HTTPS server with its
+// background loops.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"hostadm/internal/api"
+	"hostadm/internal/api/auth"
+	"hostadm/internal/cfs"
+	"hostadm/internal/certs"
+	"hostadm/internal/host"
+	"hostadm/internal/metrics"
+	"hostadm/internal/tasks"
+)
+
+// Config says where a node's state lives.
+type Config struct {
+	Root    string // host root prefix, "/" in production
+	DataDir string // default ROOT/var/lib/hostadm
+	Node    string // default: the host name
+	Listen  string // default ":8006"
+	Logger  *slog.Logger
+	Runner  host.Runner // default: host.ExecRunner
+	// AuthFailDelay slows every 401 (Proxmox: 3 s).
+	AuthFailDelay time.Duration
+	// PAMConfDir, when set, makes the pam realm read its service file from
+	// this directory (tests); PAMService overrides the service name.
+	PAMConfDir string
+	PAMService string
+	// Fast makes key generation and password hashing cheap (tests only).
+	Fast bool
+	// StorePoll is how often the store is polled for changes made by
+	// other processes (default 500 ms).
+	StorePoll time.Duration
+}
+
+// Node is an opened hostadm node: its store and services.
+type Node struct {
+	Config   Config
+	Services *api.Services
+	API      *api.API
+	store    cfs.Store
+}
+
+// Open opens the store and builds the services. It creates what a first
+// start needs: the data dir, the auth keys, the default user config. The
+// certificates are created by Serve, not here, so the CLI stays fast.
+func Open(ctx context.Context, cfg Config) (*Node, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	root, err := host.NewRoot(cfg.Root)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	store, err := cfs.OpenSQLite(filepath.Join(cfg.DataDir, "cfs.db"), cfs.WithPollInterval(cfg.StorePoll))
+	if err != nil {
+		return nil, err
+	}
+	n := &Node{Config: cfg, store: store}
+	if err := n.build(ctx, root); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+func (cfg *Config) defaults() error {
+	if cfg.Root == "" {
+		cfg.Root = "/"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = filepath.Join(cfg.Root, "var/lib/hostadm")
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = ":8006"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Runner == nil {
+		cfg.Runner = host.ExecRunner{}
+	}
+	if cfg.StorePoll == 0 {
+		cfg.StorePoll = 500 * time.Millisecond
+	}
+	if cfg.Node == "" {
+		h, err := os.Hostname()
+		if err != nil {
+			return fmt.Errorf("node name: %w", err)
+		}
+		cfg.Node, _, _ = strings.Cut(h, ".")
+	}
+	return nil
+}
+
+func (n *Node) build(ctx context.Context, root host.Root) error {
+	cfg := n.Config
+	authCfg := auth.Config{Store: n.store, Logger: cfg.Logger, PAMConfDir: cfg.PAMConfDir, PAMService: cfg.PAMService}
+	if cfg.Fast {
+		authCfg.KDF = auth.KDFParams{MemoryKiB: 64, Time: 1, Threads: 1}
+	}
+	authSvc, err := auth.New(authCfg)
+	if err != nil {
+		return err
+	}
+	if err := authSvc.EnsureKeys(ctx); err != nil {
+		return err
+	}
+	tm, err := tasks.NewManager(tasks.Config{
+		Dir: root.Path("/var/log/pve/tasks"), Node: cfg.Node, Logger: cfg.Logger,
+		ProcDir: root.Path("/proc"),
+	})
+	if err != nil {
+		return err
+	}
+	certCfg := certs.Config{Store: n.store, Node: cfg.Node, Hostname: hostname(cfg.Node), Addresses: hostAddresses(), Logger: cfg.Logger}
+	if cfg.Fast {
+		certCfg.KeyType = certs.KeyECDSA
+	}
+	certSvc, err := certs.New(certCfg)
+	if err != nil {
+		return err
+	}
+	n.Services = &api.Services{
+		Node: cfg.Node, Root: root, Runner: cfg.Runner, Store: n.store,
+		Auth: authSvc, Tasks: tm, Certs: certSvc,
+		NodeStat:   metrics.NewNode(metrics.NodeConfig{Root: root}),
+		Logger:     cfg.Logger,
+		PowerDelay: 2 * time.Second,
+	}
+	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay})
+	if err != nil {
+		return err
+	}
+	n.API = a
+	return nil
+}
+
+// Store is the node's cluster file store.
+func (n *Node) Store() cfs.Store { return n.store }
+
+// Close stops running tasks (they are recorded as interrupted) and closes
+// the store.
+func (n *Node) Close(ctx context.Context) error {
+	var errs []error
+	if n.Services != nil && n.Services.Tasks != nil {
+		errs = append(errs, n.Services.Tasks.Shutdown(ctx))
+	}
+	errs = append(errs, n.store.Close())
+	return errors.Join(errs...)
+}
+
+func hostname(node string) string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return node
+	}
+	return h
+}
+
+// hostAddresses are the host's unicast addresses, for the certificate's
+// subject alternative names.
+func hostAddresses() []net.IP {
+	var out []net.IP
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLinkLocalUnicast() {
+			out = append(out, n.IP)
+		}
+	}
+	return out
+}

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs the Debian packages hostadm needs, only those that are missing.
+#   deps.sh run   what `make run` needs (building with cgo for PAM)
+#   deps.sh test  what `make test` needs besides
+set -eu
+
+run_pkgs="gcc libc6-dev libpam0g-dev libpam-modules ca-certificates"
+test_pkgs="$run_pkgs iproute2"
+
+case "${1:-}" in
+run) want=$run_pkgs ;;
+test) want=$test_pkgs ;;
+*) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "hostadm needs these Debian packages:$missing (run as root or install them)" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

@@ -17,6 +17,11 @@ func Table() []*Endpoint {
 		nodeEndpoints(),
 		taskEndpoints(),
 		clusterEndpoints(),
+		networkEndpoints(),
+		aptEndpoints(),
+		metricsEndpoints(),
+		hostEndpoints(),
+		diskEndpoints(),
 	} {
 		t = append(t, part...)
 	}

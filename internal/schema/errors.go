@@ -36,3 +36,5 @@ const (
 	MsgMissing    = "property is missing and it is not optional"
 	MsgNotDefined = "property is not defined in schema and the schema does not allow additional properties"
 )
+
+func (e ParamError) names() []string { return slices.Sorted(maps.Keys(e)) }

@@ -28,7 +28,7 @@ var (
 	reTokenID   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.\-_]+$`)
 	reRoleID    = regexp.MustCompile(`^[A-Za-z0-9.\-_]+$`)
 	reGroupID   = regexp.MustCompile(`^[A-Za-z0-9.\-_]+$`)
-	rePEMBlock  = regexp.MustCompile(`(?s)-----BEGIN ([A-Z0-9 ]+)-----\r?\n.+?\r?\n-----END ([A-Z0-9 ]+)-----`)
+	reVLAN      = regexp.MustCompile(`^(\d+)(?:-(\d+))?$`)
 )
 
 func re(r *regexp.Regexp, msg string) formatFunc {
@@ -42,7 +42,7 @@ func re(r *regexp.Regexp, msg string) formatFunc {
 
 // formats is fixed at start-up and never changed afterwards.
 var formats = map[string]formatFunc{
-	"pve-node":  re(reNode, "value does not look like a valid node name"),
+	"pve-node": re(reNode, "value does not look like a valid node name"),
 	"pve-iface": func(v string) string {
 		if len(v) >= 2 && len(v) <= 20 && reIface.MatchString(v) {
 			return ""
@@ -61,47 +61,32 @@ var formats = map[string]formatFunc{
 		}
 		return fmt.Sprintf("storage ID '%s' contains illegal characters\n", v)
 	},
-	"pve-vmid":      re(reVMID, "value does not look like a valid VM ID"),
-	"mac-addr":      re(reMAC, "value does not look like a valid unicast MAC address"),
-	"ipv4":          checkIP(true, false, "value does not look like a valid IPv4 address"),
-	"ipv6":          checkIP(false, true, "value does not look like a valid IPv6 address"),
-	"ip":            checkIP(true, true, "value does not look like a valid IP address"),
-	"ipv4mask":      checkMask,
-	"CIDRv4":        checkCIDR(true, false, "value does not look like a valid IPv4 CIDR network"),
-	"CIDRv6":        checkCIDR(false, true, "value does not look like a valid IPv6 CIDR network"),
-	"CIDR":          checkCIDR(true, true, "value does not look like a valid CIDR network"),
-	"address":       checkAddress,
-	"dns-name":      re(reDNSName, "value does not look like a valid DNS name"),
-	"graphite-path": re(reDNSName, "value does not look like a valid graphite path"),
-	"email":         re(reEmail, "value does not look like a valid email address"),
+	"pve-vmid":             re(reVMID, "value does not look like a valid VM ID"),
+	"mac-addr":             re(reMAC, "value does not look like a valid unicast MAC address"),
+	"ipv4":                 checkIP(true, false, "value does not look like a valid IPv4 address"),
+	"ipv6":                 checkIP(false, true, "value does not look like a valid IPv6 address"),
+	"ip":                   checkIP(true, true, "value does not look like a valid IP address"),
+	"ipv4mask":             checkMask,
+	"CIDRv4":               checkCIDR(true, false, "value does not look like a valid IPv4 CIDR network"),
+	"CIDRv6":               checkCIDR(false, true, "value does not look like a valid IPv6 CIDR network"),
+	"CIDR":                 checkCIDR(true, true, "value does not look like a valid CIDR network"),
+	"address":              checkAddress,
+	"dns-name":             re(reDNSName, "value does not look like a valid DNS name"),
+	"graphite-path":        re(reDNSName, "value does not look like a valid graphite path"),
+	"email":                re(reEmail, "value does not look like a valid email address"),
 	"pve-vlan-id-or-range": checkVLANRange,
 	"pve-task-status-type": func(v string) string {
 		switch strings.ToLower(v) {
 		case "ok", "error", "warning", "unknown":
 			return ""
 		}
-		return fmt.Sprintf("invalid task status type '%s'\n", v)
+		return fmt.Sprintf("invalid status '%s'\n", v)
 	},
-	"pve-acme-domain": re(reACMEDom, "value does not look like a valid domain name"),
-	"pve-acme-alias":  re(reACMEAlias, "value does not look like a valid alias name"),
-	"pem-certificate": func(v string) string {
-		if n := len(rePEMBlock.FindAllString(v, -1)); n == 1 && strings.Contains(v, "-----BEGIN CERTIFICATE-----") {
-			return ""
-		}
-		return "Certificate has to be a single PEM-encoded block\n"
-	},
-	"pem-certificate-chain": func(v string) string {
-		if len(rePEMBlock.FindAllString(v, -1)) >= 1 && strings.Contains(v, "-----BEGIN CERTIFICATE-----") {
-			return ""
-		}
-		return "Certificate chain has to be PEM-encoded\n"
-	},
-	"pem-string": func(v string) string {
-		if len(rePEMBlock.FindAllString(v, -1)) == 1 {
-			return ""
-		}
-		return "value has to be a single PEM-encoded block\n"
-	},
+	"pve-acme-domain":       re(reACMEDom, "value does not look like a valid domain name"),
+	"pve-acme-alias":        re(reACMEAlias, "value does not look like a valid alias name"),
+	"pem-certificate":       checkPEM(rePEMCert),
+	"pem-certificate-chain": checkPEM(rePEMChain),
+	"pem-string":            checkPEM(rePEMAny),
 	"pve-realm": func(v string) string {
 		if reRealm.MatchString(v) && len(v) <= 32 {
 			return ""
@@ -181,7 +166,11 @@ func CheckFormat(name, v string) string {
 // SplitList splits a Proxmox list value on ',', ';', white space and NUL.
 func SplitList(v string) []string {
 	return strings.FieldsFunc(v, func(r rune) bool {
-		return r == ',' || r == ';' || r == 0 || r == ' ' || r == '\t' || r == '\n' || r == '\r'
+		switch r {
+		case ',', ';', 0, ' ', '\t', '\n', '\r', '\f', '\v':
+			return true
+		}
+		return false
 	})
 }
 
@@ -193,6 +182,12 @@ func checkIP(v4, v6 bool, msg string) formatFunc {
 		}
 		return msg + "\n"
 	}
+}
+
+// isIP is the "ip" format: an IPv4 or IPv6 address without a zone.
+func isIP(v string) bool {
+	a, err := netip.ParseAddr(v)
+	return err == nil && a.Zone() == ""
 }
 
 func checkCIDR(v4, v6 bool, msg string) formatFunc {
@@ -229,30 +224,32 @@ func checkMask(v string) string {
 }
 
 func checkAddress(v string) string {
-	if _, err := netip.ParseAddr(v); err == nil {
-		return ""
-	}
-	if reDNSName.MatchString(v) {
+	if isIP(v) || reDNSName.MatchString(v) {
 		return ""
 	}
 	return fmt.Sprintf("value does not look like a valid address: %s\n", v)
 }
 
+// checkVLANRange follows pve_verify_vlan_id_or_range, messages included.
 func checkVLANRange(v string) string {
-	lo, hi, isRange := strings.Cut(v, "-")
-	a, err := strconv.Atoi(lo)
-	if err != nil || a < 2 || a > 4094 {
-		return "invalid VLAN tag\n"
+	m := reVLAN.FindStringSubmatch(v)
+	if m == nil {
+		return fmt.Sprintf("invalid VLAN configuration '%s'\n", v)
 	}
-	if !isRange {
-		return ""
+	for _, tag := range m[1:] {
+		if tag == "" {
+			continue
+		}
+		if n, err := strconv.Atoi(tag); err != nil || n < 2 || n > 4094 {
+			return fmt.Sprintf("invalid VLAN tag '%s'\n", tag)
+		}
 	}
-	b, err := strconv.Atoi(hi)
-	if err != nil || b < 2 || b > 4094 {
-		return "invalid VLAN tag\n"
-	}
-	if a >= b {
-		return "VLAN range must go from lower to higher tag\n"
+	if m[2] != "" {
+		lo, _ := strconv.Atoi(m[1])
+		hi, _ := strconv.Atoi(m[2])
+		if lo >= hi {
+			return fmt.Sprintf("VLAN range must go from lower to higher tag '%s'\n", v)
+		}
 	}
 	return ""
 }

@@ -25,16 +25,16 @@ const (
 // Schema is one value's schema. It marshals to Proxmox's JSON shape, so the
 // API index and `pvesh usage` show what Proxmox shows.
 type Schema struct {
-	Type        string  `json:"type,omitempty"`
-	Description string  `json:"description,omitempty"`
-	Optional    bool    `json:"-"`
-	Default     any     `json:"default,omitempty"`
-	Format      string  `json:"-"` // a named format, e.g. "pve-node"
-	PropFormat  Props   `json:"-"` // a property-string format (key=value,...)
-	DefaultKey  bool    `json:"-"` // inside a property string: the key may be left out
-	Pattern     string  `json:"pattern,omitempty"`
-	MinLength   *int    `json:"minLength,omitempty"`
-	MaxLength   *int    `json:"maxLength,omitempty"`
+	Type        string   `json:"type,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Optional    bool     `json:"-"`
+	Default     any      `json:"default,omitempty"`
+	Format      string   `json:"-"` // a named format, e.g. "pve-node"
+	PropFormat  Props    `json:"-"` // a property-string format (key=value,...)
+	DefaultKey  bool     `json:"-"` // inside a property string: the key may be left out
+	Pattern     string   `json:"pattern,omitempty"`
+	MinLength   *int     `json:"minLength,omitempty"`
+	MaxLength   *int     `json:"maxLength,omitempty"`
 	Minimum     *float64 `json:"minimum,omitempty"`
 	Maximum     *float64 `json:"maximum,omitempty"`
 	Enum        []string `json:"enum,omitempty"`

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,14 +53,20 @@ func (s *Schema) ValidateParams(raw map[string]any) (map[string]any, error) {
 		}
 		out[name] = val
 	}
-	for name, ps := range s.Properties {
-		_, have := out[name]
-		if !have && !ps.Optional && errs[name] == "" {
+	// Missing properties first, then `requires`, in name order: like
+	// Proxmox's check_object, and the message a parameter gets does not
+	// depend on map iteration order.
+	names := s.Properties.Names()
+	for _, name := range names {
+		if _, have := out[name]; !have && !s.Properties[name].Optional {
 			errs.Add(name, MsgMissing)
 		}
-		if have && ps.Requires != "" {
-			if _, ok := out[ps.Requires]; !ok {
-				errs.Add(ps.Requires, fmt.Sprintf("missing property required by '%s'", name))
+	}
+	for _, name := range names {
+		req := s.Properties[name].Requires
+		if _, have := out[name]; have && req != "" {
+			if _, ok := out[req]; !ok {
+				errs.Add(req, fmt.Sprintf("missing property required by '%s'", name))
 			}
 		}
 	}
@@ -210,7 +217,7 @@ func (s *Schema) checkInteger(v any) (any, string) {
 	if err != nil {
 		return nil, fmt.Sprintf("type check ('integer') failed - got '%s'", str)
 	}
-	return n, s.checkRange(float64(n))
+	return n, s.checkScalar(str, float64(n))
 }
 
 func (s *Schema) checkNumber(v any) (any, string) {
@@ -222,7 +229,20 @@ func (s *Schema) checkNumber(v any) (any, string) {
 	if err != nil {
 		return nil, fmt.Sprintf("type check ('number') failed - got '%s'", str)
 	}
-	return f, s.checkRange(f)
+	return f, s.checkScalar(str, f)
+}
+
+// checkScalar applies to a number what Proxmox's check_prop applies to any
+// scalar: format and pattern on its text (pve-vmid is an integer with a
+// format), then the range, then the enumeration.
+func (s *Schema) checkScalar(text string, f float64) string {
+	if msg := s.checkText(text); msg != "" {
+		return msg
+	}
+	if msg := s.checkRange(f); msg != "" {
+		return msg
+	}
+	return s.checkEnum(text)
 }
 
 func (s *Schema) checkRange(f float64) string {
@@ -237,21 +257,18 @@ func (s *Schema) checkRange(f float64) string {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// checkString applies length, pattern, format and enumeration, in
-// Proxmox's order.
+// checkString applies format, pattern, length and enumeration, in the order
+// of Proxmox's check_prop (so a value that breaks several rules gets the
+// same message as from Proxmox).
 func (s *Schema) checkString(v string) string {
-	if s.MaxLength != nil && len(v) > *s.MaxLength {
-		return fmt.Sprintf("value may only be %d characters long", *s.MaxLength)
+	if msg := s.checkText(v); msg != "" {
+		return msg
 	}
-	if s.MinLength != nil && len(v) < *s.MinLength {
-		return fmt.Sprintf("value must be at least %d characters long", *s.MinLength)
-	}
-	if s.Pattern != "" {
-		r, err := compiled(s.Pattern)
-		if err != nil || !r.MatchString(v) {
-			return "value does not match the regex pattern"
-		}
-	}
+	return s.checkEnum(v)
+}
+
+// checkText applies format, pattern, maxLength and minLength.
+func (s *Schema) checkText(v string) string {
 	if s.Format != "" {
 		if msg := CheckFormat(s.Format, v); msg != "" {
 			return "invalid format - " + msg
@@ -261,13 +278,24 @@ func (s *Schema) checkString(v string) string {
 			return "invalid format - " + err.Error()
 		}
 	}
-	if len(s.Enum) > 0 {
-		for _, e := range s.Enum {
-			if e == v {
-				return ""
-			}
+	if s.Pattern != "" {
+		r, err := compiled(s.Pattern)
+		if err != nil || !r.MatchString(v) {
+			return "value does not match the regex pattern"
 		}
-		return fmt.Sprintf("value '%s' does not have a value in the enumeration '%s'", v, strings.Join(s.Enum, ", "))
+	}
+	if s.MaxLength != nil && len(v) > *s.MaxLength {
+		return fmt.Sprintf("value may only be %d characters long", *s.MaxLength)
+	}
+	if s.MinLength != nil && len(v) < *s.MinLength {
+		return fmt.Sprintf("value must be at least %d characters long", *s.MinLength)
 	}
 	return ""
+}
+
+func (s *Schema) checkEnum(v string) string {
+	if len(s.Enum) == 0 || slices.Contains(s.Enum, v) {
+		return ""
+	}
+	return fmt.Sprintf("value '%s' does not have a value in the enumeration '%s'", v, strings.Join(s.Enum, ", "))
 }

@@ -195,7 +195,7 @@ func clusterTasks(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := tasks.Filter{Source: "active", Limit: -1}
+	f := tasks.Filter{Source: "active", Limit: -1, Recent: true}
 	if !all {
 		id := r.Identity
 		f.Visible = func(e tasks.Entry) bool { return owns(id, e.User, e.TokenID) }

@@ -63,6 +63,9 @@ type Filter struct {
 	Since, Until int64
 	// Visible is the caller's permission check; nil shows everything.
 	Visible func(Entry) bool
+	// Recent makes the active source list every entry of the active file,
+	// also those already archived (the cluster task list shows them).
+	Recent bool
 }
 
 // List returns the tasks matching f, newest first, and the number of all
@@ -108,10 +111,10 @@ func (m *Manager) listActive(p *pager) error {
 		return fmt.Errorf("read active tasks: %w", err)
 	}
 	for _, a := range parseActive(data) {
-		if a.saved {
+		if a.saved && !p.f.Recent {
 			continue
 		}
-		e := Entry{EndTime: a.endTime, Status: a.status}
+		e := Entry{EndTime: a.endTime, Status: a.status, Saved: a.saved}
 		e.fill(a.upid, a.u)
 		// The status class is taken before "RUNNING" is filled in, so a
 		// running task is of class unknown, as in Proxmox.

@@ -34,6 +34,7 @@ type Env struct {
 	URL     string // https://127.0.0.1:PORT
 	Server  *daemon.Server
 	Client  *http.Client // trusts the daemon's CA
+	stopped bool
 }
 
 // Options tune Start.
@@ -56,6 +57,17 @@ func Start(t testing.TB, opts ...Options) *Env {
 	if o.Prepare != nil {
 		o.Prepare(root)
 	}
+	return startAt(t, root, o)
+}
+
+// Restart starts a new daemon over the root of a stopped one.
+func Restart(t testing.TB, old *Env) *Env {
+	t.Helper()
+	old.stopped = true
+	return startAt(t, old.Root, Options{})
+}
+
+func startAt(t testing.TB, root string, o Options) *Env {
 	env := &Env{T: t, Root: root, DataDir: filepath.Join(root, "var/lib/hostadm")}
 	level := slog.LevelError
 	if os.Getenv("HOSTADM_TEST_LOG") != "" {
@@ -73,6 +85,9 @@ func Start(t testing.TB, opts ...Options) *Env {
 	env.Server = srv
 	env.URL = "https://" + srv.Addr().String()
 	t.Cleanup(func() {
+		if env.stopped {
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(ctx); err != nil {

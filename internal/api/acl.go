@@ -11,7 +11,7 @@ import (
 func aclEndpoints() []*Endpoint {
 	return []*Endpoint{
 		{Method: "GET", Path: "/access/acl", Name: "read_acl", Description: "Get Access Control List (ACLs).",
-			Perm: Perm{All: true, Description: "The returned list is restricted to objects where you have rights to modify permissions."},
+			Perm:   Perm{All: true, Description: "The returned list is restricted to objects where you have rights to modify permissions."},
 			Params: schema.Obj(nil),
 			Returns: schema.Arr(schema.Obj(schema.Props{
 				"path":      schema.Str("Access control path"),

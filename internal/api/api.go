@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"hostadm/internal/api/auth"
-	"hostadm/internal/cfs"
 	"hostadm/internal/certs"
+	"hostadm/internal/cfs"
 	"hostadm/internal/host"
 	"hostadm/internal/metrics"
 	"hostadm/internal/schema"

@@ -65,4 +65,6 @@ func messageOf(err error) string {
 	return msg
 }
 
-func errNoRole(id string) error { return &StatusError{Code: 500, Msg: "role '" + id + "' does not exist"} }
+func errNoRole(id string) error {
+	return &StatusError{Code: 500, Msg: "role '" + id + "' does not exist"}
+}

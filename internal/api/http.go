@@ -217,4 +217,3 @@ func remoteIP(req *http.Request) string {
 	}
 	return host
 }
-

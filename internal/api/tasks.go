@@ -89,7 +89,7 @@ func taskEndpoints() []*Endpoint {
 			Perm: Perm{All: true, Description: "The user needs 'Sys.Audit' permissions on '/nodes/<node>' " +
 				"if they are not the owner of the task."},
 			ProxyTo: "node", Protected: true,
-			Params:  nodeParams(schema.Props{"upid": upidParam("The task's unique ID.")}),
+			Params: nodeParams(schema.Props{"upid": upidParam("The task's unique ID.")}),
 			Returns: schema.Obj(schema.Props{
 				"exitstatus": schema.Str("").Opt(),
 				"id":         schema.Str(""),

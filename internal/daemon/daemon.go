@@ -17,8 +17,8 @@ import (
 
 	"hostadm/internal/api"
 	"hostadm/internal/api/auth"
-	"hostadm/internal/cfs"
 	"hostadm/internal/certs"
+	"hostadm/internal/cfs"
 	"hostadm/internal/host"
 	"hostadm/internal/metrics"
 	"hostadm/internal/tasks"

@@ -12,14 +12,14 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net/http"
-	"os/exec"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"hostadm/internal/cfs"
 	"hostadm/internal/certs"
+	"hostadm/internal/cfs"
 	"hostadm/internal/daemon/daemontest"
 )
 

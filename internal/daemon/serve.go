@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"time"
-
 )
 
 // Server is a running daemon.

@@ -62,7 +62,7 @@ func TestARMNames(t *testing.T) {
 }
 
 func TestCPUInfoJSON(t *testing.T) {
-	for hvm, want := range map[bool]string{true: `"hvm":1`, false: `"hvm":""`} {
+	for hvm, want := range map[bool]string{true: `"hvm":"1"`, false: `"hvm":""`} {
 		b, err := json.Marshal(CPUInfo{HVM: PerlBool(hvm)})
 		if err != nil {
 			t.Fatal(err)

@@ -13,15 +13,16 @@ func (b Bool) MarshalJSON() ([]byte, error) {
 	return []byte("0"), nil
 }
 
-// PerlBool is a boolean written as 1 or "" (the empty string): the value a
-// Perl match returns, which Proxmox VE passes through unchanged for
-// cpuinfo.hvm. Clients test it for truthiness.
+// PerlBool is a boolean written as "1" or "" (strings): the value a Perl
+// match returns, which Proxmox VE passes through unchanged for cpuinfo.hvm.
+// Clients decode it as a string (go-proxmox declares it so), a number
+// breaks them.
 type PerlBool bool
 
-// MarshalJSON writes 1 or "".
+// MarshalJSON writes "1" or "".
 func (b PerlBool) MarshalJSON() ([]byte, error) {
 	if b {
-		return []byte("1"), nil
+		return []byte(`"1"`), nil
 	}
 	return []byte(`""`), nil
 }

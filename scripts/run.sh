@@ -4,8 +4,18 @@ set -eu
 bin=$1; listen=$2; shift 2
 
 port=${listen##*:}
-addr=$(hostname -I 2>/dev/null | awk '{print $1}')
-[ -n "$addr" ] || addr=127.0.0.1
+addr=${listen%:*}
+if [ -z "$addr" ]; then
+	addr=$(hostname -I 2>/dev/null | awk '{print $1}')
+	[ -n "$addr" ] || addr=127.0.0.1
+fi
+
+# The pam realm authenticates through this PAM service, as on Proxmox VE.
+pamfile=/etc/pam.d/proxmox-ve-auth
+if [ ! -e "$pamfile" ] && [ "$(id -u)" = 0 ]; then
+	install -m 0644 "$(dirname "$0")/../packaging/pam.d/proxmox-ve-auth" "$pamfile"
+	echo "installed $pamfile"
+fi
 cat <<MSG
 
 hostadm is starting on https://$addr:$port/  (API: https://$addr:$port/api2/json/)

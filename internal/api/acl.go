@@ -2,9 +2,12 @@ package api
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 
+	"hostadm/internal/cfs"
+	"hostadm/internal/host"
 	"hostadm/internal/schema"
 )
 
@@ -77,6 +80,15 @@ func updateACL(ctx context.Context, r *Request) (any, error) {
 	p := r.Params
 	if !p.Has("users") && !p.Has("groups") && !p.Has("tokens") {
 		return nil, schema.ParamError{"users": "either 'users', 'groups' or 'tokens' is required"}
+	}
+	if digest := p.String("digest"); digest != "" {
+		cur, err := r.Svc.Store.Get(ctx, "user.cfg")
+		if err != nil && !errors.Is(err, cfs.ErrNotFound) {
+			return nil, err
+		}
+		if err := host.CheckDigest(host.Digest(cur.Data), digest); err != nil {
+			return nil, err
+		}
 	}
 	err := r.Svc.Auth.ModifyACL(ctx, p.String("path"), p.List("roles"), p.List("users"),
 		p.List("groups"), p.List("tokens"), p.Bool("propagate"), p.Bool("delete"))

@@ -153,3 +153,25 @@ func TestPAMRealm(t *testing.T) {
 		t.Errorf("domains: %v", domains)
 	}
 }
+
+func TestACLDigest(t *testing.T) {
+	env := daemontest.Start(t)
+	root := env.RootAuth()
+	env.MustOK(root, "POST", "/access/users", url.Values{"userid": {"frank@pve"}})
+	stale := "0000000000000000000000000000000000000000"
+	r := env.Do(root, "PUT", "/access/acl", url.Values{"path": {"/"}, "roles": {"PVEAuditor"}, "users": {"frank@pve"}, "digest": {stale}})
+	if r.Status != 500 || r.Message != "detected modified configuration - file changed by other user? Try again.\n" {
+		t.Errorf("stale digest: %d %q", r.Status, r.Message)
+	}
+	if acl := env.MustOK(root, "GET", "/access/acl", nil).Data.([]any); len(acl) != 0 {
+		t.Errorf("ACL changed despite the stale digest: %v", acl)
+	}
+	r = env.Do(root, "PUT", "/access/acl", url.Values{"path": {"/nodes/../x"}, "roles": {"PVEAuditor"}, "users": {"frank@pve"}})
+	if r.Status == 200 {
+		t.Errorf("path with .. accepted")
+	}
+	r = env.Do(root, "PUT", "/access/acl", url.Values{"path": {"/"}, "roles": {"NoSuchRole"}, "users": {"frank@pve"}})
+	if r.Status == 200 {
+		t.Errorf("unknown role accepted")
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"hostadm/internal/daemon/daemontest"
+	"hostadm/internal/host"
 )
 
 func TestProtocol(t *testing.T) {
@@ -172,4 +174,41 @@ func TestProtocol(t *testing.T) {
 			t.Errorf("got %d %q", r.Status, r.Reason)
 		}
 	})
+}
+
+// TestNodePowerAndClusterStatus reboots and shuts down through the runner
+// (nothing real runs) and reads the single-node cluster status.
+func TestNodePowerAndClusterStatus(t *testing.T) {
+	rec := host.NewRecorder()
+	rec.On([]string{"reboot"}, host.Reply{})
+	rec.On([]string{"poweroff"}, host.Reply{})
+	env := daemontest.Start(t, daemontest.Options{Runner: rec})
+	root := env.RootAuth()
+	for _, cmd := range []string{"reboot", "shutdown"} {
+		r := env.MustOK(root, "POST", "/nodes/localhost/status", url.Values{"command": {cmd}})
+		if r.Data != nil {
+			t.Errorf("%s answered %v", cmd, r.Data)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(rec.Calls()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	calls := strings.Join(rec.Calls(), ",")
+	if calls != "reboot,poweroff" && calls != "poweroff,reboot" {
+		t.Errorf("runner transcript %q", calls)
+	}
+	st := env.MustOK(root, "GET", "/cluster/status", nil).Data.([]any)
+	if len(st) != 1 {
+		t.Fatalf("cluster status %v", st)
+	}
+	n := st[0].(map[string]any)
+	if n["type"] != "node" || n["name"] != daemontest.Node || n["local"] != float64(1) || n["online"] != float64(1) {
+		t.Errorf("node entry %v", n)
+	}
+	nodes := env.MustOK(root, "GET", "/nodes", nil).Data.([]any)
+	if m := nodes[0].(map[string]any); m["node"] != daemontest.Node || m["status"] != "online" ||
+		!strings.Contains(m["ssl_fingerprint"].(string), ":") || m["maxmem"] == nil {
+		t.Errorf("nodes %v", nodes)
+	}
 }

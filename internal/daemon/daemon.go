@@ -43,6 +43,9 @@ type Config struct {
 	// StorePoll is how often the store is polled for changes made by
 	// other processes (default 500 ms).
 	StorePoll time.Duration
+	// PowerDelay is how long reboot and shutdown wait after answering
+	// (default 2 s, as Proxmox).
+	PowerDelay time.Duration
 }
 
 // Node is an opened hostadm node: its store and services.
@@ -98,6 +101,9 @@ func (cfg *Config) defaults() error {
 	if cfg.StorePoll == 0 {
 		cfg.StorePoll = 500 * time.Millisecond
 	}
+	if cfg.PowerDelay == 0 {
+		cfg.PowerDelay = 2 * time.Second
+	}
 	if cfg.Node == "" {
 		h, err := os.Hostname()
 		if err != nil {
@@ -141,7 +147,7 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 		Auth: authSvc, Tasks: tm, Certs: certSvc,
 		NodeStat:   metrics.NewNode(metrics.NodeConfig{Root: root}),
 		Logger:     cfg.Logger,
-		PowerDelay: 2 * time.Second,
+		PowerDelay: cfg.PowerDelay,
 	}
 	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay})
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"hostadm/internal/daemon"
+	"hostadm/internal/host"
 )
 
 // Node is the local node's name in every test daemon.
@@ -43,6 +44,8 @@ type Options struct {
 	PAMService string
 	// Prepare may add files under the root before the daemon starts.
 	Prepare func(root string)
+	// Runner replaces the command runner (a host.Recorder, say).
+	Runner host.Runner
 }
 
 // Start brings up a daemon over a fresh root and stops it when the test ends.
@@ -77,7 +80,7 @@ func startAt(t testing.TB, root string, o Options) *Env {
 		Root: root, Node: Node, Listen: "127.0.0.1:0", Fast: true,
 		Logger:     slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 		PAMConfDir: o.PAMConfDir, PAMService: o.PAMService,
-		StorePoll: 50 * time.Millisecond,
+		StorePoll: 50 * time.Millisecond, Runner: o.Runner, PowerDelay: 10 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatalf("start daemon: %v", err)

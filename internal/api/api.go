@@ -17,6 +17,7 @@ import (
 	"hostadm/internal/cfs"
 	"hostadm/internal/host"
 	"hostadm/internal/metrics"
+	"hostadm/internal/network"
 	"hostadm/internal/schema"
 	"hostadm/internal/tasks"
 )
@@ -32,6 +33,7 @@ type Services struct {
 	Tasks    *tasks.Manager
 	Certs    *certs.Service
 	NodeStat *metrics.Node
+	Network  *network.Service
 	Logger   *slog.Logger
 	Clock    func() time.Time
 	// PowerDelay is how long reboot/shutdown wait before running (2 s).

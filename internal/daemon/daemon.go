@@ -21,6 +21,7 @@ import (
 	"hostadm/internal/cfs"
 	"hostadm/internal/host"
 	"hostadm/internal/metrics"
+	"hostadm/internal/network"
 	"hostadm/internal/tasks"
 )
 
@@ -146,6 +147,7 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 		Node: cfg.Node, Root: root, Runner: cfg.Runner, Store: n.store,
 		Auth: authSvc, Tasks: tm, Certs: certSvc,
 		NodeStat:   metrics.NewNode(metrics.NodeConfig{Root: root}),
+		Network:    network.New(network.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger}),
 		Logger:     cfg.Logger,
 		PowerDelay: cfg.PowerDelay,
 	}

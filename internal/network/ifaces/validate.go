@@ -1,0 +1,491 @@
+package ifaces
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Options are the host facts the writer and the checks depend on.
+type Options struct {
+	// IfUpDown2 is set when ifupdown2 is the ifupdown in use: custom VLAN
+	// names are allowed and OVS bridges get `auto` instead of `allow-ovs`.
+	IfUpDown2 bool
+}
+
+// Validate runs Proxmox's checks before a write and applies the same
+// normalisations its writer makes (cidr folded into address, OVS ports
+// typed and bound to their bridge, bond slaves and OVS bond members set to
+// autostart, implied VLAN keys dropped). The first failing check is
+// returned with Proxmox's message. Interfaces are visited in name order so
+// the message is stable.
+func (c *Config) Validate(o Options) error {
+	for _, step := range []func(*Config, Options) error{
+		checkText, checkPorts, fixOVSPorts, checkOVSBridges, checkOVSBonds,
+		checkBonds, checkVXLAN, checkVLANs, checkUplinks, checkBridgePorts,
+		checkTypeOptions,
+	} {
+		if err := step(c, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Config) sortedNames() []string {
+	names := make([]string, 0, len(c.Ifaces))
+	for n := range c.Ifaces {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+var reAttrKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+// checkText refuses anything that would break out of its line: a name or
+// value with a line break (or white space in a name or key) could inject
+// stanzas or commands into the file.
+func checkText(c *Config, _ Options) error {
+	bad := func(s string) bool { return strings.ContainsAny(s, "\n\r\x00") }
+	for _, name := range c.sortedNames() {
+		d := c.Ifaces[name]
+		// A family is written once: Proxmox repeats a stanza per
+		// occurrence, which doubles a typeless stanza's options on
+		// every rewrite.
+		d.Families = slices.Compact(slices.Clone(d.Families))
+		if len(d.Families) > 1 {
+			seen := map[string]bool{}
+			d.Families = slices.DeleteFunc(d.Families, func(f string) bool {
+				dup := seen[f]
+				seen[f] = true
+				return dup
+			})
+		}
+		if name == "" || strings.ContainsAny(name, " \t\n\r\x00#") {
+			return fmt.Errorf("invalid interface name '%s'", strings.ToValidUTF8(strings.ReplaceAll(name, "\n", "\\n"), "?"))
+		}
+		for _, v := range []string{d.Method, d.Method6} {
+			if bad(v) || strings.ContainsAny(v, " \t") {
+				return fmt.Errorf("iface %s - invalid method '%s'", name, oneLine(v))
+			}
+		}
+		if err := checkAddrs(name, d); err != nil {
+			return err
+		}
+		for k, v := range d.Attrs {
+			if !reAttrKey.MatchString(k) {
+				return fmt.Errorf("iface %s - invalid option name '%s'", name, oneLine(k))
+			}
+			if bad(v) {
+				return fmt.Errorf("iface %s - option '%s' must not contain a line break", name, k)
+			}
+		}
+		for _, l := range append(append(append([]string(nil), d.Options...), d.Options6...), d.VXLANRemoteIPs...) {
+			if bad(l) {
+				return fmt.Errorf("iface %s - option line must not contain a line break", name)
+			}
+		}
+		if strings.Contains(d.Comments, "\r") || strings.Contains(d.Comments6, "\r") {
+			return fmt.Errorf("iface %s - comments must not contain a carriage return", name)
+		}
+	}
+	return nil
+}
+
+func oneLine(s string) string {
+	return strings.NewReplacer("\n", "\\n", "\r", "\\r", "\x00", "\\0").Replace(s)
+}
+
+// ports lists an interface's members from bridge_ports, ovs_ports, slaves
+// and ovs_bonds, split like Proxmox's split_list.
+func ports(d *Iface) []string {
+	var out []string
+	for _, k := range []string{"bridge_ports", "ovs_ports", "slaves", "ovs_bonds"} {
+		out = append(out, splitList(d.Attr(k))...)
+	}
+	return out
+}
+
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == 0
+	})
+}
+
+func checkPorts(c *Config, _ Options) error {
+	used := map[string]string{}
+	for _, name := range c.sortedNames() {
+		d := c.Ifaces[name]
+		if d.Address == "" && d.CIDR != "" {
+			d.Address = d.CIDR
+		}
+		if d.Address6 == "" && d.CIDR6 != "" {
+			d.Address6 = d.CIDR6
+		}
+		d.CIDR, d.CIDR6 = "", ""
+		for _, p := range ports(d) {
+			if u, ok := used[p]; ok && u != name {
+				return fmt.Errorf("port '%s' is already used on interface '%s'", p, u)
+			}
+			used[p] = name
+		}
+	}
+	c.usedPorts = used
+	return nil
+}
+
+func isOVSPort(t string) bool {
+	return t == TypeOVSPort || t == TypeOVSIntPort || t == TypeOVSBond
+}
+
+// fixOVSPorts turns OVS ports no bridge lists back into plain NICs and
+// drops those listed by something that is no OVS bridge.
+func fixOVSPorts(c *Config, _ Options) error {
+	for _, name := range c.sortedNames() {
+		d := c.Ifaces[name]
+		if !isOVSPort(d.Type) {
+			continue
+		}
+		br := c.usedPorts[name]
+		if br == "" || c.Ifaces[br] == nil {
+			// 9.x turns every orphan into a NIC; a name that would not
+			// parse back as one (bond0) then flips type on the next
+			// rewrite, so such orphans are dropped as 8.x did.
+			if d.Exists || PhysicalNIC.MatchString(name) {
+				c.Ifaces[name] = &Iface{Type: TypeEth, Exists: true, ExistsSet: true, Method: "manual", Families: []string{Inet}}
+			} else {
+				delete(c.Ifaces, name)
+			}
+			continue
+		}
+		if c.Ifaces[br].Type != TypeOVSBridge {
+			delete(c.Ifaces, name)
+		}
+	}
+	return nil
+}
+
+func checkMTU(c *Config, parent, child string) error {
+	cd := c.Ifaces[child]
+	cmtu := mtuOf(cd)
+	if cmtu == 0 {
+		return nil
+	}
+	pd := c.Ifaces[parent]
+	pmtu := mtuOf(pd)
+	if pmtu == 0 && pd != nil && pd.Type == TypeBond {
+		pmtu = cmtu
+	}
+	if pmtu == 0 {
+		pmtu = 1500
+	}
+	if pmtu < cmtu {
+		return fmt.Errorf("interface '%s' - mtu %d is lower than '%s' - mtu %d", parent, pmtu, child, cmtu)
+	}
+	return nil
+}
+
+// mtuOf is the MTU as a number, 0 when unset (Perl numifies the string).
+func mtuOf(d *Iface) int {
+	if d == nil {
+		return 0
+	}
+	return leadingInt(d.Attr("mtu"))
+}
+
+// leadingInt is Perl's numification of a string: the leading digits.
+func leadingInt(s string) int {
+	s = strings.TrimLeft(s, " \t")
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	n, _ := strconv.Atoi(s[:i])
+	return n
+}
+
+func checkOVSBridges(c *Config, _ Options) error {
+	for _, name := range c.sortedNames() {
+		d := c.Ifaces[name]
+		if d.Type != TypeOVSBridge || !truthy(d.Attr("ovs_ports")) {
+			continue
+		}
+		for _, p := range splitWS(d.Attr("ovs_ports")) {
+			n := c.Ifaces[p]
+			if n == nil {
+				return fmt.Errorf("OVS bridge '%s' - unable to find port '%s'", name, p)
+			}
+			n.Autostart = false
+			switch {
+			case n.Type == TypeEth:
+				n.Type = TypeOVSPort
+				n.Set("ovs_bridge", name)
+			case isOVSPort(n.Type):
+				n.Set("ovs_bridge", name)
+			default:
+				return fmt.Errorf("interface '%s' is not defined as OVS port/bond", p)
+			}
+			if err := checkMTU(c, name, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkOVSBonds(c *Config, _ Options) error {
+	for _, name := range c.sortedNames() {
+		d := c.Ifaces[name]
+		if d.Type != TypeOVSBond || !truthy(d.Attr("ovs_bonds")) {
+			continue
+		}
+		for _, p := range splitWS(d.Attr("ovs_bonds")) {
+			n := c.Ifaces[p]
+			if n == nil {
+				return fmt.Errorf("OVS bond '%s' - unable to find slave '%s'", name, p)
+			}
+			n.Autostart = true
+			if n.Type != TypeEth {
+				return fmt.Errorf("OVS bond '%s' - wrong interface type on slave '%s' ('%s' != 'eth')", name, p, n.Type)
+			}
+			if err := checkMTU(c, name, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkBonds(c *Config, _ Options) error {
+	for _, name := range c.sortedNames() {
+		d := c.Ifaces[name]
+		if d.Type != TypeBond || !truthy(d.Attr("slaves")) {
+			continue
+		}
+		primary := d.Attr("bond-primary")
+		found := false
+		for _, p := range splitWS(d.Attr("slaves")) {
+			n := c.Ifaces[p]
+			if n == nil {
+				return fmt.Errorf("bond '%s' - unable to find slave '%s'", name, p)
+			}
+			n.Autostart = true
+			if n.Type != TypeEth && n.Type != TypeBond {
+				return fmt.Errorf("bond '%s' - wrong interface type on slave '%s' ('%s' != 'eth or bond')", name, p, n.Type)
+			}
+			if err := checkMTU(c, name, p); err != nil {
+				return err
+			}
+			if truthy(primary) && primary == p {
+				found = true
+			}
+		}
+		if truthy(primary) && !found {
+			return fmt.Errorf("bond '%s' - bond-primary interface is not a slave", name)
+		}
+	}
+	return nil
+}
+
+func checkVXLAN(c *Config, _ Options) error {
+	ids := map[string]string{}
+	for _, name := range c.sortedNames() {
+		d := c.Ifaces[name]
+		if id := d.Attr("vxlan-id"); d.Type == TypeVXLAN && truthy(id) {
+			if other, ok := ids[id]; ok {
+				return fmt.Errorf("iface %s - duplicate vxlan-id %s already used in %s", name, id, other)
+			}
+			ids[id] = name
+		}
+		n := 0
+		for _, set := range []bool{d.HasAttr("vxlan-svcnodeip"), d.VXLANRemoteIPs != nil, d.HasAttr("vxlan-local-tunnelip")} {
+			if set {
+				n++
+			}
+		}
+		if n > 1 {
+			return fmt.Errorf("iface %s - vxlan-svcnodeip, vxlan-remoteip and vxlan-localtunnelip are mutually exclusive", name)
+		}
+		if d.HasAttr("vxlan-svcnodeip") != d.HasAttr("vxlan-physdev") {
+			return fmt.Errorf("iface %s - vxlan-svcnodeip and vxlan-physdev must be define together", name)
+		}
+	}
+	return nil
+}
+
+func checkVLANs(c *Config, o Options) error {
+	for _, name := range c.sortedNames() {
+		d := c.Ifaces[name]
+		if d.Type != TypeVLAN {
+			continue
+		}
+		var parent, id string
+		if m := reVLANName.FindStringSubmatch(name); m != nil {
+			parent, id = m[1], m[2]
+			d.Del("vlan-raw-device")
+			d.Del("vlan-id")
+		} else {
+			if !truthy(d.Attr("vlan-raw-device")) {
+				return errors.New("missing vlan-raw-device option")
+			}
+			parent = d.Attr("vlan-raw-device")
+			if m := reVLANN.FindStringSubmatch(name); m != nil {
+				id = m[1]
+				d.Del("vlan-id")
+			} else {
+				if !o.IfUpDown2 {
+					return errors.New("custom vlan interface name need ifupdown2")
+				}
+				if !truthy(d.Attr("vlan-id")) {
+					return errors.New("missing vlan-id option")
+				}
+				id = d.Attr("vlan-id")
+			}
+		}
+		if leadingInt(id) > 4094 {
+			return fmt.Errorf("vlan '%s' - vlan-id %s should be <= 4094", name, id)
+		}
+		n := c.Ifaces[parent]
+		if n == nil {
+			return fmt.Errorf("vlan '%s' - unable to find parent '%s'", name, parent)
+		}
+		if n.Type != TypeEth && n.Type != TypeBridge && n.Type != TypeBond && n.Type != TypeVLAN {
+			return fmt.Errorf("vlan '%s' - wrong interface type on parent '%s' ('%s' != 'eth|bond|bridge|vlan' )", name, parent, n.Type)
+		}
+		if err := checkMTU(c, parent, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkUplinks(c *Config, _ Options) error {
+	uplinks := map[string]string{}
+	for _, name := range c.sortedNames() {
+		d := c.Ifaces[name]
+		id := d.Attr("uplink-id")
+		if !truthy(id) {
+			continue
+		}
+		if d.Type != TypeEth && d.Type != TypeBond {
+			return fmt.Errorf("iface '%s' - uplink-id %s is only allowed on physical and linux bond interfaces", name, id)
+		}
+		if other, ok := uplinks[id]; ok {
+			return fmt.Errorf("iface '%s' - uplink-id %s is already assigned on '%s'", name, id, other)
+		}
+		uplinks[id] = name
+	}
+	return nil
+}
+
+var bridgePortKeys = []string{"bridge-learning", "bridge-arp-nd-suppress", "bridge-unicast-flood", "bridge-multicast-flood", "bridge-access"}
+
+func checkBridgePorts(c *Config, _ Options) error {
+	bridgeOf := map[string]string{}
+	for _, name := range c.sortedNames() {
+		d := c.Ifaces[name]
+		if d.Type != TypeBridge {
+			continue
+		}
+		for _, p := range splitWS(d.Attr("bridge_ports")) {
+			n := c.Ifaces[p]
+			if n == nil && reVLANName.MatchString(p) {
+				// a VLAN port not in the file is implied; check it as one
+				n = &Iface{Type: TypeVLAN, Method: "manual", Method6: "manual"}
+				if pm := mtuOf(c.Ifaces[reVLANName.FindStringSubmatch(p)[1]]); pm != 0 {
+					n.Set("mtu", strconv.Itoa(pm))
+				}
+			}
+			if n == nil {
+				return fmt.Errorf("bridge '%s' - unable to find bridge port '%s'", name, p)
+			}
+			if (n.Method == "static" && n.Address != "0.0.0.0") || (n.Method6 == "static" && n.Address6 != "::") {
+				return fmt.Errorf("iface %s - ip address can't be set on interface if bridged in %s", p, name)
+			}
+			if cm, bm := mtuOf(n), mtuOf(d); bm != 0 {
+				pm := cm
+				if pm == 0 && n.Type == TypeBond {
+					pm = bm
+				}
+				if pm == 0 {
+					pm = 1500
+				}
+				if pm < bm {
+					return fmt.Errorf("interface '%s' - mtu %d is lower than '%s' - mtu %d", p, pm, name, bm)
+				}
+			}
+			bridgeOf[p] = name
+		}
+	}
+	for _, name := range c.sortedNames() {
+		d := c.Ifaces[name]
+		for _, k := range bridgePortKeys {
+			if truthy(d.Attr(k)) && bridgeOf[name] == "" {
+				return fmt.Errorf("iface %s - %s: bridge port specific options can be used only on interfaces attached to a bridge", name, k)
+			}
+		}
+		if truthy(d.Attr("bridge-access")) {
+			if br := c.Ifaces[bridgeOf[name]]; br == nil || !truthy(br.Attr("bridge_vlan_aware")) {
+				return fmt.Errorf("iface %s - bridge-access option can be only used if interface is in a vlan aware bridge", name)
+			}
+		}
+	}
+	return nil
+}
+
+// checkTypeOptions holds the checks Proxmox's writer makes while rendering.
+func checkTypeOptions(c *Config, _ Options) error {
+	for _, name := range c.sortedNames() {
+		d := c.Ifaces[name]
+		switch d.Type {
+		case TypeVLAN:
+			if p := d.Attr("vlan-protocol"); truthy(p) && p != "802.1ad" && p != "802.1q" {
+				return fmt.Errorf("%s: wrong vlan-protocol %s", name, p)
+			}
+		case TypeOVSBond:
+			if m := d.Attr("bond_mode"); m != "" && !ovsBondModes[m] {
+				return fmt.Errorf("OVS does not support bond mode '%s", m)
+			}
+		}
+	}
+	return nil
+}
+
+var ovsBondModes = map[string]bool{"active-backup": true, "balance-slb": true, "lacp-balance-slb": true, "lacp-balance-tcp": true}
+
+// checkAddrs refuses addresses, masks and gateways that are no IP forms:
+// ifupdown could not use them, and they would not survive a rewrite.
+func checkAddrs(name string, d *Iface) error {
+	for _, a := range [][3]string{{d.Address, d.Netmask, d.Gateway}, {d.Address6, d.Netmask6, d.Gateway6}} {
+		addr, mask, gw := a[0], a[1], a[2]
+		if truthy(addr) {
+			base, bits, hasBits := strings.Cut(addr, "/")
+			if _, err := netip.ParseAddr(base); err != nil || (hasBits && !reDigits.MatchString(bits)) {
+				return fmt.Errorf("iface %s - invalid address '%s'", name, oneLine(addr))
+			}
+		}
+		if truthy(mask) && !reDigits.MatchString(mask) {
+			if _, ok := MaskBits(mask); !ok {
+				return fmt.Errorf("iface %s - invalid netmask '%s'", name, oneLine(mask))
+			}
+		}
+		if truthy(gw) {
+			if _, err := netip.ParseAddr(gw); err != nil {
+				return fmt.Errorf("iface %s - invalid gateway '%s'", name, oneLine(gw))
+			}
+		}
+	}
+	for _, c := range []string{d.CIDR, d.CIDR6} {
+		if c != "" {
+			if _, err := netip.ParsePrefix(c); err != nil && !strings.Contains(c, "%") {
+				return fmt.Errorf("iface %s - invalid CIDR '%s'", name, oneLine(c))
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,156 @@
+// Package network manages the node's /etc/network/interfaces the way
+// Proxmox VE does: every edit goes to the staging file interfaces.new under
+// a lock, reads prefer the staged file and report the pending diff, and
+// apply renames the staged file into place and reloads the network
+// (ifupdown2's `ifreload -a`). The file codec lives in the leaf package
+// ifaces.
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"hostadm/internal/host"
+	"hostadm/internal/network/ifaces"
+)
+
+// Host paths.
+const (
+	LivePath   = "/etc/network/interfaces"
+	StagedPath = "/etc/network/interfaces.new"
+	LockPath   = "/etc/network/.pve-interfaces.lock"
+	// ifupdown2Marker is what Proxmox checks to know ifupdown2 is in use.
+	ifupdown2Marker = "/usr/share/ifupdown2"
+)
+
+// lockTimeout is how long an edit waits for the lock, as in Proxmox.
+const lockTimeout = 10 * time.Second
+
+// Config builds a Service.
+type Config struct {
+	Root   host.Root
+	Runner host.Runner
+	Logger *slog.Logger
+	// IfUpDown2 overrides the detection of ifupdown2 (nil: look for
+	// /usr/share/ifupdown2 under Root).
+	IfUpDown2 *bool
+}
+
+// Service is the network area's domain service.
+type Service struct {
+	cfg Config
+}
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Runner == nil {
+		cfg.Runner = host.ExecRunner{}
+	}
+	return &Service{cfg: cfg}
+}
+
+// HasIfUpDown2 tells whether ifupdown2 is the ifupdown in use.
+func (s *Service) HasIfUpDown2() bool {
+	if s.cfg.IfUpDown2 != nil {
+		return *s.cfg.IfUpDown2
+	}
+	return s.cfg.Root.Exists(ifupdown2Marker)
+}
+
+func (s *Service) options() ifaces.Options {
+	return ifaces.Options{IfUpDown2: s.HasIfUpDown2()}
+}
+
+// Read parses the staged file if there is one, else the live file (a
+// missing file is an empty one), and returns the pending diff.
+func (s *Service) Read(ctx context.Context) (*ifaces.Config, string, error) {
+	data, staged, err := s.readRaw()
+	if err != nil {
+		return nil, "", err
+	}
+	cfg, err := ifaces.Parse(strings.NewReader(string(data)), s.Kernel())
+	if err != nil {
+		return nil, "", err
+	}
+	changes := ""
+	if staged {
+		if changes, err = s.Diff(ctx); err != nil {
+			return nil, "", err
+		}
+	}
+	return cfg, changes, nil
+}
+
+func (s *Service) readRaw() ([]byte, bool, error) {
+	data, err := s.cfg.Root.ReadFile(StagedPath)
+	if err == nil {
+		return data, true, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, fmt.Errorf("read %s: %w", StagedPath, err)
+	}
+	data, err = s.cfg.Root.ReadFile(LivePath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, fmt.Errorf("read %s: %w", LivePath, err)
+	}
+	return data, false, nil
+}
+
+// Edit runs fn on the current configuration under the lock and writes the
+// result to the staging file. When fn or validation fails nothing changes.
+func (s *Service) Edit(ctx context.Context, fn func(cfg *ifaces.Config) error) error {
+	unlock, err := s.cfg.Root.Lock(ctx, LockPath, lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cfg, _, err := s.Read(ctx)
+	if err != nil {
+		return err
+	}
+	if err := fn(cfg); err != nil {
+		return err
+	}
+	out, err := cfg.Marshal(s.options())
+	if err != nil {
+		return err
+	}
+	return s.cfg.Root.WriteFile(StagedPath, out, 0o644)
+}
+
+// Revert drops the staged changes.
+func (s *Service) Revert() error {
+	err := os.Remove(s.cfg.Root.Path(StagedPath))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("revert network changes: %w", err)
+	}
+	return nil
+}
+
+// Diff is `diff -b -N -u` of the live and the staged file, as Proxmox
+// reports it in `changes` ("" when they do not differ). File names are
+// shown as host paths, without the root prefix.
+func (s *Service) Diff(ctx context.Context) (string, error) {
+	live, staged := s.cfg.Root.Path(LivePath), s.cfg.Root.Path(StagedPath)
+	res, err := s.cfg.Runner.Run(ctx, host.Cmd{
+		Argv: []string{"diff", "-b", "-N", "-u", live, staged}, OKCodes: []int{1}, Timeout: 30 * time.Second,
+	})
+	if err != nil {
+		return "", err
+	}
+	out := string(res.Stdout)
+	if dir := s.cfg.Root.Dir(); dir != "/" {
+		out = strings.Replace(out, "--- "+live, "--- "+LivePath, 1)
+		out = strings.Replace(out, "+++ "+staged, "+++ "+StagedPath, 1)
+	}
+	return out, nil
+}

@@ -1,0 +1,122 @@
+// Package resolvconf is the codec of /etc/resolv.conf as Proxmox VE's DNS
+// API reads and writes it: the last search/domain line gives the search
+// domain, the first three nameserver lines dns1..dns3, and a write puts a
+// new search line and nameserver lines first and keeps every other line.
+package resolvconf
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+// File is a resolv.conf, kept line by line.
+type File struct {
+	Lines []string
+	// NoEOL is set when the last line had no newline.
+	NoEOL bool
+}
+
+var (
+	reSearch = regexp.MustCompile(`^(search|domain)\s+(\S+)`)
+	reNS     = regexp.MustCompile(`^\s*nameserver\s+(\S+)`)
+	reOwned  = regexp.MustCompile(`^(search|domain|nameserver)\s+`)
+)
+
+// Parse reads a resolv.conf.
+func Parse(r io.Reader) (*File, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read resolv.conf: %w", err)
+	}
+	f := &File{}
+	s := string(b)
+	if s == "" {
+		return f, nil
+	}
+	f.NoEOL = !strings.HasSuffix(s, "\n")
+	f.Lines = strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	return f, nil
+}
+
+// Write writes the lines back.
+func (f *File) Write(w io.Writer) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	s := strings.Join(f.Lines, "\n")
+	if len(f.Lines) > 0 && !f.NoEOL {
+		s += "\n"
+	}
+	_, err := io.WriteString(w, s)
+	return err
+}
+
+// Validate refuses lines that would not read back as lines.
+func (f *File) Validate() error {
+	for i, l := range f.Lines {
+		if strings.ContainsAny(l, "\n\x00") {
+			return fmt.Errorf("resolv.conf line %d: line break or NUL inside a line", i+1)
+		}
+	}
+	return nil
+}
+
+// Search is the first word of the last search or domain line.
+func (f *File) Search() string {
+	s := ""
+	for _, l := range f.Lines {
+		if m := reSearch.FindStringSubmatch(l); m != nil {
+			s = m[2]
+		}
+	}
+	return s
+}
+
+// Nameservers are the addresses of the first three nameserver lines.
+func (f *File) Nameservers() []string {
+	var out []string
+	for _, l := range f.Lines {
+		m := reNS.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		addr, _, _ := strings.Cut(m[1], "%")
+		if _, err := netip.ParseAddr(addr); err != nil {
+			continue
+		}
+		out = append(out, addr)
+		if len(out) == 3 {
+			break
+		}
+	}
+	return out
+}
+
+// Set replaces the search domain and the name servers like Proxmox's
+// update_etc_resolv_conf: "search X" (when X is not empty), one line per
+// name server (empty, 0.0.0.0 and repeated ones skipped), then every
+// original line that is not a search, domain or nameserver line.
+func (f *File) Set(search string, servers []string) {
+	var lines []string
+	if search != "" {
+		lines = append(lines, "search "+search)
+	}
+	done := map[string]bool{}
+	for _, ns := range servers {
+		if ns == "" || ns == "0.0.0.0" || done[ns] {
+			continue
+		}
+		done[ns] = true
+		lines = append(lines, "nameserver "+ns)
+	}
+	for _, l := range f.Lines {
+		if !reOwned.MatchString(l) {
+			lines = append(lines, l)
+		}
+	}
+	f.Lines = lines
+	f.NoEOL = false
+}

@@ -1,0 +1,163 @@
+// Package nodeconf is the codec of Proxmox VE's node configuration file,
+// /etc/pve/nodes/NODE/config: the description as percent-encoded comment
+// lines at the top, then "key: value" lines sorted by key. It is pure:
+// bytes in, model out, model in, bytes out.
+package nodeconf
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Config is a parsed node configuration.
+type Config struct {
+	// Description is the decoded description, each line ending in "\n"
+	// as Proxmox returns it; "" when there is none.
+	Description string
+	// Values holds every other key, known or not, with its raw value.
+	Values map[string]string
+	// Warnings are lines or values the parser ignored.
+	Warnings []string
+}
+
+// Parse reads a node configuration the way Proxmox's parse_config does:
+// lines are trimmed, blank lines skipped, "#" lines collected into the
+// description, "key: value" lines into Values; anything else is a warning.
+func Parse(r io.Reader) (*Config, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read node config: %w", err)
+	}
+	c := &Config{Values: map[string]string{}}
+	var comments strings.Builder
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, "#"); ok {
+			comments.WriteString(rest + "\n")
+			continue
+		}
+		key, value, ok := splitKV(line)
+		if !ok {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("ignore config line: %s", line))
+			continue
+		}
+		c.Values[key] = value
+	}
+	if comments.Len() > 0 {
+		c.Description = DecodeText(comments.String())
+		delete(c.Values, "description")
+	} else if d, ok := c.Values["description"]; ok {
+		c.Description = d
+		delete(c.Values, "description")
+	}
+	return c, nil
+}
+
+// splitKV matches `^(\S+?):\s*(.*)$`.
+func splitKV(line string) (string, string, bool) {
+	i := strings.IndexByte(line, ':')
+	if i <= 0 || strings.ContainsAny(line[:i], " \t\r\f\v") {
+		return "", "", false
+	}
+	return line[:i], strings.TrimLeft(line[i+1:], " \t\r\f\v"), true
+}
+
+// Write renders the configuration like Proxmox's write_node_config: the
+// description as encoded comment lines, then the keys in sorted order.
+func (c *Config) Write(w io.Writer) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, line := range descriptionLines(c.Description) {
+		b.WriteString("#" + EncodeText(line) + "\n")
+	}
+	keys := make([]string, 0, len(c.Values))
+	for k := range c.Values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		b.WriteString(k + ": " + c.Values[k] + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Validate refuses what cannot be written: values holding a line break
+// and keys that would not read back.
+func (c *Config) Validate() error {
+	for k, v := range c.Values {
+		if strings.ContainsAny(v, "\n") {
+			return fmt.Errorf("detected invalid newline inside property '%s'", k)
+		}
+		if k == "" || strings.ContainsAny(k, ": \t\r\n#") || k == "description" || k == "digest" {
+			return fmt.Errorf("invalid node config key '%s'", k)
+		}
+	}
+	return nil
+}
+
+// descriptionLines splits like Perl's split(/\n/): trailing empty fields
+// are dropped, inner ones kept.
+func descriptionLines(d string) []string {
+	lines := strings.Split(d, "\n")
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return lines
+}
+
+// EncodeText percent-encodes the UTF-8 bytes of s that may not appear in a
+// comment line: control characters, DEL, bytes >= 0x80, '%' and ':'.
+func EncodeText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '%' || c == ':' {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// DecodeText undoes EncodeText like Perl's uri_unescape followed by a UTF-8
+// decode: "%XX" becomes the byte, other text stays, invalid UTF-8 becomes
+// the replacement character.
+func DecodeText(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}

@@ -1,0 +1,57 @@
+package apt
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+// proxyFile is the apt configuration Proxmox writes before every update.
+const proxyFile = "/etc/apt/apt.conf.d/76pveproxy"
+
+// UpdateOptions are the parameters of POST apt/update.
+type UpdateOptions struct {
+	Notify bool
+	Quiet  bool
+	Proxy  string // http_proxy from datacenter.cfg, "" for none
+}
+
+// UpdateDatabase is the body of the aptupdate task: write the proxy file,
+// run apt-get update, refresh the upgradable cache, and notify about new
+// versions when asked. Output goes to log (the task log).
+func (s *Service) UpdateDatabase(ctx context.Context, log io.Writer, o UpdateOptions) error {
+	conf := "// no proxy configured\n"
+	if o.Proxy != "" {
+		conf = fmt.Sprintf("Acquire::http::Proxy \"%s\";\n", o.Proxy)
+	}
+	if err := s.cfg.Root.WriteFile(proxyFile, []byte(conf), 0o644); err != nil {
+		return err
+	}
+	c, err := s.aptCmd("apt-get", "update")
+	if err != nil {
+		return err
+	}
+	c.Timeout = 30 * time.Minute
+	if o.Quiet {
+		c.Argv = append(c.Argv[:1], "-q", "update")
+	} else {
+		fmt.Fprintln(log, "starting apt-get update")
+		c.Output = log
+	}
+	res, err := s.cfg.Runner.Run(ctx, c)
+	if o.Quiet && len(res.Stderr) > 0 {
+		log.Write(res.Stderr)
+	}
+	if err != nil {
+		return err
+	}
+	list, err := s.refreshCache(ctx)
+	if err != nil {
+		return err
+	}
+	if o.Notify {
+		return s.notify(ctx, log, list)
+	}
+	return nil
+}

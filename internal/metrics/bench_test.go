@@ -61,3 +61,19 @@ func BenchmarkSample(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCollectRound is what the 10-second loop does before handing a
+// round to the exporters: read every file once and build the node object.
+func BenchmarkCollectRound(b *testing.B) {
+	n := newRoundNode(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := n.Sample(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		o := NodeObject("pve1", &s)
+		_ = o
+	}
+}

@@ -23,9 +23,13 @@ const DefaultStatusTTL = time.Second
 type NodeConfig struct {
 	// Root is the host root; /proc and /sys are read below it.
 	Root host.Root
-	// Statfs reports the size of the file system holding path, in bytes:
-	// total (blocks), free (bfree) and avail (bavail, what non-root users
-	// may use). The default is statfs(2) of Root.Path("/").
+	// StatVFS reports the file system holding path as statvfs(3) does.
+	// The default is statfs(2) of Root.Path("/").
+	StatVFS func(path string) (VFSStat, error)
+	// Statfs is a simpler stand-in for StatVFS (tests): the size of the
+	// file system in bytes, total (blocks), free (bfree) and avail
+	// (bavail, what non-root users may use), without inode counts. It is
+	// used only when StatVFS is nil.
 	Statfs func(path string) (total, free, avail uint64, err error)
 	// Uname reports the running kernel. The default is uname(2).
 	Uname func() (sysname, release, version, machine string)
@@ -62,8 +66,8 @@ type cachedStatus struct {
 // NewNode returns a Node reading below cfg.Root, filling in the defaults
 // documented on NodeConfig.
 func NewNode(cfg NodeConfig) *Node {
-	if cfg.Statfs == nil {
-		cfg.Statfs = statfs
+	if cfg.StatVFS == nil && cfg.Statfs == nil {
+		cfg.StatVFS = statvfs
 	}
 	if cfg.Uname == nil {
 		cfg.Uname = uname

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // NodeSample is one round of raw node counters, the input of the metric
@@ -11,6 +12,8 @@ import (
 type NodeSample struct {
 	// Time is when the round started, in Unix seconds (Proxmox's ctime).
 	Time int64
+	// At is the same moment at full resolution (cpustat's ctime).
+	At   time.Time
 	Stat CPUStat
 	// CPU and Wait are the busy and iowait fractions (0..1) since the
 	// previous Sample, or since boot for the first one.
@@ -26,6 +29,8 @@ type NodeSample struct {
 	ARC     ARCStats
 	HaveARC bool
 	RootFS  RootFS
+	// RootVFS is the raw statvfs of the root file system (blockstat).
+	RootVFS VFSStat
 }
 
 // PressureSet is /proc/pressure/{cpu,io,memory}.
@@ -65,7 +70,8 @@ func (n *Node) LastSample() (NodeSample, bool) {
 // readRoundLocked reads the files Status needs and, when full is set, the
 // ones only exporters need. Callers hold n.mu.
 func (n *Node) readRoundLocked(full bool) (NodeSample, error) {
-	s := NodeSample{Time: n.cfg.Clock().Unix()}
+	now := n.cfg.Clock()
+	s := NodeSample{Time: now.Unix(), At: now}
 	var err error
 	if s.Stat, err = readParse(n, pathStat, ParseStat); err != nil {
 		return s, err
@@ -82,7 +88,7 @@ func (n *Node) readRoundLocked(full bool) (NodeSample, error) {
 	if s.KSMShared, _, err = readOptional(n, pathKSMSharing, ParseKSMPagesSharing); err != nil {
 		return s, err
 	}
-	if s.RootFS, err = n.rootFSLocked(); err != nil {
+	if s.RootFS, s.RootVFS, err = n.rootFSLocked(); err != nil {
 		return s, err
 	}
 	if full {

@@ -121,12 +121,20 @@ func memoryOf(m Meminfo) Memory {
 	return Memory{Total: m.MemTotal, Used: m.MemUsed(), Free: m.MemFree, Available: m.MemAvailable}
 }
 
-// rootFSLocked asks Statfs about the root file system.
-func (n *Node) rootFSLocked() (RootFS, error) {
-	total, free, avail, err := n.cfg.Statfs(n.rootPath)
-	if err != nil {
-		return RootFS{}, fmt.Errorf("root file system: %w", err)
+// rootFSLocked asks StatVFS about the root file system.
+func (n *Node) rootFSLocked() (RootFS, VFSStat, error) {
+	var v VFSStat
+	var err error
+	if n.cfg.StatVFS != nil {
+		v, err = n.cfg.StatVFS(n.rootPath)
+	} else {
+		v.Frsize = 1
+		v.Blocks, v.Bfree, v.Bavail, err = n.cfg.Statfs(n.rootPath)
 	}
+	if err != nil {
+		return RootFS{}, v, fmt.Errorf("root file system: %w", err)
+	}
+	total, free, avail := v.Blocks*v.Frsize, v.Bfree*v.Frsize, v.Bavail*v.Frsize
 	used := sub(total, free)
-	return RootFS{Total: total, Used: used, Free: total - used, Avail: avail}, nil
+	return RootFS{Total: total, Used: used, Free: total - used, Avail: avail}, v, nil
 }

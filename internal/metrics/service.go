@@ -1,0 +1,134 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"hostadm/internal/cfs"
+	"hostadm/internal/metrics/export"
+	"hostadm/internal/metrics/statuscfg"
+	"hostadm/internal/metrics/wire"
+)
+
+// DefaultInterval is the collection rhythm, pvestatd's 10 seconds.
+const DefaultInterval = 10 * time.Second
+
+// ServiceConfig is what a Service is built from.
+type ServiceConfig struct {
+	Node     string // the local node's name
+	NodeStat *Node
+	Store    cfs.Store
+	Logger   *slog.Logger
+	Clock    func() time.Time
+	// Interval is the collection rhythm; 0 means DefaultInterval.
+	Interval time.Duration
+	// QueueLen is each metric server's queue in rounds (export default).
+	QueueLen int
+}
+
+// Service runs the collection loop: every Interval it samples the node,
+// builds the round's data objects, hands them to the exporters without
+// waiting for them, and keeps them for the pull export.
+type Service struct {
+	cfg       ServiceConfig
+	Exporters *export.Manager
+	pull      *pullCache
+
+	reloadMu sync.Mutex
+}
+
+// NewService builds a Service; nothing runs until Run.
+func NewService(cfg ServiceConfig) *Service {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = DefaultInterval
+	}
+	return &Service{
+		cfg:       cfg,
+		Exporters: export.NewManager(export.Config{Logger: cfg.Logger, Clock: cfg.Clock, QueueLen: cfg.QueueLen}),
+		pull:      newPullCache(pullGenerations),
+	}
+}
+
+// Node is the local node's name.
+func (s *Service) Node() string { return s.cfg.Node }
+
+// Reload reads status.cfg and the tokens and restarts what changed.
+func (s *Service) Reload(ctx context.Context) error {
+	s.reloadMu.Lock()
+	defer s.reloadMu.Unlock()
+	servers, err := statuscfg.Servers(ctx, s.cfg.Store)
+	if err != nil {
+		return err
+	}
+	s.Exporters.Apply(servers)
+	return nil
+}
+
+// Run collects every Interval until ctx ends, reloading the servers when
+// status.cfg or a token changes (also by another process).
+func (s *Service) Run(ctx context.Context) {
+	defer s.Exporters.Close()
+	changes := s.watch(ctx)
+	if err := s.Reload(ctx); err != nil {
+		s.cfg.Logger.Error("metric servers", "err", err.Error())
+	}
+	t := time.NewTicker(s.cfg.Interval)
+	defer t.Stop()
+	for {
+		if err := s.CollectOnce(ctx); err != nil && ctx.Err() == nil {
+			s.cfg.Logger.Error("metric collection", "err", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-changes:
+			if err := s.Reload(ctx); err != nil {
+				s.cfg.Logger.Error("metric servers", "err", err.Error())
+			}
+			continue // collect on the ticker only
+		case <-t.C:
+		}
+	}
+}
+
+// watch merges change events of status.cfg and the tokens into one channel.
+func (s *Service) watch(ctx context.Context) <-chan struct{} {
+	out := make(chan struct{}, 1)
+	for _, prefix := range []string{statuscfg.Path, statuscfg.PrivDir + "/"} {
+		ch, err := s.cfg.Store.Watch(ctx, prefix)
+		if err != nil {
+			s.cfg.Logger.Error("watch metric servers", "prefix", prefix, "err", err.Error())
+			continue
+		}
+		go func() {
+			for range ch {
+				select {
+				case out <- struct{}{}:
+				default:
+				}
+			}
+		}()
+	}
+	return out
+}
+
+// CollectOnce runs one round: sample, build objects, publish, remember.
+func (s *Service) CollectOnce(ctx context.Context) error {
+	smp, err := s.cfg.NodeStat.Sample(ctx)
+	if err != nil {
+		return fmt.Errorf("collect: %w", err)
+	}
+	node := NodeObject(s.cfg.Node, &smp)
+	s.Exporters.Publish(&export.Round{Time: smp.Time, Objects: []wire.Object{node}})
+	s.pull.add(s.cfg.Node, &smp)
+	return nil
+}

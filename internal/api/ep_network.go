@@ -206,8 +206,8 @@ func updateNetwork(ctx context.Context, r *Request) (any, error) {
 
 func reloadNetwork(ctx context.Context, r *Request) (any, error) {
 	svc := netService(r)
-	if !svc.HasIfUpDown2() {
-		return nil, network.ErrNoIfUpDown2
+	if _, err := svc.ApplierName(); err != nil {
+		return nil, err
 	}
 	upid, err := r.Svc.Tasks.Start(ctx, "srvreload", "networking", r.Identity.AuthID(), func(ctx context.Context, l *tasks.Log) error {
 		return applyWithLog(ctx, svc, l)
@@ -232,5 +232,5 @@ func applyWithLog(ctx context.Context, svc *network.Service, l io.Writer) error 
 			fmt.Fprintln(l, line)
 		}
 	}
-	return svc.ApplyIfUpDown2(ctx, l)
+	return svc.Apply(ctx, l)
 }

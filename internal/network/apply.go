@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hostadm/internal/host"
+	"hostadm/internal/network/ifaces"
 )
 
 // ErrNoIfUpDown2 is Proxmox's refusal to reload without ifupdown2.
@@ -36,9 +37,6 @@ func (s *Service) Promote() (bool, error) {
 // `ifreload -a` runs; its warnings and errors naming an interface are
 // echoed to log as "NAME : LINE".
 func (s *Service) ApplyIfUpDown2(ctx context.Context, log io.Writer) error {
-	if !s.HasIfUpDown2() {
-		return ErrNoIfUpDown2
-	}
 	if _, err := s.Promote(); err != nil {
 		return err
 	}
@@ -55,4 +53,96 @@ func (s *Service) Ifreload(ctx context.Context, log io.Writer) error {
 		}
 	}
 	return err
+}
+
+// ApplierName tells which applier Apply uses. Without ifupdown2 it is the
+// native one, unless the service works on a host root other than "/" and
+// no namespace was named: then the kernel at hand is not that host's, and
+// apply is refused as Proxmox refuses it.
+func (s *Service) ApplierName() (string, error) {
+	switch {
+	case s.cfg.Applier != "":
+		return s.cfg.Applier, nil
+	case s.HasIfUpDown2():
+		return ApplierIfUpDown2, nil
+	case s.cfg.Root.Dir() == "/" || s.cfg.NetNS != "":
+		return ApplierNative, nil
+	}
+	return "", ErrNoIfUpDown2
+}
+
+// Apply makes the staged file live and brings the kernel in line with it.
+func (s *Service) Apply(ctx context.Context, log io.Writer) error {
+	name, err := s.ApplierName()
+	if err != nil {
+		return err
+	}
+	if name == ApplierNative {
+		return s.ApplyNative(ctx, log)
+	}
+	return s.ApplyIfUpDown2(ctx, log)
+}
+
+// ApplyNative plans the changes from the kernel's state and the live
+// file (what was applied before) to the staged file, refuses before
+// changing anything when the file holds what it cannot apply, then makes
+// the staged file live and carries the plan out through netlink.
+func (s *Service) ApplyNative(ctx context.Context, log io.Writer) error {
+	old, err := s.parseFile(LivePath)
+	if err != nil {
+		return err
+	}
+	next, err := s.parseFile(StagedPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		next = old
+	} else if err != nil {
+		return err
+	}
+	return inNetNS(s.cfg.NetNS, func() error {
+		ks, err := ReadKernelState()
+		if err != nil {
+			return err
+		}
+		ops, err := Plan(old, next, ks)
+		if err != nil {
+			return err
+		}
+		if _, err := s.Promote(); err != nil {
+			return err
+		}
+		return (&executor{runner: s.cfg.Runner, log: log}).run(ctx, ops)
+	})
+}
+
+// PlanNative returns the operations ApplyNative would carry out now.
+func (s *Service) PlanNative() ([]Op, error) {
+	old, err := s.parseFile(LivePath)
+	if err != nil {
+		return nil, err
+	}
+	next, err := s.parseFile(StagedPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		next = old
+	} else if err != nil {
+		return nil, err
+	}
+	var ops []Op
+	err = inNetNS(s.cfg.NetNS, func() error {
+		ks, err := ReadKernelState()
+		if err != nil {
+			return err
+		}
+		ops, err = Plan(old, next, ks)
+		return err
+	})
+	return ops, err
+}
+
+// parseFile parses one of the two files; a missing live file is empty.
+func (s *Service) parseFile(p string) (*ifaces.Config, error) {
+	data, err := s.cfg.Root.ReadFile(p)
+	if err != nil && !(p == LivePath && errors.Is(err, fs.ErrNotExist)) {
+		return nil, err
+	}
+	return ifaces.Parse(bytes.NewReader(data), s.Kernel())
 }

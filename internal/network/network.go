@@ -40,7 +40,19 @@ type Config struct {
 	// IfUpDown2 overrides the detection of ifupdown2 (nil: look for
 	// /usr/share/ifupdown2 under Root).
 	IfUpDown2 *bool
+	// Applier picks how apply changes the kernel: ApplierIfUpDown2 or
+	// ApplierNative; "" takes ifupdown2 when installed, else native.
+	Applier string
+	// NetNS names the network namespace the native applier works in
+	// ("" = the daemon's own); tests use one they made.
+	NetNS string
 }
+
+// Appliers.
+const (
+	ApplierIfUpDown2 = "ifupdown2"
+	ApplierNative    = "native"
+)
 
 // Service is the network area's domain service.
 type Service struct {

@@ -1,0 +1,478 @@
+package network
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+
+	"hostadm/internal/network/ifaces"
+)
+
+// LinkState is what the native applier reads of one kernel link.
+type LinkState struct {
+	Name   string
+	Kind   string // "" for a NIC or veth, else bridge, bond, vlan, vxlan, dummy ...
+	Master string
+	MTU    int
+	Up     bool
+	Addrs  []netip.Prefix // without IPv6 link-local
+}
+
+// KernelState is the part of the kernel the native applier compares.
+type KernelState struct {
+	Links    map[string]*LinkState
+	Gateways map[string]string // "4"/"6" → "GW dev IFACE" of the main table's default route
+}
+
+// Op is one planned change. Its String form is the transcript line.
+type Op struct {
+	Do   string // add, del, set-master, no-master, mtu, up, down, addr-add, addr-del, route, route-del, bridge, vlan-filtering, run
+	Link string
+	Arg  string
+	Cmd  *hookCmd
+}
+
+type hookCmd struct {
+	phase, line string
+	env         []string
+}
+
+func (o Op) String() string {
+	s := o.Do + " " + o.Link
+	if o.Arg != "" {
+		s += " " + o.Arg
+	}
+	return s
+}
+
+// nativeKeys are the settings the native applier knows how to apply;
+// anything else makes it refuse the file.
+var nativeKeys = map[string]bool{
+	"bridge_ports": true, "bridge_stp": true, "bridge_fd": true, "bridge_vlan_aware": true,
+	"bridge_vids": true, "mtu": true, "slaves": true, "bond_mode": true, "bond_miimon": true,
+	"bond_xmit_hash_policy": true, "bond-primary": true, "vlan-raw-device": true, "vlan-id": true,
+	"vlan-protocol": true, "vxlan-id": true, "vxlan-local-tunnelip": true, "link-type": true,
+	"uplink-id": true,
+}
+
+// hookKeys are the option lines run as commands, in ifupdown's phases.
+var hookKeys = []string{"pre-up", "up", "post-up", "pre-down", "down", "post-down"}
+
+// NativeRefusal lists the lines the native applier cannot apply.
+type NativeRefusal struct{ Lines []string }
+
+func (e *NativeRefusal) Error() string {
+	return "the native applier cannot apply this file (use ifupdown2):\n" + strings.Join(e.Lines, "\n")
+}
+
+// checkNative refuses what the native applier does not handle, naming the
+// interfaces and lines.
+func checkNative(cfg *ifaces.Config, names []string) error {
+	var bad []string
+	for _, n := range names {
+		d := cfg.Ifaces[n]
+		switch d.Type {
+		case ifaces.TypeOVSBridge, ifaces.TypeOVSBond, ifaces.TypeOVSPort, ifaces.TypeOVSIntPort:
+			bad = append(bad, fmt.Sprintf("iface %s: Open vSwitch type %s", n, d.Type))
+		}
+		for _, fam := range d.Families {
+			m := d.Method
+			if fam == ifaces.Inet6 {
+				m = d.Method6
+			}
+			if fam != ifaces.Typeless && m != "static" && m != "manual" {
+				bad = append(bad, fmt.Sprintf("iface %s %s %s: method %s", n, fam, m, m))
+			}
+		}
+		for _, l := range append(slices.Clone(d.Options), d.Options6...) {
+			k, _, _ := strings.Cut(l, " ")
+			if !slices.Contains(hookKeys, k) {
+				bad = append(bad, fmt.Sprintf("iface %s: %s", n, l))
+			}
+		}
+		keys := make([]string, 0, len(d.Attrs))
+		for k := range d.Attrs {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if !nativeKeys[k] && truthyStr(d.Attrs[k]) && !strings.HasPrefix(k, "ovs_") {
+				bad = append(bad, fmt.Sprintf("iface %s: %s %s", n, k, d.Attrs[k]))
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return &NativeRefusal{Lines: bad}
+	}
+	return nil
+}
+
+func truthyStr(s string) bool { return s != "" && s != "0" }
+
+// managed lists the interfaces `ifreload -a` would configure: the auto
+// ones and, recursively, what they are built on (ports, slaves, parents).
+func managed(cfg *ifaces.Config) []string {
+	seen := map[string]bool{}
+	var visit func(n string)
+	visit = func(n string) {
+		d := cfg.Ifaces[n]
+		if d == nil || seen[n] || n == "lo" {
+			return
+		}
+		seen[n] = true
+		for _, dep := range lowerOf(d) {
+			visit(dep)
+		}
+	}
+	for n, d := range cfg.Ifaces {
+		if d.Autostart {
+			visit(n)
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	slices.SortStableFunc(out, func(a, b string) int {
+		if d := depthOf(cfg, a) - depthOf(cfg, b); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	return out
+}
+
+// lowerOf lists the links an interface sits on.
+func lowerOf(d *ifaces.Iface) []string {
+	var out []string
+	out = append(out, strings.Fields(d.Attr("bridge_ports"))...)
+	out = append(out, strings.Fields(d.Attr("slaves"))...)
+	if p := d.Attr("vlan-raw-device"); p != "" {
+		out = append(out, p)
+	}
+	return out
+}
+
+// depthOf is how many layers sit below an interface (NIC 0, bond 1, ...).
+func depthOf(cfg *ifaces.Config, n string) int {
+	d := cfg.Ifaces[n]
+	if d == nil {
+		return 0
+	}
+	max := 0
+	for _, l := range lowerOf(d) {
+		if l == n {
+			continue
+		}
+		if x := depthOf(cfg, l) + 1; x > max {
+			max = x
+		}
+	}
+	return max
+}
+
+// kindOf is the kernel link kind an interface needs ("" = must exist).
+func kindOf(d *ifaces.Iface) string {
+	switch d.Type {
+	case ifaces.TypeBridge:
+		return "bridge"
+	case ifaces.TypeBond:
+		return "bond"
+	case ifaces.TypeVLAN:
+		return "vlan"
+	case ifaces.TypeVXLAN:
+		return "vxlan"
+	case ifaces.TypeDummy:
+		return "dummy"
+	}
+	return ""
+}
+
+// wantAddrs are an interface's configured addresses.
+func wantAddrs(d *ifaces.Iface) []netip.Prefix {
+	var out []netip.Prefix
+	for _, c := range []string{cidrOf(d.Address, d.Netmask, d.CIDR, 32), cidrOf(d.Address6, d.Netmask6, d.CIDR6, 128)} {
+		if p, err := netip.ParsePrefix(c); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func cidrOf(addr, mask, cidr string, full int) string {
+	if cidr != "" {
+		return cidr
+	}
+	if addr == "" || addr == "0" {
+		return ""
+	}
+	if strings.Contains(addr, "/") {
+		return addr
+	}
+	if mask != "" {
+		if _, err := strconv.Atoi(mask); err == nil {
+			return addr + "/" + mask
+		}
+		if bits, ok := ifaces.MaskBits(mask); ok {
+			return addr + "/" + strconv.Itoa(bits)
+		}
+	}
+	return addr + "/" + strconv.Itoa(full)
+}
+
+// Plan computes the operations that take the kernel from ks to cfg. old is
+// the configuration applied before (nil: none), used for what the kernel
+// cannot be asked about cheaply (bridge STP and forward delay, VLAN
+// settings, the hooks) and for interfaces removed from the file.
+func Plan(old, cfg *ifaces.Config, ks *KernelState) ([]Op, error) {
+	names := managed(cfg)
+	if err := checkNative(cfg, names); err != nil {
+		return nil, err
+	}
+	var ops []Op
+	changed := map[string]bool{}
+	var oldNames []string
+	if old != nil {
+		oldNames = managed(old)
+	}
+	// interfaces no longer configured: down hooks, then removal
+	for i := len(oldNames) - 1; i >= 0; i-- {
+		n := oldNames[i]
+		if slices.Contains(names, n) {
+			continue
+		}
+		od := old.Ifaces[n]
+		ops = append(ops, hooks(n, od, "pre-down", "down")...)
+		if l := ks.Links[n]; l != nil {
+			if kindOf(od) != "" && l.Kind == kindOf(od) {
+				ops = append(ops, Op{Do: "del", Link: n})
+			} else {
+				ops = append(ops, Op{Do: "down", Link: n})
+				for _, a := range l.Addrs {
+					ops = append(ops, Op{Do: "addr-del", Link: n, Arg: a.String()})
+				}
+			}
+		}
+		ops = append(ops, hooks(n, od, "post-down")...)
+	}
+	for _, n := range names {
+		d := cfg.Ifaces[n]
+		l := ks.Links[n]
+		var od *ifaces.Iface
+		if old != nil {
+			od = old.Ifaces[n]
+		}
+		stanzaChanged := od == nil || !sameStanza(od, d)
+		kind := kindOf(d)
+		if l == nil {
+			if kind == "" {
+				return nil, fmt.Errorf("iface %s: no such link in the kernel", n)
+			}
+			ops = append(ops, Op{Do: "add", Link: n, Arg: addArgs(d, kind)})
+			changed[n], stanzaChanged = true, true
+		} else if kind != "" && l.Kind != kind {
+			ops = append(ops, Op{Do: "del", Link: n}, Op{Do: "add", Link: n, Arg: addArgs(d, kind)})
+			changed[n], stanzaChanged, l = true, true, nil
+		}
+		if stanzaChanged {
+			ops = append(ops, hooks(n, d, "pre-up")...)
+		}
+		if kind == "bridge" && (l == nil || od == nil || bridgeArgs(od) != bridgeArgs(d) ||
+			od.Attr("bridge_vlan_aware") != d.Attr("bridge_vlan_aware") || vidsOf(od) != vidsOf(d)) {
+			ops = append(ops, Op{Do: "bridge", Link: n, Arg: bridgeArgs(d)})
+			if truthyStr(d.Attr("bridge_vlan_aware")) {
+				ops = append(ops, Op{Do: "vlan-filtering", Link: n, Arg: "1 vids " + vidsOf(d)})
+			} else if od != nil && truthyStr(od.Attr("bridge_vlan_aware")) {
+				ops = append(ops, Op{Do: "vlan-filtering", Link: n, Arg: "0"})
+			}
+		}
+		if mtu, _ := strconv.Atoi(d.Attr("mtu")); mtu > 0 && (l == nil || l.MTU != mtu) {
+			ops = append(ops, Op{Do: "mtu", Link: n, Arg: strconv.Itoa(mtu)})
+		}
+		ops = append(ops, masterOps(cfg, n, d, ks)...)
+		if l == nil || !l.Up {
+			ops = append(ops, Op{Do: "up", Link: n})
+		}
+		ops = append(ops, addrOps(n, d, l)...)
+		if stanzaChanged {
+			ops = append(ops, hooks(n, d, "up", "post-up")...)
+		}
+	}
+	ops = append(ops, routeOps(cfg, names, ks)...)
+	return ops, nil
+}
+
+func addArgs(d *ifaces.Iface, kind string) string {
+	switch kind {
+	case "vlan":
+		proto := d.Attr("vlan-protocol")
+		if proto == "" {
+			proto = "802.1q"
+		}
+		return fmt.Sprintf("vlan link %s id %s protocol %s", d.Attr("vlan-raw-device"), d.Attr("vlan-id"), proto)
+	case "bond":
+		mode := d.Attr("bond_mode")
+		if mode == "" {
+			mode = "balance-rr"
+		}
+		s := "bond mode " + mode + " miimon " + orStr(d.Attr("bond_miimon"), "100")
+		if p := d.Attr("bond_xmit_hash_policy"); p != "" && (mode == "balance-xor" || mode == "802.3ad") {
+			s += " xmit_hash_policy " + p
+		}
+		return s
+	case "vxlan":
+		s := "vxlan id " + d.Attr("vxlan-id")
+		if l := d.Attr("vxlan-local-tunnelip"); l != "" {
+			s += " local " + l
+		}
+		return s
+	}
+	return kind
+}
+
+func orStr(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func bridgeArgs(d *ifaces.Iface) string {
+	stp := "0"
+	if d.Attr("bridge_stp") == "on" {
+		stp = "1"
+	}
+	return "stp_state " + stp + " forward_delay " + orStr(d.Attr("bridge_fd"), "0")
+}
+
+func vidsOf(d *ifaces.Iface) string {
+	v := d.Attr("bridge_vids")
+	if v == "" {
+		v = "2-4094"
+	}
+	return strings.Join(strings.Fields(v), ",")
+}
+
+// masterOps enslaves bridge ports and bond slaves and releases ports the
+// file no longer lists.
+func masterOps(cfg *ifaces.Config, n string, d *ifaces.Iface, ks *KernelState) []Op {
+	var ops []Op
+	want := lowerOf(d)
+	if kindOf(d) == "vlan" {
+		want = nil
+	}
+	for _, p := range want {
+		if l := ks.Links[p]; l == nil || l.Master != n {
+			ops = append(ops, Op{Do: "set-master", Link: p, Arg: n})
+		}
+	}
+	if kindOf(d) == "bridge" || kindOf(d) == "bond" {
+		var names []string
+		for name, l := range ks.Links {
+			if l.Master == n && !slices.Contains(want, name) && cfg.Ifaces[name] != nil {
+				names = append(names, name)
+			}
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			ops = append(ops, Op{Do: "no-master", Link: name})
+		}
+	}
+	return ops
+}
+
+func addrOps(n string, d *ifaces.Iface, l *LinkState) []Op {
+	var ops []Op
+	want := wantAddrs(d)
+	var have []netip.Prefix
+	if l != nil {
+		have = l.Addrs
+	}
+	for _, a := range have {
+		if !slices.Contains(want, a) {
+			ops = append(ops, Op{Do: "addr-del", Link: n, Arg: a.String()})
+		}
+	}
+	for _, a := range want {
+		if !slices.Contains(have, a) {
+			ops = append(ops, Op{Do: "addr-add", Link: n, Arg: a.String()})
+		}
+	}
+	return ops
+}
+
+func routeOps(cfg *ifaces.Config, names []string, ks *KernelState) []Op {
+	var ops []Op
+	for _, fam := range []string{"4", "6"} {
+		want := ""
+		for _, n := range names {
+			gw := cfg.Ifaces[n].Gateway
+			if fam == "6" {
+				gw = cfg.Ifaces[n].Gateway6
+			}
+			if gw != "" {
+				want = gw + " dev " + n
+				break
+			}
+		}
+		have := ks.Gateways[fam]
+		switch {
+		case want == have:
+		case want == "":
+			ops = append(ops, Op{Do: "route-del", Link: "default" + fam, Arg: have})
+		default:
+			ops = append(ops, Op{Do: "route", Link: "default" + fam, Arg: want})
+		}
+	}
+	return ops
+}
+
+// hooks are the stanza's command lines of the given phases.
+func hooks(n string, d *ifaces.Iface, phases ...string) []Op {
+	var ops []Op
+	for _, phase := range phases {
+		for _, fam := range []struct {
+			opts    []string
+			addrfam string
+			method  string
+		}{{d.Options, "inet", d.Method}, {d.Options6, "inet6", d.Method6}} {
+			for _, l := range fam.opts {
+				k, cmd, _ := strings.Cut(l, " ")
+				if k != phase {
+					continue
+				}
+				mode := "start"
+				if strings.Contains(phase, "down") {
+					mode = "stop"
+				}
+				env := []string{"IFACE=" + n, "LOGICAL=" + n, "ADDRFAM=" + fam.addrfam, "METHOD=" + fam.method, "MODE=" + mode, "PHASE=" + phase}
+				ops = append(ops, Op{Do: "run", Link: n, Arg: phase + ": " + strings.TrimSpace(cmd),
+					Cmd: &hookCmd{phase: phase, line: strings.TrimSpace(cmd), env: env}})
+			}
+		}
+	}
+	return ops
+}
+
+// sameStanza tells whether an interface's file settings are unchanged.
+func sameStanza(a, b *ifaces.Iface) bool {
+	return a.Type == b.Type && a.Method == b.Method && a.Method6 == b.Method6 &&
+		slices.Equal(a.Options, b.Options) && slices.Equal(a.Options6, b.Options6) &&
+		slices.Equal(wantAddrs(a), wantAddrs(b)) && a.Gateway == b.Gateway && a.Gateway6 == b.Gateway6 &&
+		mapsEqual(a.Attrs, b.Attrs)
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}

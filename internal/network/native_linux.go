@@ -1,0 +1,276 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"github.com/vishvananda/netlink/nl"
+	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
+
+	"hostadm/internal/host"
+)
+
+// inNetNS runs fn on a thread switched into the named network namespace
+// ("" = the current one). Netlink sockets opened by fn live there.
+func inNetNS(name string, fn func() error) error {
+	if name == "" {
+		return fn()
+	}
+	errc := make(chan error, 1)
+	go func() {
+		// the thread is thrown away afterwards: it never returns to the pool
+		// in the other namespace
+		runtime.LockOSThread()
+		target, err := netns.GetFromName(name)
+		if err != nil {
+			errc <- fmt.Errorf("network namespace %s: %w", name, err)
+			return
+		}
+		defer target.Close()
+		if err := netns.Set(target); err != nil {
+			errc <- fmt.Errorf("enter network namespace %s: %w", name, err)
+			return
+		}
+		errc <- fn()
+	}()
+	return <-errc
+}
+
+// ReadKernelState reads links, addresses and default routes.
+func ReadKernelState() (*KernelState, error) {
+	links, err := netlink.LinkList()
+	if err != nil {
+		return nil, fmt.Errorf("list links: %w", err)
+	}
+	byIndex := map[int]string{}
+	for _, l := range links {
+		byIndex[l.Attrs().Index] = l.Attrs().Name
+	}
+	ks := &KernelState{Links: map[string]*LinkState{}, Gateways: map[string]string{}}
+	for _, l := range links {
+		a := l.Attrs()
+		st := &LinkState{Name: a.Name, MTU: a.MTU, Up: a.Flags&net.FlagUp != 0, Master: byIndex[a.MasterIndex]}
+		switch l.Type() {
+		case "device", "veth":
+		default:
+			st.Kind = l.Type()
+		}
+		addrs, err := netlink.AddrList(l, netlink.FAMILY_ALL)
+		if err != nil {
+			return nil, fmt.Errorf("list addresses of %s: %w", a.Name, err)
+		}
+		for _, ad := range addrs {
+			p, ok := netipPrefix(ad.IPNet)
+			if ok && !p.Addr().IsLinkLocalUnicast() {
+				st.Addrs = append(st.Addrs, p)
+			}
+		}
+		ks.Links[a.Name] = st
+	}
+	for fam, f := range map[string]int{"4": netlink.FAMILY_V4, "6": netlink.FAMILY_V6} {
+		routes, err := netlink.RouteList(nil, f)
+		if err != nil {
+			return nil, fmt.Errorf("list routes: %w", err)
+		}
+		for _, r := range routes {
+			if isDefault(r) && r.Gw != nil && r.Table == unix.RT_TABLE_MAIN {
+				ks.Gateways[fam] = r.Gw.String() + " dev " + byIndex[r.LinkIndex]
+			}
+		}
+	}
+	return ks, nil
+}
+
+func isDefault(r netlink.Route) bool {
+	if r.Dst == nil {
+		return true
+	}
+	ones, _ := r.Dst.Mask.Size()
+	return ones == 0
+}
+
+func netipPrefix(n *net.IPNet) (netip.Prefix, bool) {
+	if n == nil {
+		return netip.Prefix{}, false
+	}
+	a, ok := netip.AddrFromSlice(n.IP)
+	if !ok {
+		return netip.Prefix{}, false
+	}
+	ones, _ := n.Mask.Size()
+	return netip.PrefixFrom(a.Unmap(), ones), true
+}
+
+// executor carries out a plan through netlink, logging each step.
+type executor struct {
+	runner host.Runner
+	log    io.Writer
+}
+
+func (x *executor) run(ctx context.Context, ops []Op) error {
+	for _, op := range ops {
+		fmt.Fprintf(x.log, "%s\n", op)
+		if err := x.do(ctx, op); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	return nil
+}
+
+func (x *executor) do(ctx context.Context, op Op) error {
+	if op.Do == "run" {
+		_, err := x.runner.Run(ctx, host.Cmd{Argv: []string{"/bin/sh", "-c", op.Cmd.line}, Env: op.Cmd.env,
+			Output: x.log, Timeout: 5 * time.Minute})
+		return err
+	}
+	if op.Do == "route" || op.Do == "route-del" {
+		return x.route(op)
+	}
+	if op.Do == "add" {
+		return x.add(op)
+	}
+	link, err := netlink.LinkByName(op.Link)
+	if err != nil {
+		return err
+	}
+	switch op.Do {
+	case "del":
+		return netlink.LinkDel(link)
+	case "up":
+		return netlink.LinkSetUp(link)
+	case "down":
+		return netlink.LinkSetDown(link)
+	case "mtu":
+		n, _ := strconv.Atoi(op.Arg)
+		return netlink.LinkSetMTU(link, n)
+	case "set-master":
+		master, err := netlink.LinkByName(op.Arg)
+		if err != nil {
+			return err
+		}
+		if link.Attrs().MasterIndex != 0 {
+			if err := netlink.LinkSetNoMaster(link); err != nil {
+				return err
+			}
+		}
+		return netlink.LinkSetMaster(link, master)
+	case "no-master":
+		return netlink.LinkSetNoMaster(link)
+	case "addr-add", "addr-del":
+		p, err := netip.ParsePrefix(op.Arg)
+		if err != nil {
+			return err
+		}
+		addr := &netlink.Addr{IPNet: &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}}
+		if op.Do == "addr-del" {
+			return netlink.AddrDel(link, addr)
+		}
+		if p.Addr().Is6() {
+			addr.Flags = unix.IFA_F_NODAD
+		}
+		return netlink.AddrAdd(link, addr)
+	case "bridge":
+		return setBridgeOpts(link, op.Arg)
+	case "vlan-filtering":
+		on := strings.HasPrefix(op.Arg, "1")
+		return netlink.BridgeSetVlanFiltering(link, on)
+	}
+	return fmt.Errorf("unknown operation %q", op.Do)
+}
+
+func (x *executor) add(op Op) error {
+	f := strings.Fields(op.Arg)
+	attrs := netlink.NewLinkAttrs()
+	attrs.Name = op.Link
+	var l netlink.Link
+	switch f[0] {
+	case "bridge":
+		l = &netlink.Bridge{LinkAttrs: attrs}
+	case "dummy":
+		l = &netlink.Dummy{LinkAttrs: attrs}
+	case "bond":
+		b := netlink.NewLinkBond(attrs)
+		b.Mode = netlink.StringToBondMode(argAfter(f, "mode"))
+		b.Miimon, _ = strconv.Atoi(argAfter(f, "miimon"))
+		if p := argAfter(f, "xmit_hash_policy"); p != "" {
+			b.XmitHashPolicy = netlink.StringToBondXmitHashPolicy(p)
+		}
+		l = b
+	case "vlan":
+		parent, err := netlink.LinkByName(argAfter(f, "link"))
+		if err != nil {
+			return err
+		}
+		attrs.ParentIndex = parent.Attrs().Index
+		id, _ := strconv.Atoi(argAfter(f, "id"))
+		proto := netlink.VLAN_PROTOCOL_8021Q
+		if argAfter(f, "protocol") == "802.1ad" {
+			proto = netlink.VLAN_PROTOCOL_8021AD
+		}
+		l = &netlink.Vlan{LinkAttrs: attrs, VlanId: id, VlanProtocol: proto}
+	case "vxlan":
+		id, _ := strconv.Atoi(argAfter(f, "id"))
+		v := &netlink.Vxlan{LinkAttrs: attrs, VxlanId: id, Port: 4789, Learning: true}
+		if s := argAfter(f, "local"); s != "" {
+			v.SrcAddr = net.ParseIP(s)
+		}
+		l = v
+	default:
+		return fmt.Errorf("cannot create a link of kind %s", f[0])
+	}
+	return netlink.LinkAdd(l)
+}
+
+func argAfter(f []string, key string) string {
+	for i := 0; i+1 < len(f); i++ {
+		if f[i] == key {
+			return f[i+1]
+		}
+	}
+	return ""
+}
+
+// setBridgeOpts sets STP and the forward delay (seconds in the file,
+// centiseconds for the kernel), which the netlink package does not model.
+func setBridgeOpts(link netlink.Link, arg string) error {
+	f := strings.Fields(arg)
+	stp, _ := strconv.Atoi(argAfter(f, "stp_state"))
+	fd, _ := strconv.Atoi(argAfter(f, "forward_delay"))
+	req := nl.NewNetlinkRequest(unix.RTM_NEWLINK, unix.NLM_F_ACK)
+	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
+	msg.Index = int32(link.Attrs().Index)
+	req.AddData(msg)
+	info := nl.NewRtAttr(unix.IFLA_LINKINFO, nil)
+	info.AddRtAttr(nl.IFLA_INFO_KIND, nl.NonZeroTerminated("bridge"))
+	data := info.AddRtAttr(nl.IFLA_INFO_DATA, nil)
+	data.AddRtAttr(unix.IFLA_BR_FORWARD_DELAY, nl.Uint32Attr(uint32(fd*100)))
+	data.AddRtAttr(unix.IFLA_BR_STP_STATE, nl.Uint32Attr(uint32(stp)))
+	req.AddData(info)
+	_, err := req.Execute(unix.NETLINK_ROUTE, 0)
+	return err
+}
+
+func (x *executor) route(op Op) error {
+	f := strings.Fields(op.Arg)
+	if len(f) < 3 {
+		return fmt.Errorf("bad route %q", op.Arg)
+	}
+	link, err := netlink.LinkByName(f[2])
+	if err != nil {
+		return err
+	}
+	r := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: net.ParseIP(f[0]), Table: unix.RT_TABLE_MAIN}
+	if op.Do == "route-del" {
+		return netlink.RouteDel(r)
+	}
+	return netlink.RouteReplace(r)
+}

@@ -7,12 +7,25 @@ BIN     := bin/hostadm
 LISTEN  ?= :8006
 RUN_ARGS ?=
 
-.PHONY: all build run test test-deps run-deps vet bench fuzz clean
+.PHONY: all build run test test-deps run-deps vet bench fuzz clean ui ui-test
 
 all: build
 
-build:
+build: ui
 	$(GO) build -trimpath -o $(BIN) ./cmd/hostadm
+
+# The web UI: npm installs the locked packages (only when the lock file
+# changed), Vite builds into internal/web/dist, which go:embed picks up.
+UI_STAMP := web/node_modules/.package-lock.json
+$(UI_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+ui: $(UI_STAMP)
+	cd web && npm run build
+
+ui-test: $(UI_STAMP)
+	cd web && npm test
 
 run-deps:
 	./scripts/deps.sh run
@@ -26,7 +39,7 @@ run: run-deps build
 vet:
 	$(GO) vet ./...
 
-test: test-deps vet
+test: test-deps vet ui ui-test
 	$(GO) test -count=1 -timeout 12m ./...
 
 bench: test-deps
@@ -38,4 +51,5 @@ fuzz:
 	./scripts/fuzz.sh $(FUZZTIME)
 
 clean:
-	rm -rf bin
+	rm -rf bin web/node_modules
+	find internal/web/dist -mindepth 1 ! -name PLACEHOLDER -delete

@@ -1,0 +1,92 @@
+// Disks: the node's block devices with usage and SMART health; SMART
+// details and self-tests; GPT initialisation and wiping, which ask with the
+// device's path (wipe makes you type it) and show their task live.
+import { useState } from 'preact/hooks';
+import { useApp } from '../components/context.js';
+import { ErrorAlert } from '../components/Alert.jsx';
+import { ConfirmDialog } from '../components/Dialog.jsx';
+import { useResource } from '../lib/poll.js';
+import { bytes } from '../lib/format.js';
+import { SmartDialog } from './DiskSmart.jsx';
+
+/** diskRows orders disks by path and puts each partition right after its disk. */
+export function diskRows(list) {
+  const disks = list.filter((d) => !d.parent).sort((a, b) => a.devpath.localeCompare(b.devpath, undefined, { numeric: true }));
+  const out = [];
+  for (const d of disks) {
+    out.push(d);
+    out.push(...list.filter((p) => p.parent === d.devpath).sort((a, b) => a.devpath.localeCompare(b.devpath, undefined, { numeric: true })));
+  }
+  const seen = new Set(out);
+  return out.concat(list.filter((p) => !seen.has(p)));
+}
+
+function healthClass(h) {
+  if (!h) return 'running';
+  if (h === 'PASSED' || h === 'OK') return 'ok';
+  if (h === 'UNKNOWN') return 'running';
+  return 'error';
+}
+
+export function Disks() {
+  const { api, node, openTask } = useApp();
+  const base = `/nodes/${encodeURIComponent(node)}/disks`;
+  const [partitions, setPartitions] = useState(true);
+  const list = useResource(() => api.get(`${base}/list`, { 'include-partitions': partitions }), [node, partitions]);
+  const [dialog, setDialog] = useState(null);
+  const close = () => setDialog(null);
+  async function task(method, path, params) {
+    const upid = await api[method](path, params);
+    if (upid) openTask(upid);
+    list.reload();
+  }
+  const rows = diskRows(list.data || []);
+  return (
+    <section>
+      <div class="page-head">
+        <h1>Disks</h1>
+        <div class="actions">
+          <label class="inline"><input type="checkbox" checked={partitions} onChange={(e) => setPartitions(e.currentTarget.checked)} /> Show partitions</label>
+          <button type="button" onClick={() => list.reload()}>Reload</button>
+        </div>
+      </div>
+      <ErrorAlert error={list.error} />
+      <div class="table-wrap">
+        <table class="table">
+          <thead><tr><th>Device</th><th>Type</th><th>Usage</th><th>Size</th><th>GPT</th><th>Model</th><th>Serial</th><th>S.M.A.R.T.</th><th><span class="sr-only">Actions</span></th></tr></thead>
+          <tbody>
+            {rows.map((d) => (
+              <tr key={d.devpath} class={d.parent ? 'partition' : ''}>
+                <td><code>{d.devpath}</code></td>
+                <td>{d.parent ? 'partition' : d.type || 'disk'}</td>
+                <td>{d.used || (d.mounted ? 'mounted' : <span class="muted">unused</span>)}</td>
+                <td class="nowrap">{bytes(d.size)}</td>
+                <td>{d.parent ? '' : d.gpt ? 'yes' : 'no'}</td>
+                <td>{[d.vendor, d.model].filter(Boolean).join(' ')}</td>
+                <td class="small">{d.serial}</td>
+                <td>{!d.parent && <span class={`chip chip-${healthClass(d.health)}`}>{d.health || 'n/a'}</span>}</td>
+                <td class="row-actions">
+                  {!d.parent && <button type="button" onClick={() => setDialog({ kind: 'smart', disk: d })}>SMART</button>}
+                  {!d.parent && !d.gpt && !d.used && <button type="button" onClick={() => setDialog({ kind: 'gpt', disk: d })}>Initialize GPT</button>}
+                  <button type="button" class="danger-text" onClick={() => setDialog({ kind: 'wipe', disk: d })}>Wipe</button>
+                </td>
+              </tr>
+            ))}
+            {list.data && !rows.length && <tr><td colSpan={9} class="muted">No disks found.</td></tr>}
+          </tbody>
+        </table>
+      </div>
+      {dialog && dialog.kind === 'smart' && <SmartDialog base={base} disk={dialog.disk} onClose={close} />}
+      {dialog && dialog.kind === 'gpt' && (
+        <ConfirmDialog title="Initialize disk with GPT" action="Write a new, empty GPT partition table to" name={dialog.disk.devpath}
+          confirmLabel="Initialize" onConfirm={() => task('post', `${base}/initgpt`, { disk: dialog.disk.devpath })} onClose={close} />
+      )}
+      {dialog && dialog.kind === 'wipe' && (
+        <ConfirmDialog title="Wipe disk" action="Erase every partition table, file-system and RAID signature on" name={dialog.disk.devpath}
+          typeName confirmLabel="Wipe" onConfirm={() => task('put', `${base}/wipedisk`, { disk: dialog.disk.devpath })} onClose={close}>
+          <p class="muted">All data on it becomes unreachable{dialog.disk.used ? ` — it is in use: ${dialog.disk.used}` : ''}.</p>
+        </ConfirmDialog>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,135 @@
+package disks
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// DiskIsUsed is Proxmox's disk_is_used: whether the local disk dev has a
+// usage (partitions, a file system, LVM, ZFS, mounted, held).
+func (s *Service) DiskIsUsed(ctx context.Context, dev string) (bool, error) {
+	name, only := devName(dev), devName(dev)
+	if parent, err := s.ParentDisk(dev); err == nil {
+		only = devName(parent) // a partition is judged by its own entry
+	}
+	m, err := s.Disks(ctx, ListOptions{Only: []string{only}, SkipSmart: true, IncludePartitions: true})
+	if err != nil {
+		return false, err
+	}
+	d := m[name]
+	if d == nil {
+		return false, fmt.Errorf("'%s' is not a valid local disk", dev)
+	}
+	return d.Used != "", nil
+}
+
+// AssertDiskUnused fails when dev is in use, with Proxmox's message.
+func (s *Service) AssertDiskUnused(ctx context.Context, dev string) error {
+	used, err := s.DiskIsUsed(ctx, dev)
+	if err != nil {
+		return err
+	}
+	if used {
+		return fmt.Errorf("device '%s' is already in use", dev)
+	}
+	return nil
+}
+
+// Mounts reads /proc/mounts and maps each mounted device's real path to
+// its mount point.
+func (s *Service) Mounts() map[string]string {
+	out := map[string]string{}
+	b, err := s.cfg.Root.ReadFile("/proc/mounts")
+	if err != nil {
+		return out
+	}
+	for _, m := range ParseMounts(b) {
+		if !strings.HasPrefix(m.Source, "/dev/") {
+			continue
+		}
+		dev := m.Source
+		if real, err := s.Resolve(dev); err == nil {
+			dev = real
+		}
+		out[dev] = m.Target
+	}
+	return out
+}
+
+// IsMounted returns dev or the first of its partitions that is mounted,
+// or "".
+func (s *Service) IsMounted(dev string) string {
+	mounted := s.Mounts()
+	if _, ok := mounted[dev]; ok {
+		return dev
+	}
+	dir, part, err := s.sysDir(devName(dev))
+	if err != nil || part {
+		return ""
+	}
+	for _, p := range s.children(dir) {
+		if pp := partDir(dev) + "/" + p; mounted[pp] != "" {
+			return pp
+		}
+	}
+	return ""
+}
+
+// HasHolder returns dev or the first of its partitions that a device
+// mapper or md device holds, or "".
+func (s *Service) HasHolder(dev string) string {
+	dir, part, err := s.sysDir(devName(dev))
+	if err != nil {
+		return ""
+	}
+	if len(s.holders(dir)) > 0 {
+		return dev
+	}
+	if part {
+		return ""
+	}
+	for _, p := range s.children(dir) {
+		if len(s.holders(dir+"/"+p)) > 0 {
+			return partDir(dev) + "/" + p
+		}
+	}
+	return ""
+}
+
+// CheckWipeable is the wipe endpoint's refusal of mounted or held devices.
+func (s *Service) CheckWipeable(dev string) error {
+	if m := s.IsMounted(dev); m != "" {
+		return fmt.Errorf("disk/partition '%s' is mounted", m)
+	}
+	if h := s.HasHolder(dev); h != "" {
+		return fmt.Errorf("disk/partition '%s' has a holder", h)
+	}
+	return nil
+}
+
+// ByIDLink is the /dev/disk/by-id link udev made for dev (a disk or
+// partition), or "" when there is none.
+func (s *Service) ByIDLink(dev string) string {
+	dir, _, err := s.sysDir(devName(dev))
+	if err != nil {
+		return ""
+	}
+	u, _ := s.udev(dir)
+	return u.ByIDLink()
+}
+
+// SetPartType sets a partition's type (sgdisk -tN:TYPE on its disk).
+func (s *Service) SetPartType(ctx context.Context, l Log, part, typ string) error {
+	return s.setPartType(ctx, l, part, typ)
+}
+
+// EscapeUnit is Proxmox's PVE::Systemd::escape_unit: "-" becomes "\x2d",
+// "/" becomes "-" (leading and trailing slashes dropped for paths).
+func EscapeUnit(v string, isPath bool) string {
+	v = strings.ReplaceAll(v, "-", `\x2d`)
+	if isPath {
+		v = strings.TrimSuffix(strings.TrimPrefix(v, "/"), "/")
+	}
+	return strings.ReplaceAll(v, "/", "-")
+}

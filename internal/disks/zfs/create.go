@@ -1,0 +1,140 @@
+package zfs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// MinDisks is the smallest device count per RAID level.
+var MinDisks = map[string]int{
+	"single": 1, "mirror": 2, "raid10": 4, "raidz": 3, "raidz2": 4, "raidz3": 5,
+	"draid": 3, "draid2": 4, "draid3": 5,
+}
+
+// CreateOptions are the create endpoint's parameters.
+type CreateOptions struct {
+	Name        string
+	RaidLevel   string
+	Devices     []string // verified /dev paths
+	Ashift      int
+	Compression string
+	DraidData   *int
+	DraidSpares *int
+	Node        string
+}
+
+// Check is the validation Proxmox does before starting the task: RAID
+// level sizes, dRAID config, and the pool name not in use.
+func (s *Service) Check(ctx context.Context, o CreateOptions) error {
+	if err := CheckPoolName(o.Name); err != nil {
+		return err
+	}
+	if (o.DraidData != nil || o.DraidSpares != nil) && !strings.HasPrefix(o.RaidLevel, "draid") {
+		return fmt.Errorf("draid-config set without using dRAID level")
+	}
+	n := len(o.Devices)
+	min, ok := MinDisks[o.RaidLevel]
+	switch {
+	case !ok:
+		return fmt.Errorf("unknown raid level '%s'", o.RaidLevel)
+	case o.RaidLevel == "raid10" && n%2 != 0:
+		return fmt.Errorf("raid10 needs an even number of disks")
+	case o.RaidLevel == "single" && n > 1:
+		return fmt.Errorf("please give only one disk for single disk mode")
+	case n < min:
+		return fmt.Errorf("%s needs at least %d disks", o.RaidLevel, min)
+	}
+	if strings.HasPrefix(o.RaidLevel, "draid") {
+		need := min - 2
+		if o.DraidData != nil {
+			need += *o.DraidData
+		}
+		if o.DraidSpares != nil {
+			need += *o.DraidSpares
+		}
+		if n < need {
+			return fmt.Errorf("At least %d disks needed for current dRAID config", need)
+		}
+	}
+	pools, err := s.Pools(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range pools {
+		if p.Name == o.Name {
+			return fmt.Errorf("pool '%s' already exists on node '%s'", o.Name, o.Node)
+		}
+	}
+	return nil
+}
+
+// VdevSpec is the device part of `zpool create` for a RAID level.
+func VdevSpec(o CreateOptions, devs []string) []string {
+	switch {
+	case o.RaidLevel == "raid10":
+		var out []string
+		for i := 0; i+1 < len(devs); i += 2 {
+			out = append(out, "mirror", devs[i], devs[i+1])
+		}
+		return out
+	case o.RaidLevel == "single":
+		return devs[:1]
+	case strings.HasPrefix(o.RaidLevel, "draid"):
+		d := o.RaidLevel
+		if o.DraidData != nil {
+			d += ":" + strconv.Itoa(*o.DraidData) + "d"
+		}
+		if o.DraidSpares != nil {
+			d += ":" + strconv.Itoa(*o.DraidSpares) + "s"
+		}
+		return append([]string{d}, devs...)
+	}
+	return append([]string{o.RaidLevel}, devs...)
+}
+
+// Create is the zfscreate worker (under the disk lock): partitions get
+// the ZFS type, devices are named by their by-id links, then `zpool
+// create`, `zfs set compression`, and the import unit is enabled.
+func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
+	return s.d.Locked(ctx, func() error {
+		devs := make([]string, 0, len(o.Devices))
+		for _, dev := range o.Devices {
+			if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
+				return err
+			}
+			if s.d.IsPartition(dev) {
+				if err := s.d.SetPartType(ctx, l, dev, "6a898cc3-1dd2-11b2-99a6-080020736631"); err != nil {
+					l.Warn("%v", err)
+				}
+			}
+			if link := s.d.ByIDLink(dev); link != "" {
+				devs = append(devs, link)
+			} else {
+				devs = append(devs, dev)
+			}
+		}
+		argv := append([]string{"zpool", "create", "-o", "ashift=" + strconv.Itoa(o.Ashift), o.Name}, VdevSpec(o, devs)...)
+		if _, err := s.d.Run(ctx, l, argv...); err != nil {
+			return err
+		}
+		if _, err := s.d.Run(ctx, l, "zfs", "set", "compression="+o.Compression, o.Name); err != nil {
+			return err
+		}
+		if s.d.Root().Exists(ImportUnitTemplate) {
+			if _, err := s.d.Run(ctx, l, "systemctl", "enable", s.importUnit(o.Name)); err != nil {
+				return err
+			}
+		}
+		s.d.UdevTrigger(ctx, l, devs...)
+		return nil
+	})
+}
+
+// Log is a task log.
+type Log interface {
+	Write(p []byte) (int, error)
+	Printf(format string, args ...any)
+	Warn(format string, args ...any)
+}

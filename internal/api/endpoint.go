@@ -28,6 +28,9 @@ type Endpoint struct {
 	NoToken   bool
 	ProxyTo   string
 	Download  bool
+	// Extensions names hostadm's own parameters beyond Proxmox's schema
+	// (additive only: a Proxmox client never sends them).
+	Extensions []string
 }
 
 // Handler does the work of an endpoint. It returns the value for `data`

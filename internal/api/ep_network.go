@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
+	"net/netip"
 	"strings"
+	"time"
 
 	"hostadm/internal/network"
 	"hostadm/internal/network/ifaces"
@@ -47,9 +51,24 @@ func networkEndpoints() []*Endpoint {
 			Perm:        modify, ProxyTo: "node", Protected: true,
 			Params: nodeParams(schema.Props{
 				"regenerate-frr": schema.Bool("Whether FRR config generation should get skipped or not.").Def(0),
+				"rollback-timeout": schema.Int("Restore the previous configuration unless the change is confirmed " +
+					"(POST .../network/confirm) within this many seconds (hostadm).").Min(5).Max(3600).Opt(),
+				"force": schema.Bool("Apply even when the staged file drops the address the request came in on " +
+					"or the default gateway (hostadm).").Def(0),
 			}),
-			Returns: schema.Str("The task's UPID."),
-			Handler: reloadNetwork,
+			Extensions: []string{"rollback-timeout", "force"},
+			Returns:    schema.Str("The task's UPID."),
+			Handler:    reloadNetwork,
+		},
+		{
+			Method: "POST", Path: "/nodes/{node}/network/confirm", Name: "confirm_network_changes",
+			Description: "Keep an applied network change and cancel its rollback (hostadm).",
+			Perm:        modify, ProxyTo: "node", Protected: true,
+			Params:  nodeParams(nil),
+			Returns: schema.Null(),
+			Handler: func(_ context.Context, r *Request) (any, error) {
+				return nil, netService(r).Confirm()
+			},
 		},
 		{
 			Method: "DELETE", Path: "/nodes/{node}/network", Name: "revert_network_changes",
@@ -209,8 +228,30 @@ func reloadNetwork(ctx context.Context, r *Request) (any, error) {
 	if _, err := svc.ApplierName(); err != nil {
 		return nil, err
 	}
-	upid, err := r.Svc.Tasks.Start(ctx, "srvreload", "networking", r.Identity.AuthID(), func(ctx context.Context, l *tasks.Log) error {
-		return applyWithLog(ctx, svc, l)
+	if !r.Params.Bool("force") {
+		if err := svc.CheckReachable(requestLocalAddr(r)); err != nil {
+			return nil, err
+		}
+	}
+	user := r.Identity.AuthID()
+	timeout := time.Duration(r.Params.Int("rollback-timeout")) * time.Second
+	tm := r.Svc.Tasks
+	upid, err := tm.Start(ctx, "srvreload", "networking", user, func(ctx context.Context, l *tasks.Log) error {
+		if timeout == 0 {
+			return applyWithLog(ctx, svc, l, nil)
+		}
+		// the rollback runs as a task of its own, started by the timer
+		rollback := func(fn func(context.Context, io.Writer) error) {
+			_, err := tm.Start(context.Background(), "srvreload", "networking", user, func(ctx context.Context, l *tasks.Log) error {
+				return fn(ctx, l)
+			})
+			if err != nil {
+				r.Svc.Logger.Error("network rollback", "err", err)
+			}
+		}
+		return applyWithLog(ctx, svc, l, func(ctx context.Context, l io.Writer) error {
+			return svc.ApplyWithRollback(ctx, l, timeout, rollback)
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -218,8 +259,25 @@ func reloadNetwork(ctx context.Context, r *Request) (any, error) {
 	return upid.String(), nil
 }
 
-// applyWithLog writes the pending changes to the task log, then applies.
-func applyWithLog(ctx context.Context, svc *network.Service, l io.Writer) error {
+// requestLocalAddr is the server address an HTTP request came in on.
+func requestLocalAddr(r *Request) netip.Addr {
+	if r.HTTP == nil {
+		return netip.Addr{}
+	}
+	a, _ := r.HTTP.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if a == nil {
+		return netip.Addr{}
+	}
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr()
+}
+
+// applyWithLog writes the pending changes to the task log, then applies
+// (with apply, or plainly when nil).
+func applyWithLog(ctx context.Context, svc *network.Service, l io.Writer, apply func(context.Context, io.Writer) error) error {
 	diff, err := svc.Diff(ctx)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
@@ -232,5 +290,8 @@ func applyWithLog(ctx context.Context, svc *network.Service, l io.Writer) error 
 			fmt.Fprintln(l, line)
 		}
 	}
-	return svc.Apply(ctx, l)
+	if apply == nil {
+		return svc.Apply(ctx, l)
+	}
+	return apply(ctx, l)
 }

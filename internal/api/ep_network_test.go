@@ -196,9 +196,22 @@ func TestNetworkAPI(t *testing.T) {
 		}
 	})
 
-	t.Run("apply needs ifupdown2", func(t *testing.T) {
-		r := env.Do(root, "PUT", base, url.Values{})
-		if r.Status != 500 || r.Message != "you need ifupdown2 to reload network configuration\n" {
+	t.Run("apply needs ifupdown2 on a test root", func(t *testing.T) {
+		for _, p := range []url.Values{{}, {"rollback-timeout": {"30"}, "force": {"1"}}} {
+			r := env.Do(root, "PUT", base, p)
+			if r.Status != 500 || r.Message != "you need ifupdown2 to reload network configuration\n" {
+				t.Errorf("%v: %d %q", p, r.Status, r.Message)
+			}
+		}
+		r := env.Do(root, "PUT", base, url.Values{"rollback-timeout": {"1"}})
+		if r.Status != 400 || r.Errors["rollback-timeout"] != "value must have a minimum value of 5" {
+			t.Errorf("%d %v", r.Status, r.Errors)
+		}
+	})
+
+	t.Run("confirm without a pending rollback", func(t *testing.T) {
+		r := env.Do(root, "POST", base+"/confirm", url.Values{})
+		if r.Status != 500 || r.Message != "no network change is waiting for confirmation\n" {
 			t.Errorf("%d %q", r.Status, r.Message)
 		}
 	})

@@ -99,11 +99,17 @@ func (s *Service) ApplyNative(ctx context.Context, log io.Writer) error {
 		return err
 	}
 	return inNetNS(s.cfg.NetNS, func() error {
-		ks, err := ReadKernelState()
+		// With a previous file the kernel is taken to match it, and only
+		// what the change touches is read and planned.
+		var only map[string]bool
+		if len(old.Ifaces) > 1 {
+			only = Changed(old, next)
+		}
+		ks, err := readKernelState(only)
 		if err != nil {
 			return err
 		}
-		ops, err := Plan(old, next, ks)
+		ops, err := plan(old, next, ks, only)
 		if err != nil {
 			return err
 		}

@@ -24,6 +24,21 @@ type LinkState struct {
 type KernelState struct {
 	Links    map[string]*LinkState
 	Gateways map[string]string // "4"/"6" → "GW dev IFACE" of the main table's default route
+
+	byMaster map[string][]string
+}
+
+// slaves maps each master to the links enslaved to it (built once).
+func (ks *KernelState) slaves() map[string][]string {
+	if ks.byMaster == nil {
+		ks.byMaster = map[string][]string{}
+		for name, l := range ks.Links {
+			if l.Master != "" {
+				ks.byMaster[l.Master] = append(ks.byMaster[l.Master], name)
+			}
+		}
+	}
+	return ks.byMaster
 }
 
 // Op is one planned change. Its String form is the transcript line.
@@ -132,12 +147,13 @@ func managed(cfg *ifaces.Config) []string {
 		}
 	}
 	out := make([]string, 0, len(seen))
+	depth := make(map[string]int, len(seen))
 	for n := range seen {
 		out = append(out, n)
+		depth[n] = depthOf(cfg, n)
 	}
-	slices.Sort(out)
-	slices.SortStableFunc(out, func(a, b string) int {
-		if d := depthOf(cfg, a) - depthOf(cfg, b); d != 0 {
+	slices.SortFunc(out, func(a, b string) int {
+		if d := depth[a] - depth[b]; d != 0 {
 			return d
 		}
 		return strings.Compare(a, b)
@@ -228,6 +244,45 @@ func cidrOf(addr, mask, cidr string, full int) string {
 // cannot be asked about cheaply (bridge STP and forward delay, VLAN
 // settings, the hooks) and for interfaces removed from the file.
 func Plan(old, cfg *ifaces.Config, ks *KernelState) ([]Op, error) {
+	return plan(old, cfg, ks, nil)
+}
+
+// Changed lists the interfaces whose stanza differs between old and cfg
+// (added ones included), with the links they sit on now and before: all
+// a plan has to look at when the unchanged rest is taken as applied.
+func Changed(old, cfg *ifaces.Config) map[string]bool {
+	out := map[string]bool{}
+	now := managed(cfg)
+	in := make(map[string]bool, len(now))
+	for _, n := range now {
+		in[n] = true
+	}
+	for _, n := range now {
+		d := cfg.Ifaces[n]
+		od := old.Ifaces[n]
+		if od != nil && sameStanza(od, d) {
+			continue
+		}
+		out[n] = true
+		for _, l := range lowerOf(d) {
+			out[l] = true
+		}
+		if od != nil {
+			for _, l := range lowerOf(od) {
+				out[l] = true
+			}
+		}
+	}
+	for _, n := range managed(old) {
+		if !in[n] {
+			out[n] = true
+		}
+	}
+	return out
+}
+
+// plan is Plan limited to the names in only (nil: all).
+func plan(old, cfg *ifaces.Config, ks *KernelState, only map[string]bool) ([]Op, error) {
 	names := managed(cfg)
 	if err := checkNative(cfg, names); err != nil {
 		return nil, err
@@ -239,9 +294,13 @@ func Plan(old, cfg *ifaces.Config, ks *KernelState) ([]Op, error) {
 		oldNames = managed(old)
 	}
 	// interfaces no longer configured: down hooks, then removal
+	inNew := make(map[string]bool, len(names))
+	for _, n := range names {
+		inNew[n] = true
+	}
 	for i := len(oldNames) - 1; i >= 0; i-- {
 		n := oldNames[i]
-		if slices.Contains(names, n) {
+		if inNew[n] || (only != nil && !only[n]) {
 			continue
 		}
 		od := old.Ifaces[n]
@@ -259,6 +318,9 @@ func Plan(old, cfg *ifaces.Config, ks *KernelState) ([]Op, error) {
 		ops = append(ops, hooks(n, od, "post-down")...)
 	}
 	for _, n := range names {
+		if only != nil && !only[n] {
+			continue
+		}
 		d := cfg.Ifaces[n]
 		l := ks.Links[n]
 		var od *ifaces.Iface
@@ -371,8 +433,8 @@ func masterOps(cfg *ifaces.Config, n string, d *ifaces.Iface, ks *KernelState) [
 	}
 	if kindOf(d) == "bridge" || kindOf(d) == "bond" {
 		var names []string
-		for name, l := range ks.Links {
-			if l.Master == n && !slices.Contains(want, name) && cfg.Ifaces[name] != nil {
+		for _, name := range ks.slaves()[n] {
+			if !slices.Contains(want, name) && cfg.Ifaces[name] != nil {
 				names = append(names, name)
 			}
 		}

@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -47,7 +48,20 @@ func inNetNS(name string, fn func() error) error {
 
 // ReadKernelState reads links, addresses and default routes.
 func ReadKernelState() (*KernelState, error) {
-	links, err := netlink.LinkList()
+	return readKernelState(nil)
+}
+
+// readKernelState reads all links, or only the named ones (and the links
+// enslaved to those): a change to a few interfaces then costs the same in
+// a file of ten or of a thousand.
+func readKernelState(only map[string]bool) (*KernelState, error) {
+	var links []netlink.Link
+	var err error
+	if only == nil {
+		links, err = netlink.LinkList()
+	} else {
+		links, err = linksNamed(only)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list links: %w", err)
 	}
@@ -56,6 +70,7 @@ func ReadKernelState() (*KernelState, error) {
 		byIndex[l.Attrs().Index] = l.Attrs().Name
 	}
 	ks := &KernelState{Links: map[string]*LinkState{}, Gateways: map[string]string{}}
+	byName := map[int]*LinkState{}
 	for _, l := range links {
 		a := l.Attrs()
 		st := &LinkState{Name: a.Name, MTU: a.MTU, Up: a.Flags&net.FlagUp != 0, Master: byIndex[a.MasterIndex]}
@@ -64,26 +79,42 @@ func ReadKernelState() (*KernelState, error) {
 		default:
 			st.Kind = l.Type()
 		}
-		addrs, err := netlink.AddrList(l, netlink.FAMILY_ALL)
-		if err != nil {
-			return nil, fmt.Errorf("list addresses of %s: %w", a.Name, err)
-		}
-		for _, ad := range addrs {
-			p, ok := netipPrefix(ad.IPNet)
-			if ok && !p.Addr().IsLinkLocalUnicast() {
-				st.Addrs = append(st.Addrs, p)
-			}
-		}
 		ks.Links[a.Name] = st
+		byName[a.Index] = st
+	}
+	// one dump for all addresses: a query per link costs a round trip each
+	var addrs []netlink.Addr
+	if only == nil {
+		addrs, err = netlink.AddrList(nil, netlink.FAMILY_ALL)
+	} else {
+		for _, l := range links {
+			a, e := netlink.AddrList(l, netlink.FAMILY_ALL)
+			addrs, err = append(addrs, a...), errors.Join(err, e)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list addresses: %w", err)
+	}
+	for _, ad := range addrs {
+		p, ok := netipPrefix(ad.IPNet)
+		if st := byName[ad.LinkIndex]; st != nil && ok && !p.Addr().IsLinkLocalUnicast() {
+			st.Addrs = append(st.Addrs, p)
+		}
 	}
 	for fam, f := range map[string]int{"4": netlink.FAMILY_V4, "6": netlink.FAMILY_V6} {
-		routes, err := netlink.RouteList(nil, f)
+		routes, err := netlink.RouteListFiltered(f, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
 		if err != nil {
 			return nil, fmt.Errorf("list routes: %w", err)
 		}
 		for _, r := range routes {
-			if isDefault(r) && r.Gw != nil && r.Table == unix.RT_TABLE_MAIN {
-				ks.Gateways[fam] = r.Gw.String() + " dev " + byIndex[r.LinkIndex]
+			if isDefault(r) && r.Gw != nil {
+				dev := byIndex[r.LinkIndex]
+				if dev == "" {
+					if l, err := netlink.LinkByIndex(r.LinkIndex); err == nil {
+						dev = l.Attrs().Name
+					}
+				}
+				ks.Gateways[fam] = r.Gw.String() + " dev " + dev
 			}
 		}
 	}
@@ -270,7 +301,29 @@ func (x *executor) route(op Op) error {
 	}
 	r := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: net.ParseIP(f[0]), Table: unix.RT_TABLE_MAIN}
 	if op.Do == "route-del" {
-		return netlink.RouteDel(r)
+		// removing the address under it may have taken the route already
+		if err := netlink.RouteDel(r); err != nil && !errors.Is(err, unix.ESRCH) {
+			return err
+		}
+		return nil
 	}
 	return netlink.RouteReplace(r)
+}
+
+// linksNamed looks up the named links (missing ones are left out) and the
+// links enslaved to them.
+func linksNamed(names map[string]bool) ([]netlink.Link, error) {
+	var out []netlink.Link
+	for n := range names {
+		l, err := netlink.LinkByName(n)
+		var nf netlink.LinkNotFoundError
+		if errors.As(err, &nf) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }

@@ -57,6 +57,7 @@ const (
 // Service is the network area's domain service.
 type Service struct {
 	cfg Config
+	rb  rollback
 }
 
 // New returns a Service.

@@ -1,0 +1,94 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// bridgeFile configures n bridges, each with a veth port and an address.
+func bridgeFile(n int, changed int) string {
+	var b strings.Builder
+	b.WriteString("auto lo\niface lo inet loopback\n\n")
+	for i := 0; i < n; i++ {
+		host := 1
+		if i == changed {
+			host = 2
+		}
+		fmt.Fprintf(&b, "iface v%d inet manual\n\nauto br%d\niface br%d inet static\n\taddress 10.%d.%d.%d/24\n\tbridge-ports v%d\n\tbridge-stp off\n\tbridge-fd 0\n\n",
+			i, i, i, 100+i/256, i%256, host, i)
+	}
+	return b.String()
+}
+
+// nsWithVeths makes a namespace with n veth pairs v0..v(n-1) in one batch.
+func nsWithVeths(b *testing.B, n int) string {
+	ns := newNS(b)
+	var batch strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&batch, "link add v%d type veth peer name pv%d\n", i, i)
+	}
+	cmd := exec.Command("ip", "-n", ns, "-batch", "-")
+	cmd.Stdin = strings.NewReader(batch.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("ip -batch: %v: %s", err, out)
+	}
+	return ns
+}
+
+func benchApply(b *testing.B, applier string, n int) {
+	for b.Loop() {
+		b.StopTimer()
+		ns := nsWithVeths(b, n)
+		svc, root := nsService(b, ns, applier)
+		if err := os.WriteFile(filepath.Join(root, "etc/network/interfaces.new"), []byte(bridgeFile(n, -1)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := svc.Apply(context.Background(), io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		exec.Command("ip", "netns", "del", ns).Run()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkApply500Bridges applies 500 bridges, each with a veth port and
+// an address, from nothing: ifreload -a against the native applier.
+func BenchmarkApply500Bridges(b *testing.B) {
+	b.Run("ifupdown2", func(b *testing.B) {
+		needIfupdown2(b)
+		benchApply(b, ApplierIfUpDown2, 500)
+	})
+	b.Run("native", func(b *testing.B) { benchApply(b, ApplierNative, 500) })
+}
+
+// BenchmarkChangeOneAddress1000 changes one address in a 1,000-bridge
+// configuration with the native applier (read, plan, apply).
+func BenchmarkChangeOneAddress1000(b *testing.B) {
+	const n = 1000
+	ns := nsWithVeths(b, n)
+	svc, root := nsService(b, ns, ApplierNative)
+	staged := filepath.Join(root, "etc/network/interfaces.new")
+	files := []string{bridgeFile(n, -1), bridgeFile(n, n/2)}
+	os.WriteFile(staged, []byte(files[0]), 0o644)
+	if err := svc.Apply(context.Background(), io.Discard); err != nil {
+		b.Fatal(err)
+	}
+	i := 1
+	for b.Loop() {
+		b.StopTimer()
+		os.WriteFile(staged, []byte(files[i%2]), 0o644)
+		i++
+		b.StartTimer()
+		if err := svc.Apply(context.Background(), io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

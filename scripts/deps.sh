@@ -5,13 +5,17 @@
 set -eu
 
 run_pkgs="gcc libc6-dev libpam0g-dev libpam-modules ca-certificates"
-test_pkgs="$run_pkgs iproute2 diffutils ifupdown2"
+test_pkgs="$run_pkgs iproute2 diffutils ifupdown2 apt-utils gnupg chromium chrony gdisk e2fsprogs lvm2 influxdb graphite-carbon"
 
 case "${1:-}" in
 run) want=$run_pkgs ;;
 test) want=$test_pkgs ;;
 *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
+# The web UI is built with npm (`make ui`): Debian's nodejs and npm only
+# when the machine has none on its PATH (it may carry a newer Node.js).
+command -v node >/dev/null 2>&1 || want="$want nodejs"
+command -v npm >/dev/null 2>&1 || want="$want npm"
 
 missing=""
 for p in $want; do

@@ -13,11 +13,15 @@ import (
 	"time"
 
 	"hostadm/internal/api/auth"
+	"hostadm/internal/apt"
 	"hostadm/internal/certs"
 	"hostadm/internal/cfs"
+	"hostadm/internal/disks"
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg"
 	"hostadm/internal/metrics"
 	"hostadm/internal/network"
+	"hostadm/internal/nodecfg"
 	"hostadm/internal/schema"
 	"hostadm/internal/tasks"
 )
@@ -33,7 +37,12 @@ type Services struct {
 	Tasks    *tasks.Manager
 	Certs    *certs.Service
 	NodeStat *metrics.Node
+	Metrics  *metrics.Service // collection loop, exporters, pull export
 	Network  *network.Service
+	HostCfg  *hostcfg.Service // time, NTP, DNS, hosts, services, logs, KSM, sysctl
+	NodeCfg  *nodecfg.Service // node config file, Wake-on-LAN
+	Disks    *disks.Service
+	Apt      *apt.Service // package repositories and updates
 	Logger   *slog.Logger
 	Clock    func() time.Time
 	// PowerDelay is how long reboot/shutdown wait before running (2 s).
@@ -140,7 +149,7 @@ func (a *API) call(ctx context.Context, r *Request, pathParams map[string]string
 // by the local node's name.
 func (a *API) resolveNodeParam(e *Endpoint, raw map[string]any) error {
 	v, ok := raw["node"]
-	if !ok || e.Params.Properties["node"] == nil {
+	if !ok || e.Params.Properties["node"] == nil || e.AnyNode {
 		return nil
 	}
 	node, isStr := v.(string)

@@ -28,6 +28,9 @@ type Endpoint struct {
 	NoToken   bool
 	ProxyTo   string
 	Download  bool
+	// AnyNode marks an endpoint whose node parameter names another node
+	// (Wake-on-LAN): it is not resolved to the local node.
+	AnyNode bool
 	// Extensions names hostadm's own parameters beyond Proxmox's schema
 	// (additive only: a Proxmox client never sends them).
 	Extensions []string

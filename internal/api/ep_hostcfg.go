@@ -1,4 +1,56 @@
 package api
 
-// hostEndpoints declares the hostcfg area's endpoints; it is filled in as the area lands.
-func hostEndpoints() []*Endpoint { return nil }
+import (
+	"context"
+	"errors"
+
+	"hostadm/internal/hostcfg"
+	"hostadm/internal/nodecfg"
+	"hostadm/internal/schema"
+	"hostadm/internal/tasks"
+)
+
+// hostEndpoints declares the hostcfg area's endpoints: Proxmox's time,
+// DNS, hosts, services, syslog, journal, report, node config and
+// Wake-on-LAN, and hostadm's NTP, KSM and sysctl extensions.
+func hostEndpoints() []*Endpoint {
+	var out []*Endpoint
+	for _, part := range [][]*Endpoint{
+		hostTimeEndpoints(), hostServiceEndpoints(), hostLogEndpoints(), nodeConfigEndpoints(), hostExtEndpoints(),
+	} {
+		out = append(out, part...)
+	}
+	return out
+}
+
+var errNoHostCfg = errors.New("host settings service not configured")
+
+// hostSvc returns the host settings service or an error.
+func hostSvc(r *Request) (*hostcfg.Service, error) {
+	if r.Svc.HostCfg == nil {
+		return nil, errNoHostCfg
+	}
+	return r.Svc.HostCfg, nil
+}
+
+func nodeSvc(r *Request) (*nodecfg.Service, error) {
+	if r.Svc.NodeCfg == nil {
+		return nil, errors.New("node config service not configured")
+	}
+	return r.Svc.NodeCfg, nil
+}
+
+// hostTask runs fn as a task for the caller and returns its UPID string.
+func hostTask(ctx context.Context, r *Request, typ, id string, fn func(ctx context.Context, l *tasks.Log) error) (any, error) {
+	upid, err := r.Svc.Tasks.Start(ctx, typ, id, r.Identity.AuthID(), fn)
+	if err != nil {
+		return nil, err
+	}
+	return upid.String(), nil
+}
+
+// auditPerm and modifyPerm are the node-level checks most endpoints use.
+func auditPerm() Perm  { return Perm{Check: Privs("/nodes/{node}", "Sys.Audit")} }
+func modifyPerm() Perm { return Perm{Check: Privs("/nodes/{node}", "Sys.Modify")} }
+
+func nullReturn() *schema.Schema { return schema.Null() }

@@ -167,7 +167,7 @@ func (r *Request) fill(path string) string {
 		}
 		b.WriteString(path[:i])
 		name := path[i+1 : i+j]
-		if name == "node" {
+		if name == "node" && !r.Endpoint.AnyNode {
 			b.WriteString(r.Node)
 		} else {
 			b.WriteString(r.Params.String(name))

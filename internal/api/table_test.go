@@ -112,19 +112,23 @@ func TestCompatibleWithProxmoxSchema(t *testing.T) {
 		t.Run(e.Method+" "+e.Path, func(t *testing.T) {
 			comparePerm(t, e, want)
 			for name, wp := range want.Parameters.Properties {
-				got := e.Params.Properties[name]
-				if got == nil {
-					t.Errorf("parameter %s missing", name)
-					continue
+				for _, n := range expandIndexed(name, e.Params.Properties) {
+					got := e.Params.Properties[n]
+					if got == nil {
+						t.Errorf("parameter %s missing", n)
+						continue
+					}
+					compareParam(t, n, got, wp)
 				}
-				compareParam(t, name, got, wp)
 			}
 			for name := range e.Params.Properties {
 				if slices.Contains(e.Extensions, name) {
 					continue
 				}
-				if _, ok := want.Parameters.Properties[name]; !ok {
-					t.Errorf("parameter %s is not in Proxmox's schema", name)
+				if _, ok := want.Parameters.Properties[indexedName(name)]; !ok {
+					if _, ok := want.Parameters.Properties[name]; !ok {
+						t.Errorf("parameter %s is not in Proxmox's schema", name)
+					}
 				}
 			}
 		})
@@ -182,4 +186,33 @@ func deref(f *float64) any {
 		return nil
 	}
 	return *f
+}
+
+// expandIndexed turns a schema dump's "acmedomain[n]" into the numbered
+// parameters an endpoint declares (acmedomain0, acmedomain1, ...); other
+// names stay as they are.
+func expandIndexed(name string, have map[string]*schema.Schema) []string {
+	prefix, ok := strings.CutSuffix(name, "[n]")
+	if !ok {
+		return []string{name}
+	}
+	var out []string
+	for n := range have {
+		if indexedName(n) == name {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return []string{prefix + "0"}
+	}
+	return out
+}
+
+// indexedName maps "acmedomain3" to "acmedomain[n]" ("" when not numbered).
+func indexedName(n string) string {
+	base := strings.TrimRight(n, "0123456789")
+	if base == n || base == "" {
+		return ""
+	}
+	return base + "[n]"
 }

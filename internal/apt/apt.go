@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"hostadm/internal/cfs"
 	"hostadm/internal/host"
 )
 
@@ -30,6 +31,9 @@ type Config struct {
 	Logger  *slog.Logger
 	Clock   func() time.Time
 	Product string // "pve"
+	// Store is the cluster file store: datacenter.cfg gives the HTTP proxy
+	// and the mail sender (nil: neither).
+	Store cfs.Store
 	// Mail configures update notifications.
 	Mail MailConfig
 }

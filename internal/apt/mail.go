@@ -17,9 +17,11 @@ type MailConfig struct {
 	// Sendmail is the host path of the local sendmail binary; when it
 	// exists, mail goes through it. Default /usr/sbin/sendmail.
 	Sendmail string
-	// Relay is the SMTP relay (host:port) used when there is no sendmail.
+	// Relay is the SMTP relay (host:port) used when there is no sendmail:
+	// `hostadm serve --mail-relay HOST:PORT`.
 	Relay string
-	// From is the sender address (default root@<Hostname>).
+	// From is the sender address (default: email_from of datacenter.cfg,
+	// else root@<Hostname>).
 	From     string
 	Hostname string
 	// RootEmail returns root@pam's e-mail address ("" when unset).
@@ -27,8 +29,9 @@ type MailConfig struct {
 }
 
 // notify mails root about every package version not notified before,
-// then records those versions in the cache so they are never sent twice.
-func (s *Service) notify(ctx context.Context, log io.Writer, list []Update) error {
+// all in one mail or one mail per version, and records each version in the
+// cache as soon as its mail is sent, so none is ever sent twice.
+func (s *Service) notify(ctx context.Context, log io.Writer, list []Update, perVersion bool) error {
 	var fresh []int
 	for i, u := range list {
 		if u.NotifyStatus != u.Version {
@@ -39,47 +42,85 @@ func (s *Service) notify(ctx context.Context, log io.Writer, list []Update) erro
 		fmt.Fprintln(log, "no new package versions to notify about")
 		return nil
 	}
-	to := ""
-	if s.cfg.Mail.RootEmail != nil {
-		var err error
-		if to, err = s.cfg.Mail.RootEmail(ctx); err != nil {
-			return err
-		}
+	to, err := s.rootEmail(ctx)
+	if err != nil {
+		return fmt.Errorf("e-mail address of root@pam: %w", err)
 	}
 	if to == "" {
 		fmt.Fprintln(log, "root@pam has no e-mail address - not sending the update notification")
 		return nil
 	}
-	var items []Update
-	for _, i := range fresh {
-		items = append(items, list[i])
+	from, err := s.from(ctx)
+	if err != nil {
+		return err
 	}
-	if err := s.sendMail(ctx, to, s.updateMail(to, items)); err != nil {
-		return fmt.Errorf("send update notification: %w", err)
+	groups := [][]int{fresh}
+	if perVersion {
+		groups = groups[:0]
+		for _, i := range fresh {
+			groups = append(groups, []int{i})
+		}
 	}
-	fmt.Fprintf(log, "sent update notification for %d package(s) to %s\n", len(items), to)
-	for _, i := range fresh {
-		list[i].NotifyStatus = list[i].Version
+	for _, g := range groups {
+		items := make([]Update, 0, len(g))
+		for _, i := range g {
+			items = append(items, list[i])
+		}
+		if err := s.sendMail(ctx, from, to, s.updateMail(from, to, items, perVersion)); err != nil {
+			return fmt.Errorf("send update notification: %w", err)
+		}
+		for _, i := range g {
+			list[i].NotifyStatus = list[i].Version
+		}
+		if err := s.writeCache(list); err != nil {
+			return err
+		}
+		if len(items) == 1 {
+			fmt.Fprintf(log, "sent update notification for %s %s to %s\n", items[0].Package, items[0].Version, to)
+		} else {
+			fmt.Fprintf(log, "sent update notification for %d package(s) to %s\n", len(items), to)
+		}
 	}
-	return s.writeCache(list)
+	return nil
 }
 
-func (s *Service) from() string {
+func (s *Service) rootEmail(ctx context.Context) (string, error) {
+	if s.cfg.Mail.RootEmail == nil {
+		return "", nil
+	}
+	return s.cfg.Mail.RootEmail(ctx)
+}
+
+// from is the sender: MailConfig.From, else datacenter.cfg's email_from
+// (as Proxmox), else root@HOSTNAME.
+func (s *Service) from(ctx context.Context) (string, error) {
 	if s.cfg.Mail.From != "" {
-		return s.cfg.Mail.From
+		return s.cfg.Mail.From, nil
+	}
+	dc, err := s.datacenter(ctx)
+	if err != nil {
+		return "", err
+	}
+	if f := DatacenterValue(dc, "email_from"); f != "" && !strings.ContainsAny(f, "\r\n ") {
+		return f, nil
 	}
 	h := s.cfg.Mail.Hostname
 	if h == "" {
 		h = "localhost"
 	}
-	return "root@" + h
+	return "root@" + h, nil
 }
 
-// updateMail is the notification message (headers and plain-text body).
-func (s *Service) updateMail(to string, items []Update) []byte {
+// updateMail is the notification message (headers and plain-text body);
+// a mail about one version names it in the subject.
+func (s *Service) updateMail(from, to string, items []Update, single bool) []byte {
 	var b bytes.Buffer
 	h := s.cfg.Mail.Hostname
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: New software packages available (%s)\r\n", s.from(), to, h)
+	subject := fmt.Sprintf("New software packages available (%s)", h)
+	if single {
+		subject = fmt.Sprintf("New software package available (%s): %s %s", h, items[0].Package, items[0].Version)
+	}
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\n", from, to, subject)
 	fmt.Fprintf(&b, "Date: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n", s.cfg.Clock().Format(time.RFC1123Z))
 	fmt.Fprintf(&b, "The following updates are available:\r\n\r\n")
 	fmt.Fprintf(&b, "%-30s %-20s %s\r\n", "Package Name", "Installed Version", "Available Version")
@@ -91,7 +132,7 @@ func (s *Service) updateMail(to string, items []Update) []byte {
 
 // sendMail hands the message to the local sendmail when there is one,
 // else to the SMTP relay.
-func (s *Service) sendMail(ctx context.Context, to string, msg []byte) error {
+func (s *Service) sendMail(ctx context.Context, from, to string, msg []byte) error {
 	if strings.ContainsAny(to, "\r\n") || strings.HasPrefix(to, "-") {
 		return fmt.Errorf("invalid address '%s'", to)
 	}
@@ -100,12 +141,12 @@ func (s *Service) sendMail(ctx context.Context, to string, msg []byte) error {
 		sm = "/usr/sbin/sendmail"
 	}
 	if s.cfg.Root.Exists(sm) {
-		_, err := s.cfg.Runner.Run(ctx, host.Cmd{Argv: []string{s.cfg.Root.Path(sm), "-i", "-f", s.from(), "--", to},
+		_, err := s.cfg.Runner.Run(ctx, host.Cmd{Argv: []string{s.cfg.Root.Path(sm), "-i", "-f", from, "--", to},
 			Stdin: msg, Timeout: time.Minute})
 		return err
 	}
 	if s.cfg.Mail.Relay == "" {
 		return fmt.Errorf("no sendmail at %s and no SMTP relay configured", sm)
 	}
-	return smtp.SendMail(s.cfg.Mail.Relay, nil, s.from(), []string{to}, msg)
+	return smtp.SendMail(s.cfg.Mail.Relay, nil, from, []string{to}, msg)
 }

@@ -14,18 +14,18 @@ const proxyFile = "/etc/apt/apt.conf.d/76pveproxy"
 type UpdateOptions struct {
 	Notify bool
 	Quiet  bool
-	Proxy  string // http_proxy from datacenter.cfg, "" for none
+	// MailPerVersion sends one mail per new package version (the daily
+	// check) instead of one mail listing them all (POST apt/update with
+	// notify, as Proxmox does).
+	MailPerVersion bool
 }
 
-// UpdateDatabase is the body of the aptupdate task: write the proxy file,
-// run apt-get update, refresh the upgradable cache, and notify about new
-// versions when asked. Output goes to log (the task log).
+// UpdateDatabase is the body of the aptupdate task: write the proxy file
+// (http_proxy of datacenter.cfg in the cluster store), run apt-get update,
+// refresh the upgradable cache, and notify about new versions when asked.
+// Output goes to log (the task log).
 func (s *Service) UpdateDatabase(ctx context.Context, log io.Writer, o UpdateOptions) error {
-	conf := "// no proxy configured\n"
-	if o.Proxy != "" {
-		conf = fmt.Sprintf("Acquire::http::Proxy \"%s\";\n", o.Proxy)
-	}
-	if err := s.cfg.Root.WriteFile(proxyFile, []byte(conf), 0o644); err != nil {
+	if err := s.writeProxyConf(ctx, log); err != nil {
 		return err
 	}
 	c, err := s.aptCmd("apt-get", "update")
@@ -51,7 +51,24 @@ func (s *Service) UpdateDatabase(ctx context.Context, log io.Writer, o UpdateOpt
 		return err
 	}
 	if o.Notify {
-		return s.notify(ctx, log, list)
+		return s.notify(ctx, log, list, o.MailPerVersion)
 	}
 	return nil
+}
+
+// writeProxyConf writes apt's proxy setting as Proxmox does.
+func (s *Service) writeProxyConf(ctx context.Context, log io.Writer) error {
+	dc, err := s.datacenter(ctx)
+	if err != nil {
+		return err
+	}
+	conf := "// no proxy configured\n"
+	proxy, err := httpProxy(dc)
+	if err != nil {
+		fmt.Fprintln(log, err)
+	}
+	if proxy != "" {
+		conf = fmt.Sprintf("Acquire::http::Proxy \"%s\";\n", proxy)
+	}
+	return s.cfg.Root.WriteFile(proxyFile, []byte(conf), 0o644)
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"hostadm/internal/apt/cpusec"
 )
 
 // Warning is a hostadm extension: a repository problem Proxmox's web UI
@@ -115,10 +117,30 @@ func firmwareComponent(codename string) string {
 // firmwareWarning: the CPU wants a microcode package, but no enabled
 // Debian main-archive entry carries the firmware component.
 func (s *Service) firmwareWarning(sn *Snapshot, codename string) *Warning {
-	pkg := microcodePackage(s.cpuVendor())
+	pkg := cpusec.MicrocodePackage(s.cpuVendor())
 	if pkg == "" {
 		return nil
 	}
+	comp := firmwareComponent(codename)
+	enabled, first, firstIdx := firmwareEnabled(sn, codename)
+	if enabled {
+		return nil
+	}
+	w := &Warning{ID: "firmware-component-missing",
+		Message: fmt.Sprintf("The Debian '%s' component is not enabled, so the CPU microcode package '%s' cannot be installed or updated.", comp, pkg)}
+	if first != nil {
+		w.Path, w.Index = first.Path, &firstIdx
+		w.Fix.Description = fmt.Sprintf("Add the component '%s' to entry %d of %s, run apt update, then install '%s'.", comp, firstIdx, first.Path, pkg)
+	} else {
+		w.Fix.Description = fmt.Sprintf("Add a Debian '%s' entry with the components 'main %s', run apt update, then install '%s'.", codename, comp, pkg)
+	}
+	return w
+}
+
+// firmwareEnabled tells whether an enabled Debian main-archive entry for
+// the release carries the firmware component; otherwise it also returns
+// the first such entry (the one to extend), if any.
+func firmwareEnabled(sn *Snapshot, codename string) (bool, *SourceFile, int) {
 	comp := firmwareComponent(codename)
 	var first *SourceFile
 	firstIdx := 0
@@ -130,22 +152,14 @@ func (s *Service) firmwareWarning(sn *Snapshot, codename string) *Warning {
 				continue
 			}
 			if slices.Contains(r.Components, comp) {
-				return nil
+				return true, nil, 0
 			}
 			if first == nil {
 				first, firstIdx = f, i
 			}
 		}
 	}
-	w := &Warning{ID: "firmware-component-missing",
-		Message: fmt.Sprintf("The Debian '%s' component is not enabled, so the CPU microcode package '%s' cannot be installed or updated.", comp, pkg)}
-	if first != nil {
-		w.Path, w.Index = first.Path, &firstIdx
-		w.Fix.Description = fmt.Sprintf("Add the component '%s' to entry %d of %s, run apt update, then install '%s'.", comp, firstIdx, first.Path, pkg)
-	} else {
-		w.Fix.Description = fmt.Sprintf("Add a Debian '%s' entry with the components 'main %s', run apt update, then install '%s'.", codename, comp, pkg)
-	}
-	return w
+	return false, first, firstIdx
 }
 
 func firstOr(list []string) string {
@@ -165,17 +179,6 @@ func (s *Service) cpuVendor() string {
 		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "vendor_id" {
 			return strings.TrimSpace(v)
 		}
-	}
-	return ""
-}
-
-// microcodePackage is Debian's microcode package for a CPU vendor.
-func microcodePackage(vendor string) string {
-	switch vendor {
-	case "GenuineIntel":
-		return "intel-microcode"
-	case "AuthenticAMD":
-		return "amd64-microcode"
 	}
 	return ""
 }

@@ -65,6 +65,13 @@ var tools = map[string]func(*Env, []string) error{
 	"pvesh":   runPvesh,
 	"pveum":   runPveum,
 	"pvenode": runPvenode,
+	"apt":     runApt,           // package repositories and updates: internal/cli/apt.go
+	"time":    hostTool("time"), // host settings: internal/cli/hostcfg.go
+	"dns":     hostTool("dns"),
+	"hosts":   hostTool("hosts"),
+	"ntp":     hostTool("ntp"),
+	"ksm":     hostTool("ksm"),
+	"sysctl":  hostTool("sysctl"),
 	"version": runVersion,
 	"help": func(e *Env, _ []string) error {
 		printHelp(e.Stdout)
@@ -79,7 +86,9 @@ Usage:
   hostadm serve [--root DIR] [--data-dir DIR] [--listen ADDR] [--node NAME]
   hostadm pvesh get|set|create|delete|ls|usage PATH [--param value ...]
   hostadm pveum user|acl|role|passwd ...
-  hostadm pvenode task list|log|status ...
+  hostadm pvenode task list|log|status|config get|config set|wakeonlan ...
+  hostadm time|dns|hosts|ntp|ksm|sysctl get|set|status ...
+  hostadm apt repos|enable|disable|add-standard|update|list-upgrades|changelog|upgrade|versions ...
   hostadm version
 
 Each tool also runs under its own name (a symlink called pvesh, pveum or

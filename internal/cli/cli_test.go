@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -167,5 +170,45 @@ func TestPvenodeTasks(t *testing.T) {
 	out = mustRun(t, append([]string{"pvenode", "task", "status", upid.String(), "--output-format", "json"}, flags...)...)
 	if !strings.Contains(out, `"exitstatus":"OK"`) {
 		t.Errorf("task status: %s", out)
+	}
+}
+
+// TestCLIKeepsDaemonTasksRunning runs the in-process CLI while the daemon
+// has a task running: the CLI must list it as running and must not end it.
+func TestCLIKeepsDaemonTasksRunning(t *testing.T) {
+	env := daemontest.Start(t)
+	tm := env.Server.Node().Services.Tasks
+	release := make(chan struct{})
+	upid, err := tm.Start(context.Background(), "vzdump", "", "root@pam", func(ctx context.Context, l *tasks.Log) error {
+		<-release
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The CLI must be its own process here: one process is one PID, and
+	// a task of this PID that the CLI's manager does not know is dead.
+	bin := filepath.Join(t.TempDir(), "pvenode")
+	build := exec.Command("go", "build", "-o", bin, "hostadm/cmd/hostadm")
+	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	outb, err := exec.Command(bin, "task", "list", "--source", "active", "--output-format", "json",
+		"--root", env.Root, "--node", daemontest.Node).CombinedOutput()
+	out := string(outb)
+	if err != nil {
+		t.Fatalf("pvenode: %v: %s", err, out)
+	}
+	if !strings.Contains(out, upid.String()) || !strings.Contains(out, `"status":"RUNNING"`) {
+		t.Errorf("CLI does not see the running task: %s", out)
+	}
+	close(release)
+	if err := tm.Wait(context.Background(), upid.String()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := tm.Status(upid.String())
+	if err != nil || st.ExitStatus != "OK" {
+		t.Errorf("task ended %q (%v), want OK", st.ExitStatus, err)
 	}
 }

@@ -191,7 +191,7 @@ func (c *remote) call(ctx context.Context, method, path string, params map[strin
 		}
 	}
 	if resp.StatusCode != http.StatusOK {
-		msg := fmt.Sprintf("%s", resp.Status)
+		msg := resp.Status
 		for k, v := range env.Errors {
 			msg += "\n" + k + ": " + strings.TrimRight(v, "\n")
 		}

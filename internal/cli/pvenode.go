@@ -13,6 +13,9 @@ var pvenodeCmds = []toolCmd{
 		args: []string{"upid"}},
 	{words: []string{"task", "log"}, method: "GET", path: "/nodes/{node}/tasks/{upid}/log",
 		args: []string{"upid"}, fixed: map[string]any{"limit": "1000000"}, render: renderTaskLog},
+	{words: []string{"config", "get"}, method: "GET", path: "/nodes/{node}/config", render: renderNodeConfig},
+	{words: []string{"config", "set"}, method: "PUT", path: "/nodes/{node}/config"},
+	{words: []string{"wakeonlan"}, method: "POST", path: "/nodes/{node}/wakeonlan", args: []string{"node"}},
 }
 
 func runPvenode(env *Env, args []string) error { return runTool(env, "pvenode", pvenodeCmds, args) }

@@ -24,6 +24,8 @@ type toolCmd struct {
 	render func(w io.Writer, g globalFlags, rep *reply) error
 	// prepare may add parameters (a password read from the terminal).
 	prepare func(env *Env, params map[string]any) error
+	// follow: the reply is a UPID; wait for the task and print its log.
+	follow bool
 }
 
 // runTool finds the command named by the leading words and runs it.
@@ -72,6 +74,9 @@ func runTool(env *Env, tool string, cmds []toolCmd, args []string) error {
 		rep, err := c.call(ctx, cmd.method, path, p.params)
 		if err != nil {
 			return err
+		}
+		if cmd.follow {
+			return followTask(ctx, c, env.Stdout, p.global, rep)
 		}
 		if cmd.render != nil && p.global.OutputFormat == "text" {
 			return cmd.render(env.Stdout, p.global, rep)

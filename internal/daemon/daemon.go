@@ -17,11 +17,15 @@ import (
 
 	"hostadm/internal/api"
 	"hostadm/internal/api/auth"
+	"hostadm/internal/apt"
 	"hostadm/internal/certs"
 	"hostadm/internal/cfs"
+	"hostadm/internal/disks"
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg"
 	"hostadm/internal/metrics"
 	"hostadm/internal/network"
+	"hostadm/internal/nodecfg"
 	"hostadm/internal/tasks"
 )
 
@@ -47,6 +51,9 @@ type Config struct {
 	// PowerDelay is how long reboot and shutdown wait after answering
 	// (default 2 s, as Proxmox).
 	PowerDelay time.Duration
+	// MailRelay is the SMTP relay (host:port) for the daily update mail
+	// when the host has no sendmail.
+	MailRelay string
 }
 
 // Node is an opened hostadm node: its store and services.
@@ -130,7 +137,9 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 	}
 	tm, err := tasks.NewManager(tasks.Config{
 		Dir: root.Path("/var/log/pve/tasks"), Node: cfg.Node, Logger: cfg.Logger,
-		ProcDir: root.Path("/proc"),
+		// Whether a task's process lives is a fact of this machine, not of
+		// the host root: the daemon and the CLI are real processes.
+		ProcDir: "/proc",
 	})
 	if err != nil {
 		return err
@@ -151,6 +160,18 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 		Logger:     cfg.Logger,
 		PowerDelay: cfg.PowerDelay,
 	}
+	n.Services.Disks = disks.New(disks.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger})
+	n.Services.HostCfg = hostcfg.New(hostcfg.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger})
+	n.Services.NodeCfg = nodecfg.New(nodecfg.Config{Store: n.store, Root: root, Node: cfg.Node, Logger: cfg.Logger})
+	n.Services.Metrics = metrics.NewService(metrics.ServiceConfig{
+		Node: cfg.Node, NodeStat: n.Services.NodeStat, Store: n.store, Logger: cfg.Logger,
+		HistoryDir: filepath.Join(cfg.DataDir, "rrd"),
+	})
+	n.Services.Apt = apt.New(apt.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger, Store: n.store,
+		Mail: apt.MailConfig{Hostname: hostname(cfg.Node), Relay: cfg.MailRelay, RootEmail: func(ctx context.Context) (string, error) {
+			u, err := authSvc.User(ctx, "root@pam")
+			return u.Email, err
+		}}})
 	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay})
 	if err != nil {
 		return err

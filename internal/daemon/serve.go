@@ -8,6 +8,9 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"hostadm/internal/apt"
+	"hostadm/internal/web"
 )
 
 // Server is a running daemon.
@@ -61,7 +64,8 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 		ErrorLog:          nil,
 	}
 	go reloader.Run(bg)
-	go n.sampleLoop(bg)
+	go n.Services.Metrics.Run(bg) // samples the node (status CPU figure too) and exports
+	go n.Services.Apt.RunDaily(bg, apt.DailyConfig{Tasks: n.Services.Tasks, Logger: n.Config.Logger})
 	go func() {
 		err := s.http.Serve(tls.NewListener(ln, tlsCfg))
 		if errors.Is(err, http.ErrServerClosed) {
@@ -73,31 +77,11 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	return s, nil
 }
 
-// sampleLoop keeps the CPU usage figure of node status current.
-func (n *Node) sampleLoop(ctx context.Context) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		n.Services.NodeStat.Sample(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 func (n *Node) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api2/", n.API)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintln(w, "hostadm: the web UI is not built into this binary; run `make` to build it. The API is at /api2/json/.")
-	})
+	mux.Handle("/metrics", n.API.PrometheusHandler()) // Prometheus scrapes, with an API token
+	mux.Handle("/", web.Handler())
 	return mux
 }
 

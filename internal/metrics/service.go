@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"hostadm/internal/cfs"
 	"hostadm/internal/metrics/export"
 	"hostadm/internal/metrics/statuscfg"
@@ -27,6 +29,9 @@ type ServiceConfig struct {
 	Interval time.Duration
 	// QueueLen is each metric server's queue in rounds (export default).
 	QueueLen int
+	// HistoryDir holds the round-robin history behind rrddata (the daemon
+	// passes DATADIR/rrd); empty keeps no history.
+	HistoryDir string
 }
 
 // Service runs the collection loop: every Interval it samples the node,
@@ -36,6 +41,9 @@ type Service struct {
 	cfg       ServiceConfig
 	Exporters *export.Manager
 	pull      *pullCache
+	hist      *history
+	loop      loopStats
+	reg       *prometheus.Registry
 
 	reloadMu sync.Mutex
 }
@@ -51,11 +59,15 @@ func NewService(cfg ServiceConfig) *Service {
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
 	}
-	return &Service{
+	s := &Service{
 		cfg:       cfg,
 		Exporters: export.NewManager(export.Config{Logger: cfg.Logger, Clock: cfg.Clock, QueueLen: cfg.QueueLen}),
 		pull:      newPullCache(pullGenerations),
+		hist:      newHistory(cfg.HistoryDir, cfg.Node, cfg.Logger),
+		loop:      newLoopStats(),
 	}
+	s.reg = s.newRegistry()
+	return s
 }
 
 // Node is the local node's name.
@@ -77,6 +89,14 @@ func (s *Service) Reload(ctx context.Context) error {
 // status.cfg or a token changes (also by another process).
 func (s *Service) Run(ctx context.Context) {
 	defer s.Exporters.Close()
+	if err := s.hist.open(); err != nil {
+		s.cfg.Logger.Error("metric history", "err", err.Error())
+	}
+	defer func() {
+		if err := s.hist.close(); err != nil {
+			s.cfg.Logger.Error("metric history", "err", err.Error())
+		}
+	}()
 	changes := s.watch(ctx)
 	if err := s.Reload(ctx); err != nil {
 		s.cfg.Logger.Error("metric servers", "err", err.Error())
@@ -87,15 +107,26 @@ func (s *Service) Run(ctx context.Context) {
 		if err := s.CollectOnce(ctx); err != nil && ctx.Err() == nil {
 			s.cfg.Logger.Error("metric collection", "err", err.Error())
 		}
+		if !s.waitTick(ctx, t.C, changes) {
+			return
+		}
+	}
+}
+
+// waitTick waits for the next tick, reloading the servers whenever their
+// configuration changes meanwhile (collection keeps to the ticker). It is
+// false when ctx ends.
+func (s *Service) waitTick(ctx context.Context, tick <-chan time.Time, changes <-chan struct{}) bool {
+	for {
 		select {
 		case <-ctx.Done():
-			return
+			return false
 		case <-changes:
 			if err := s.Reload(ctx); err != nil {
 				s.cfg.Logger.Error("metric servers", "err", err.Error())
 			}
-			continue // collect on the ticker only
-		case <-t.C:
+		case <-tick:
+			return true
 		}
 	}
 }
@@ -122,7 +153,9 @@ func (s *Service) watch(ctx context.Context) <-chan struct{} {
 }
 
 // CollectOnce runs one round: sample, build objects, publish, remember.
-func (s *Service) CollectOnce(ctx context.Context) error {
+func (s *Service) CollectOnce(ctx context.Context) (err error) {
+	start := time.Now()
+	defer func() { s.loop.observe(time.Since(start), err) }()
 	smp, err := s.cfg.NodeStat.Sample(ctx)
 	if err != nil {
 		return fmt.Errorf("collect: %w", err)
@@ -130,5 +163,8 @@ func (s *Service) CollectOnce(ctx context.Context) error {
 	node := NodeObject(s.cfg.Node, &smp)
 	s.Exporters.Publish(&export.Round{Time: smp.Time, Objects: []wire.Object{node}})
 	s.pull.add(s.cfg.Node, &smp)
+	if err := s.hist.add(&smp); err != nil {
+		return fmt.Errorf("collect: %w", err)
+	}
 	return nil
 }

@@ -126,20 +126,30 @@ func (s *Service) Create(ctx context.Context, l Log, dev, name, node string) err
 		} else if vg != nil {
 			return fmt.Errorf("volume group with name '%s' already exists on node '%s'", name, node)
 		}
-		if s.d.IsPartition(dev) {
-			if err := s.d.SetPartType(ctx, l, dev, "8E00"); err != nil {
-				l.Warn("%v", err)
-			}
-		}
-		if _, err := s.d.Run(ctx, l, "pvcreate", "--metadatasize", "250k", dev); err != nil {
-			return fmt.Errorf("pvcreate '%s' error: %w", dev, err)
-		}
-		if _, err := s.d.Run(ctx, l, "vgcreate", name, dev); err != nil {
-			return fmt.Errorf("vgcreate %s %s error: %w", name, dev, err)
+		if err := s.createVG(ctx, l, dev, name); err != nil {
+			return err
 		}
 		s.d.UdevTrigger(ctx, l, dev)
 		return nil
 	})
+}
+
+// createVG gives a partition the LVM type and runs `pvcreate
+// --metadatasize 250k DEV` and `vgcreate NAME DEV` (callers hold the
+// disk lock and checked the device and the name).
+func (s *Service) createVG(ctx context.Context, l Log, dev, name string) error {
+	if s.d.IsPartition(dev) {
+		if err := s.d.SetPartType(ctx, l, dev, "8E00"); err != nil {
+			l.Warn("%v", err)
+		}
+	}
+	if _, err := s.d.Run(ctx, l, "pvcreate", "--metadatasize", "250k", dev); err != nil {
+		return fmt.Errorf("pvcreate '%s' error: %w", dev, err)
+	}
+	if _, err := s.d.Run(ctx, l, "vgcreate", name, dev); err != nil {
+		return fmt.Errorf("vgcreate %s %s error: %w", name, dev, err)
+	}
+	return nil
 }
 
 // Remove is the lvmremove worker: `vgremove -y NAME`, then the optional

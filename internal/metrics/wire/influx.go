@@ -168,7 +168,10 @@ func (e *influxEnc) value(f *Field, n int, quote bool) int {
 				b.buf = b.buf[:mark]
 				return 0
 			}
-			b.buf = append(b.buf, strings.TrimSpace(f.Str)...)
+			if !appendLPNumber(b, strings.TrimSpace(f.Str)) {
+				b.buf = b.buf[:mark]
+				return 0
+			}
 			break
 		}
 		b.buf = appendQuoted(b.buf, f.Str)
@@ -241,4 +244,58 @@ func plain(s string) bool {
 		}
 	}
 	return true
+}
+
+// appendLPNumber writes a numeric string Perl accepts as a number. It is
+// written as it is when line protocol reads it so too (the usual case, and
+// byte for byte what InfluxDB.pm sends); forms line protocol rejects ("+1",
+// ".5", "5.") are written as the number they mean, since InfluxDB refuses
+// a whole batch over one such field. It is false for a number too large for
+// a float.
+func appendLPNumber(b *Batcher, s string) bool {
+	if lpNumber(s) {
+		b.buf = append(b.buf, s...)
+		return true
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || !finite(v) {
+		return false
+	}
+	b.buf = appendPerlFloat(b.buf, v)
+	return true
+}
+
+// lpNumber reports whether s is a float as line protocol writes one:
+// -?digits(.digits)?([eE][+-]?digits)?.
+func lpNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && isDigit(s[i]) {
+			i, n = i+1, n+1
+		}
+		return n
+	}
+	if digits() == 0 {
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }

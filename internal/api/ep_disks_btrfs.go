@@ -1,0 +1,3 @@
+package api
+
+func diskBtrfsEndpoints() []*Endpoint { return nil }

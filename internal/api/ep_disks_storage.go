@@ -1,0 +1,231 @@
+package api
+
+import (
+	"context"
+	"slices"
+
+	"hostadm/internal/disks/storage"
+	"hostadm/internal/schema"
+	"hostadm/internal/sectioncfg"
+)
+
+// storageEndpoints are pve-storage's /storage configuration API and the
+// node's storage status, for the storage types hostadm's disk management
+// creates (dir, lvm, lvmthin, zfspool, btrfs). The paths are not in the
+// host subset of the published schema; parameters follow pve-storage.
+func storageEndpoints() []*Endpoint {
+	return []*Endpoint{
+		{
+			Method: "GET", Path: "/storage", Name: "index",
+			Description: "Storage index.",
+			Perm: Perm{All: true, Description: "Only list entries where you have 'Datastore.Audit' or " +
+				"'Datastore.AllocateSpace' permissions on '/storage/<storage>'"},
+			Params: schema.Obj(schema.Props{
+				"type": schema.Str("Only list storage of specific type").OneOf(storage.Schema().TypeNames()...).Opt(),
+			}),
+			Returns: schema.Arr(schema.Obj(schema.Props{"storage": schema.Str("")}).AllowMore()),
+			Handler: listStorage,
+		},
+		{
+			Method: "POST", Path: "/storage", Name: "create",
+			Description: "Create a new storage.",
+			Perm:        Perm{Check: Privs("/storage", "Datastore.Allocate")},
+			Protected:   true,
+			Params:      sectioncfg.CreateSchema(storage.Schema()),
+			Returns: schema.Obj(schema.Props{
+				"storage": schema.Str("The ID of the created storage."),
+				"type":    schema.Str("The type of the created storage."),
+			}).AllowMore(),
+			Handler: createStorage,
+		},
+		{
+			Method: "GET", Path: "/storage/{storage}", Name: "read",
+			Description: "Read storage configuration.",
+			Perm:        Perm{Check: storagePriv{"Datastore.Allocate"}},
+			Params:      schema.Obj(schema.Props{"storage": storageIDParam()}),
+			Returns:     schema.Obj(nil).AllowMore(),
+			Handler:     readStorage,
+		},
+		{
+			Method: "PUT", Path: "/storage/{storage}", Name: "update",
+			Description: "Update storage configuration.",
+			Perm:        Perm{Check: Privs("/storage", "Datastore.Allocate")},
+			Protected:   true,
+			Params:      sectioncfg.UpdateSchema(storage.Schema()),
+			Returns:     schema.Obj(nil).AllowMore(),
+			Handler:     updateStorage,
+		},
+		{
+			Method: "DELETE", Path: "/storage/{storage}", Name: "delete",
+			Description: "Delete storage configuration.",
+			Perm:        Perm{Check: Privs("/storage", "Datastore.Allocate")},
+			Protected:   true,
+			Params:      schema.Obj(schema.Props{"storage": storageIDParam()}),
+			Returns:     schema.Null(),
+			Handler: func(ctx context.Context, r *Request) (any, error) {
+				return nil, storageSvc(r).Delete(ctx, r.Params.String("storage"))
+			},
+		},
+		{
+			Method: "GET", Path: "/nodes/{node}/storage", Name: "index",
+			Description: "Get status for all datastores.",
+			Perm: Perm{All: true, Description: "Only list entries where you have 'Datastore.Audit' or " +
+				"'Datastore.AllocateSpace' permissions on '/storage/<storage>'"},
+			ProxyTo: "node",
+			Params: nodeParams(schema.Props{
+				"content": schema.Str("Only list stores which support this content type.").Opt(),
+				"enabled": schema.Bool("Only list stores which are enabled (not disabled in config).").Def(0),
+				"format":  schema.Bool("Include information about formats").Def(0),
+				"storage": storageIDParam().Opt(),
+				"target":  schema.Str("If target is different to 'node', we only lists shared storages which content is accessible on this 'node' and the specified 'target' node.").Fmt("pve-node").Opt(),
+			}),
+			Returns: schema.Arr(schema.Obj(schema.Props{
+				"storage": schema.Str("The storage identifier."),
+				"type":    schema.Str("Storage type."),
+				"content": schema.Str("Allowed storage content types."),
+				"active":  schema.Bool("Set when storage is accessible.").Opt(),
+				"enabled": schema.Bool("Set when storage is enabled (not disabled).").Opt(),
+				"shared":  schema.Bool("Shared flag from storage configuration.").Opt(),
+				"total":   schema.Int("Total storage space in bytes.").Opt(),
+				"used":    schema.Int("Used storage space in bytes.").Opt(),
+				"avail":   schema.Int("Available storage space in bytes.").Opt(),
+			}).AllowMore()),
+			Handler: nodeStorageStatus,
+		},
+	}
+}
+
+func storageIDParam() *schema.Schema {
+	return schema.Str("The storage identifier.").Fmt("pve-storage-id")
+}
+
+func storageSvc(r *Request) *storage.Service { return storage.New(r.Svc.Store, r.Svc.Node) }
+
+// canSeeStorage is the list filters' check.
+func canSeeStorage(ctx context.Context, r *Request, id string) bool {
+	if r.Identity.IsRoot() {
+		return true
+	}
+	ok, err := r.Svc.Auth.HasPrivs(ctx, r.Identity.auth(), "/storage/"+id,
+		[]string{"Datastore.Audit", "Datastore.AllocateSpace"}, true)
+	return err == nil && ok
+}
+
+// sectionMap renders a section as the API shows it (booleans as 1/0).
+func sectionMap(sec *sectioncfg.Section, digest string) map[string]any {
+	m := map[string]any{"storage": sec.ID, "type": sec.Type, "digest": digest}
+	for k, v := range sec.Props {
+		if b, ok := v.(bool); ok {
+			v = B(b)
+		}
+		m[k] = v
+	}
+	return m
+}
+
+func listStorage(ctx context.Context, r *Request) (any, error) {
+	cfg, _, err := storageSvc(r).Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	typ := r.Params.String("type")
+	out := []map[string]any{}
+	for _, sec := range cfg.Sections {
+		if (typ == "" || sec.Type == typ) && canSeeStorage(ctx, r, sec.ID) {
+			out = append(out, sectionMap(sec, cfg.Digest))
+		}
+	}
+	return out, nil
+}
+
+// storageValues are the section properties among the parameters.
+func storageValues(r *Request) map[string]any {
+	v := map[string]any{}
+	for _, k := range r.Params.Names() {
+		switch k {
+		case "storage", "type", "digest", "delete":
+			continue
+		}
+		v[k] = r.Params.Raw(k)
+	}
+	return v
+}
+
+func createStorage(ctx context.Context, r *Request) (any, error) {
+	id, typ := r.Params.String("storage"), r.Params.String("type")
+	if err := storageSvc(r).Create(ctx, typ, id, storageValues(r)); err != nil {
+		return nil, err
+	}
+	return map[string]any{"storage": id, "type": typ}, nil
+}
+
+func readStorage(ctx context.Context, r *Request) (any, error) {
+	cfg, _, err := storageSvc(r).Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id := r.Params.String("storage")
+	sec := cfg.Section(id)
+	if sec == nil {
+		return nil, BadRequest("storage '" + id + "' does not exist")
+	}
+	return sectionMap(sec, cfg.Digest), nil
+}
+
+func updateStorage(ctx context.Context, r *Request) (any, error) {
+	id := r.Params.String("storage")
+	s := storageSvc(r)
+	if err := s.Update(ctx, id, storageValues(r), r.Params.List("delete"), r.Params.String("digest")); err != nil {
+		return nil, err
+	}
+	cfg, _, err := s.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"storage": id, "type": cfg.Section(id).Type}, nil
+}
+
+func nodeStorageStatus(ctx context.Context, r *Request) (any, error) {
+	list, err := storageSvc(r).Statuses(ctx, storage.Prober{Root: r.Svc.Root, Runner: r.Svc.Runner})
+	if err != nil {
+		return nil, err
+	}
+	content := schema.SplitList(r.Params.String("content"))
+	out := []map[string]any{}
+	for _, st := range list {
+		if (r.Params.Has("storage") && st.Storage != r.Params.String("storage")) ||
+			(r.Params.Bool("enabled") && st.Enabled == 0) || !canSeeStorage(ctx, r, st.Storage) {
+			continue
+		}
+		if len(content) > 0 && !hasAll(schema.SplitList(st.Content), content) {
+			continue
+		}
+		out = append(out, map[string]any{"storage": st.Storage, "type": st.Type, "content": st.Content,
+			"active": st.Active, "enabled": st.Enabled, "shared": st.Shared, "total": st.Total,
+			"used": st.Used, "avail": st.Avail, "used_fraction": st.Fraction})
+	}
+	return out, nil
+}
+
+func hasAll(have, want []string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// storagePriv checks privileges on /storage/{storage}. A storage id that
+// is no valid id cannot name an ACL path: it is checked on /storage, and
+// parameter validation then answers 400.
+type storagePriv []string
+
+func (c storagePriv) String() string { return Privs("/storage/{storage}", c...).String() }
+
+func (c storagePriv) eval(ctx context.Context, r *Request) error {
+	if schema.CheckFormat("pve-storage-id", r.Params.String("storage")) != "" {
+		return Privs("/storage", c...).eval(ctx, r)
+	}
+	return Privs("/storage/{storage}", c...).eval(ctx, r)
+}

@@ -1,0 +1,249 @@
+package btrfs
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
+
+// CreateOptions are the create endpoint's parameters.
+type CreateOptions struct {
+	Name        string
+	Devices     []string // verified /dev paths
+	Data        string   // profile; "" lets mkfs.btrfs choose
+	Metadata    string
+	Label       string // "" = Name
+	Compression string // "" = none
+}
+
+// Check validates the options before the task: names, profiles and
+// their device counts, compression, and the mount point free.
+func (s *Service) Check(o CreateOptions) error {
+	if err := CheckName(o.Name); err != nil {
+		return err
+	}
+	for _, p := range []string{o.Data, o.Metadata} {
+		if p == "" {
+			continue
+		}
+		min, ok := Profiles[p]
+		if !ok {
+			return fmt.Errorf("unknown profile '%s'", p)
+		}
+		if len(o.Devices) < min {
+			return fmt.Errorf("%s needs at least %d devices", p, min)
+		}
+	}
+	if o.Data == "dup" && len(o.Devices) > 1 {
+		return fmt.Errorf("dup is for a single device")
+	}
+	if o.Compression != "" && !slices.Contains(Compressions, o.Compression) {
+		return fmt.Errorf("unknown compression '%s'", o.Compression)
+	}
+	if len(o.Label) > 255 || strings.ContainsAny(o.Label, "\n\x00") {
+		return fmt.Errorf("invalid label")
+	}
+	if s.Mounted(o.Name) {
+		return fmt.Errorf("the path for '%s' is already mounted: %s", o.Name, MountPath(o.Name))
+	}
+	f, err := s.readFstab()
+	if err != nil {
+		return err
+	}
+	if f.Find(MountPath(o.Name)) != nil {
+		return fmt.Errorf("%s already has an entry in %s", MountPath(o.Name), FstabPath)
+	}
+	return nil
+}
+
+// MkfsArgs is the mkfs.btrfs command for the options.
+func MkfsArgs(o CreateOptions) []string {
+	label := o.Label
+	if label == "" {
+		label = o.Name
+	}
+	argv := []string{"mkfs.btrfs", "-L", label}
+	if o.Data != "" {
+		argv = append(argv, "-d", o.Data)
+	}
+	if o.Metadata != "" {
+		argv = append(argv, "-m", o.Metadata)
+	}
+	return append(argv, o.Devices...)
+}
+
+// MountOptions are the fstab options for a compression setting.
+func MountOptions(compression string) string {
+	e := FstabEntry{Options: "defaults"}
+	e.SetOption("compress", compression)
+	return e.Options
+}
+
+// Create is the btrfscreate worker (under the disk lock): every device
+// unused, `mkfs.btrfs`, the UUID from blkid, the fstab line
+// `UUID=<uuid> /mnt/pve/NAME btrfs <options> 0 0`, and the mount (after
+// `btrfs device scan` of the members, which udev does on a normal boot).
+// A failed mount takes the fstab line back out.
+func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
+	if err := s.Check(o); err != nil {
+		return err
+	}
+	return s.d.Locked(ctx, func() error {
+		for _, dev := range o.Devices {
+			if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
+				return err
+			}
+		}
+		if _, err := s.d.Run(ctx, l, MkfsArgs(o)...); err != nil {
+			return err
+		}
+		res, err := s.d.Run(ctx, l, "blkid", o.Devices[0], "-o", "export")
+		if err != nil {
+			return err
+		}
+		uuid := parseExport(res.Stdout, "UUID")
+		if uuid == "" {
+			return fmt.Errorf("could not get UUID of device '%s'", o.Devices[0])
+		}
+		path := MountPath(o.Name)
+		e := FstabEntry{Spec: "UUID=" + uuid, File: path, VFSType: "btrfs", Options: MountOptions(o.Compression), Freq: "0", Pass: "0"}
+		if err := s.changeFstab(func(f *Fstab) error { f.Set(e); return nil }); err != nil {
+			return err
+		}
+		if err := s.mount(ctx, l, o.Devices, e); err != nil {
+			s.changeFstab(func(f *Fstab) error { f.Remove(path); return nil })
+			return err
+		}
+		s.d.UdevTrigger(ctx, l, o.Devices...)
+		return nil
+	})
+}
+
+func (s *Service) mount(ctx context.Context, l Log, devs []string, e FstabEntry) error {
+	if err := os.MkdirAll(s.hostPath(e.File), 0o755); err != nil {
+		return err
+	}
+	if len(devs) > 1 {
+		if _, err := s.d.Run(ctx, l, append([]string{"btrfs", "device", "scan"}, devs...)...); err != nil {
+			return err
+		}
+	}
+	_, err := s.d.Run(ctx, l, "mount", "-t", "btrfs", "-o", e.Options, devs[0], s.hostPath(e.File))
+	return err
+}
+
+func parseExport(out []byte, key string) string {
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// SetCompression changes the compress option in fstab and, when the file
+// system is mounted, remounts it with the new options (new writes are
+// compressed; existing data stays as it is until rewritten).
+func (s *Service) SetCompression(ctx context.Context, l Log, name, compression string) error {
+	if compression != "" && !slices.Contains(Compressions, compression) {
+		return fmt.Errorf("unknown compression '%s'", compression)
+	}
+	return s.d.Locked(ctx, func() error {
+		var opts string
+		err := s.changeFstab(func(f *Fstab) error {
+			e := f.Find(MountPath(name))
+			if e == nil || e.VFSType != "btrfs" {
+				return fmt.Errorf("no btrfs file system '%s' on /mnt/pve", name)
+			}
+			e.SetOption("compress", compression)
+			for i := range f.Lines {
+				if f.Lines[i].Entry == e {
+					f.Lines[i].Raw = e.String()
+				}
+			}
+			opts = e.Options
+			return nil
+		})
+		if err != nil || !s.Mounted(name) {
+			return err
+		}
+		if compression == "" {
+			opts += ",compress=no"
+		}
+		_, err = s.d.Run(ctx, l, "mount", "-o", "remount,"+opts, s.hostPath(MountPath(name)))
+		return err
+	})
+}
+
+// Remove is the btrfsremove worker: with wipe the member devices are
+// read first; then `umount`, the fstab line removed, the config cleaned,
+// the members wiped and forgotten by the kernel's device list.
+func (s *Service) Remove(ctx context.Context, l Log, name string, wipe bool, cleanupConfig func() error) error {
+	if err := CheckName(name); err != nil {
+		return err
+	}
+	return s.d.Locked(ctx, func() error {
+		f, err := s.readFstab()
+		if err != nil {
+			return err
+		}
+		path := MountPath(name)
+		if e := f.Find(path); e == nil || e.VFSType != "btrfs" {
+			return fmt.Errorf("no btrfs file system '%s' on /mnt/pve", name)
+		}
+		mounted := s.Mounted(name)
+		var devs []string
+		if wipe {
+			if !mounted {
+				return fmt.Errorf("cannot find the devices of '%s': it is not mounted", name)
+			}
+			if devs, err = s.members(ctx, name); err != nil {
+				return err
+			}
+		}
+		if mounted {
+			if _, err := s.d.Run(ctx, l, "umount", s.hostPath(path)); err != nil {
+				return err
+			}
+		}
+		f.Remove(path)
+		if err := s.writeFstab(f); err != nil {
+			return err
+		}
+		var cfgErr error
+		if cleanupConfig != nil {
+			if cfgErr = cleanupConfig(); cfgErr != nil {
+				l.Warn("%v", cfgErr)
+			}
+		}
+		if err := s.wipe(ctx, l, devs); err != nil {
+			return err
+		}
+		if cfgErr != nil {
+			return fmt.Errorf("config cleanup failed - %w", cfgErr)
+		}
+		return nil
+	})
+}
+
+func (s *Service) wipe(ctx context.Context, l Log, devs []string) error {
+	if len(devs) == 0 {
+		return nil
+	}
+	for _, dev := range devs {
+		real, err := s.d.VerifyBlockdevPath(dev)
+		if err == nil {
+			err = s.d.WipeBlockdev(ctx, l, real)
+		}
+		if err != nil {
+			return fmt.Errorf("cleanup failed - %w", err)
+		}
+	}
+	if _, err := s.d.Run(ctx, l, append([]string{"btrfs", "device", "scan", "--forget"}, devs...)...); err != nil {
+		l.Warn("%v", err)
+	}
+	s.d.UdevTrigger(ctx, l, devs...)
+	return nil
+}

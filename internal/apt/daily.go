@@ -85,8 +85,12 @@ func randomMinute(max time.Duration) time.Duration {
 }
 
 // RunDaily runs the daily update check until ctx ends: the update as an
-// aptupdate task of root@pam, then one notification mail per new package
-// version (never twice for the same version).
+// aptupdate task of root@pam (with datacenter.cfg's http_proxy), then one
+// notification mail per new package version, never twice for the same
+// version, to root@pam's e-mail address: through /usr/sbin/sendmail when
+// the host has it, else through the SMTP relay set with `hostadm serve
+// --mail-relay HOST:PORT`. The sender is datacenter.cfg's email_from, else
+// root@HOSTNAME.
 func (s *Service) RunDaily(ctx context.Context, cfg DailyConfig) {
 	if cfg.Clock == nil {
 		cfg.Clock = realClock{}

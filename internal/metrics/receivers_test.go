@@ -141,7 +141,6 @@ func sameNumber(t *testing.T, what, line string, got float64) {
 	}
 }
 
-
 // tcpOpen reports whether a loopback TCP port accepts connections.
 func tcpOpen(port int) bool {
 	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(port), time.Second)

@@ -194,7 +194,7 @@ func appendEscaped(dst []byte, s string, isKey bool) []byte {
 				dst = append(dst, '\\')
 			}
 			dst = append(dst, c)
-		case '\t', '\n', '\r':
+		case '\t', '\n', '\r', '\f', '\v':
 			dst = append(dst, '\\', ' ')
 		default:
 			dst = append(dst, c)
@@ -253,15 +253,15 @@ func plain(s string) bool {
 // a whole batch over one such field. It is false for a number too large for
 // a float.
 func appendLPNumber(b *Batcher, s string) bool {
-	if lpNumber(s) {
-		b.buf = append(b.buf, s...)
-		return true
-	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || !finite(v) {
+	switch {
+	case err != nil || !finite(v):
 		return false
+	case lpNumber(s):
+		b.buf = append(b.buf, s...)
+	default:
+		b.buf = appendPerlFloat(b.buf, v)
 	}
-	b.buf = appendPerlFloat(b.buf, v)
 	return true
 }
 

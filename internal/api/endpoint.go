@@ -31,8 +31,9 @@ type Endpoint struct {
 	// AnyNode marks an endpoint whose node parameter names another node
 	// (Wake-on-LAN): it is not resolved to the local node.
 	AnyNode bool
-	// Extensions names hostadm's own parameters beyond Proxmox's schema
-	// (additive only: a Proxmox client never sends them).
+	// Extensions names hostadm's own parameters beyond Proxmox's schema,
+	// and Proxmox parameters whose enumeration hostadm extends (additive
+	// only: every value a Proxmox client sends keeps its meaning).
 	Extensions []string
 }
 

@@ -9,7 +9,8 @@ import (
 )
 
 func serviceParam() *schema.Schema {
-	return schema.Str("Service ID").OneOf(hostcfg.ServiceIDs...)
+	ids := append(append([]string{}, hostcfg.ServiceIDs...), hostcfg.ExtraServiceIDs...)
+	return schema.Str("Service ID").OneOf(ids...)
 }
 
 func serviceReturns() *schema.Schema {
@@ -46,8 +47,8 @@ func hostServiceEndpoints() []*Endpoint {
 			Method: "GET", Path: "/nodes/{node}/services/{service}", Name: "srvcmdidx",
 			Description: "Directory index",
 			Perm:        auditPerm(),
-			Params:      nodeParams(schema.Props{"service": serviceParam()}),
-			Returns:     schema.Arr(schema.Obj(schema.Props{"subdir": schema.Str("")})),
+			Params:      nodeParams(schema.Props{"service": serviceParam()}), Extensions: []string{"service"},
+			Returns: schema.Arr(schema.Obj(schema.Props{"subdir": schema.Str("")})),
 			Handler: func(context.Context, *Request) (any, error) {
 				var out []map[string]string
 				for _, d := range []string{"state", "start", "stop", "restart", "reload"} {
@@ -60,7 +61,7 @@ func hostServiceEndpoints() []*Endpoint {
 			Method: "GET", Path: "/nodes/{node}/services/{service}/state", Name: "service_state",
 			Description: "Read service properties",
 			Perm:        auditPerm(), ProxyTo: "node", Protected: true,
-			Params:  nodeParams(schema.Props{"service": serviceParam()}),
+			Params: nodeParams(schema.Props{"service": serviceParam()}), Extensions: []string{"service"},
 			Returns: serviceReturns(),
 			Handler: func(ctx context.Context, r *Request) (any, error) {
 				s, err := hostSvc(r)
@@ -81,7 +82,7 @@ func hostServiceEndpoints() []*Endpoint {
 			Method: "POST", Path: "/nodes/{node}/services/{service}/" + a.action, Name: a.name,
 			Description: a.desc,
 			Perm:        modifyPerm(), ProxyTo: "node", Protected: true,
-			Params:  nodeParams(schema.Props{"service": serviceParam()}),
+			Params: nodeParams(schema.Props{"service": serviceParam()}), Extensions: []string{"service"},
 			Returns: schema.Str(""),
 			Handler: serviceAction(a.action),
 		})

@@ -110,7 +110,7 @@ func TestServices(t *testing.T) {
 		list[1]["unit-state"] != "not-found" {
 		t.Fatalf("list %v", list)
 	}
-	if len(rec.Calls()) != len(ServiceIDs) {
+	if len(rec.Calls()) != len(ServiceIDs)+len(ExtraServiceIDs) {
 		t.Errorf("asked %d units", len(rec.Calls()))
 	}
 	rec.On([]string{"systemctl", "try-reload-or-restart", "chrony"}, host.Reply{})

@@ -20,10 +20,15 @@ var ServiceIDs = []string{
 	"pvescheduler", "pvestatd", "qmeventd", "spiceproxy", "sshd", "syslog", "systemd-journald", "systemd-timesyncd",
 }
 
+// ExtraServiceIDs are services a host admin touches that Proxmox's
+// service API does not offer; hostadm accepts them too (an extension of
+// the enumeration, never a change of its meaning).
+var ExtraServiceIDs = []string{"hostadm", "smartmontools"}
+
 // ErrEssential refuses to stop the services the API itself needs.
 var ErrEssential = errors.New("refusing to stop essential service!")
 
-var essential = map[string]bool{"pveproxy": true, "pvedaemon": true, "pve-cluster": true}
+var essential = map[string]bool{"pveproxy": true, "pvedaemon": true, "pve-cluster": true, "hostadm": true}
 
 // showProps are the unit properties the service API reads.
 const showProps = "Id,Description,LoadState,ActiveState,SubState,UnitFileState,Type,Result"
@@ -90,7 +95,7 @@ func or(v, def string) string {
 // Proxmox.
 func (s *Service) Services(ctx context.Context) ([]map[string]any, error) {
 	out := []map[string]any{}
-	for _, id := range ServiceIDs {
+	for _, id := range append(append([]string{}, ServiceIDs...), ExtraServiceIDs...) {
 		p, err := s.unitProps(ctx, id)
 		if err != nil {
 			s.cfg.Logger.Warn("service list", "service", id, "err", err.Error())

@@ -12,8 +12,10 @@ import (
 
 var pkgNameRe = regexp.MustCompile(`^[a-z0-9][-+.a-z0-9:]+$`)
 
-// Changelog returns `apt-get changelog -qq -- name[=version]` (10 s
-// timeout); when apt fails the text ends with "RC: <code>".
+// Changelog returns `apt-get changelog -qq -- name[=version]`; when apt
+// fails the text ends with "RC: <code>". The timeout is 30 s, not
+// Proxmox's 10 s: the changelog is fetched from the mirror, and a slow
+// mirror or a loaded host should not turn a good answer into "RC: -1".
 func (s *Service) Changelog(ctx context.Context, name, version string) (string, error) {
 	if !pkgNameRe.MatchString(name) {
 		return "", fmt.Errorf("invalid package name '%s'", name)
@@ -26,7 +28,7 @@ func (s *Service) Changelog(ctx context.Context, name, version string) (string, 
 	if err != nil {
 		return "", err
 	}
-	c.Timeout = 10 * time.Second
+	c.Timeout = 30 * time.Second
 	res, err := s.cfg.Runner.Run(ctx, c)
 	out := string(res.Stdout) + string(res.Stderr)
 	var ee *host.ExitError

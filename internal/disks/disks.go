@@ -1,8 +1,9 @@
 // Package disks manages the node's block devices the way Proxmox VE's
 // Diskmanage does: the disk list derived from sysfs and udev's database,
 // SMART health, GPT initialisation and wiping, and the in-use checks every
-// change makes first. Volume managers live in the sub-packages lvm, zfs
-// and btrfs; storage.cfg entries in the storage sub-package.
+// change makes first. Volume managers live in the sub-packages lvm (with
+// thin pools), zfs and btrfs, directory storages with their systemd mount
+// units in directory; storage.cfg entries in the storage sub-package.
 //
 // File reads (sysfs, udev data, /proc/mounts, systemd units) go under the
 // host root; commands get host device paths (/dev/...), which are the

@@ -173,8 +173,8 @@ func TestBtrfsOnLoop(t *testing.T) {
 		t.Error("subvolume outside the file system accepted")
 	}
 	subs, err := s.Subvolumes(t.Context(), "tank")
-	if err != nil || fmt.Sprint(subs) != "[{256 8 5 images false} {257 9 5 images-snap1 true} {258 10 5 images-rw false}]" &&
-		(len(subs) != 3 || !subs[1].ReadOnly || subs[2].ReadOnly) {
+	if err != nil || len(subs) != 3 || subs[0].Path != "images" || subs[1].Path != "images-snap1" || !subs[1].ReadOnly ||
+		subs[2].Path != "images-rw" || subs[2].ReadOnly {
 		t.Errorf("subvolumes %v %v", subs, err)
 	}
 	if err := s.DeleteSubvolume(t.Context(), &log, "tank", "images-rw"); err != nil {

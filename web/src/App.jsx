@@ -14,9 +14,12 @@ import { System } from './pages/System.jsx';
 import { Disks } from './pages/Disks.jsx';
 import { Network } from './pages/Network.jsx';
 import { Updates } from './pages/Updates.jsx';
+import { MetricServers } from './pages/MetricServers.jsx';
 import { TaskDialog } from './components/TaskViewer.jsx';
+import { RollbackBanner } from './components/RollbackBanner.jsx';
+import { useRollbackWatch } from './components/rollback-hook.js';
 
-const PAGES = { summary: Summary, tasks: Tasks, users: Users, acl: Acl, system: System, disks: Disks, network: Network, updates: Updates };
+const PAGES = { summary: Summary, tasks: Tasks, users: Users, acl: Acl, system: System, disks: Disks, network: Network, updates: Updates, metrics: MetricServers };
 
 /** RENEW_CHECK is how often (ms) the session checks whether its ticket needs renewing. */
 const RENEW_CHECK = 60 * 1000;
@@ -47,17 +50,29 @@ function Node({ session }) {
       const nodes = await session.api.get('/nodes');
       const name = (nodes && nodes[0] && nodes[0].node) || 'localhost';
       const index = await session.api.get(`/nodes/${encodeURIComponent(name)}`);
-      setNode({ name, features: new Set(index.map((c) => c.name)) });
+      // Cluster-wide pages (metric servers) count as features named cluster/NAME.
+      const cluster = await session.api.get('/cluster').catch(() => []);
+      setNode({ name, features: new Set([...index.map((c) => c.name), ...(cluster || []).map((c) => `cluster/${c.name}`)]) });
     })().catch(setError);
   }, []);
   if (error) return <main class="content"><ErrorAlert error={error} /></main>;
   if (!node) return <div class="loading">Loading…</div>;
+  return <NodePages session={session} node={node} route={route} task={task} setTask={setTask} />;
+}
+
+function NodePages({ session, node, route, task, setTask }) {
+  const rollback = useRollbackWatch(session.api, node.name);
   const Page = PAGES[route.page] || NotFound;
   // openTask shows a task a page just started; its log streams until it ends.
-  const ctx = { session, api: session.api, node: node.name, features: node.features, openTask: setTask };
+  // rollback is a network apply waiting for its confirmation (or its outcome).
+  const ctx = { session, api: session.api, node: node.name, features: node.features, openTask: setTask, rollback };
   return (
     <AppContext.Provider value={ctx}>
       <Layout session={session} node={node.name} features={node.features} page={route.page}>
+        {rollback.view && (
+          <RollbackBanner view={rollback.view} timeout={rollback.watch.timeout} onConfirm={rollback.confirm}
+            onShowTask={(upid) => setTask(upid || rollback.watch.upid)} onDismiss={rollback.dismiss} />
+        )}
         <Page arg={route.arg} />
       </Layout>
       {task && <TaskDialog upid={task} onClose={() => setTask(null)} />}

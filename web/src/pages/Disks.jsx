@@ -8,6 +8,8 @@ import { ConfirmDialog } from '../components/Dialog.jsx';
 import { useResource } from '../lib/poll.js';
 import { bytes } from '../lib/format.js';
 import { SmartDialog } from './DiskSmart.jsx';
+import { DiskCreateDialog, KINDS } from './DiskCreate.jsx';
+import { ZfsDetailDialog, stateTone } from './ZfsDetail.jsx';
 
 /** diskRows orders disks by path and puts each partition right after its disk. */
 export function diskRows(list) {
@@ -33,6 +35,10 @@ export function Disks() {
   const base = `/nodes/${encodeURIComponent(node)}/disks`;
   const [partitions, setPartitions] = useState(true);
   const list = useResource(() => api.get(`${base}/list`, { 'include-partitions': partitions }), [node, partitions]);
+  // The create wizards offered are the ones the node's /disks index lists.
+  const index = useResource(() => api.get(base).catch(() => []), [node]);
+  const kinds = new Set((index.data || []).map((c) => c.name));
+  const zfs = useResource(() => (kinds.has('zfs') ? api.get(`${base}/zfs`) : Promise.resolve(null)), [node, kinds.has('zfs')]);
   const [dialog, setDialog] = useState(null);
   const close = () => setDialog(null);
   async function task(method, path, params) {
@@ -50,6 +56,14 @@ export function Disks() {
           <button type="button" onClick={() => list.reload()}>Reload</button>
         </div>
       </div>
+      {Object.keys(KINDS).some((k) => kinds.has(k)) && (
+        <div class="actions left" role="group" aria-label="Create storage">
+          <span class="muted">Create on unused disks:</span>
+          {Object.entries(KINDS).filter(([k]) => kinds.has(k)).map(([k, c]) => (
+            <button type="button" key={k} onClick={() => setDialog({ kind: 'create', what: k })}>{c.title}</button>
+          ))}
+        </div>
+      )}
       <ErrorAlert error={list.error} />
       <div class="table-wrap">
         <table class="table">
@@ -76,6 +90,30 @@ export function Disks() {
           </tbody>
         </table>
       </div>
+      {zfs.data && zfs.data.length > 0 && <>
+        <h2 class="section-title">ZFS pools</h2>
+        <ErrorAlert error={zfs.error} />
+        <div class="table-wrap">
+          <table class="table">
+            <thead><tr><th>Pool</th><th>Health</th><th>Size</th><th>Allocated</th><th>Free</th><th>Fragmentation</th><th>Dedup</th><th><span class="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {zfs.data.map((z) => (
+                <tr key={z.name}>
+                  <td><strong>{z.name}</strong></td>
+                  <td><span class={`chip chip-${stateTone(z.health)}`}>{z.health}</span></td>
+                  <td class="nowrap">{bytes(z.size)}</td><td class="nowrap">{bytes(z.alloc)}</td><td class="nowrap">{bytes(z.free)}</td>
+                  <td>{z.frag} %</td><td>{z.dedup}×</td>
+                  <td class="row-actions"><button type="button" onClick={() => setDialog({ kind: 'zfs', name: z.name })}>Detail</button></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </>}
+      {dialog && dialog.kind === 'zfs' && <ZfsDetailDialog base={base} name={dialog.name} onClose={close} />}
+      {dialog && dialog.kind === 'create' && (
+        <DiskCreateDialog kind={dialog.what} base={base} rows={rows} onClose={(created) => { close(); if (created) { list.reload(); zfs.reload(); } }} />
+      )}
       {dialog && dialog.kind === 'smart' && <SmartDialog base={base} disk={dialog.disk} onClose={close} />}
       {dialog && dialog.kind === 'gpt' && (
         <ConfirmDialog title="Initialize disk with GPT" action="Write a new, empty GPT partition table to" name={dialog.disk.devpath}

@@ -8,11 +8,13 @@ import { ConfirmDialog } from '../components/Dialog.jsx';
 import { useResource } from '../lib/poll.js';
 import { diffLines } from '../lib/netform.js';
 import { NetworkDialog } from './NetworkForm.jsx';
+import { ApplyDialog } from './NetworkApply.jsx';
 
 export function Network() {
-  const { api, node, openTask } = useApp();
+  const { api, node, openTask, rollback } = useApp();
   const base = `/nodes/${encodeURIComponent(node)}/network`;
-  const net = useResource(() => api.call('GET', base), [node]);
+  // The list is read again whenever a watched apply changes state (applied, kept, rolled back).
+  const net = useResource(() => api.call('GET', base), [node, rollback && rollback.view && rollback.view.state]);
   const [dialog, setDialog] = useState(null);
   const close = () => setDialog(null);
   const list = ((net.data && net.data.data) || []).slice().sort((a, b) => a.iface.localeCompare(b.iface, undefined, { numeric: true }));
@@ -63,11 +65,15 @@ export function Network() {
         </ConfirmDialog>
       )}
       {dialog && dialog.kind === 'apply' && (
-        <ConfirmDialog title="Apply network configuration" action="Apply the pending network changes on" name={node} typeName
-          confirmLabel="Apply" onConfirm={async () => { openTask(await api.put(base)); net.reload(); }} onClose={close}>
+        <ApplyDialog base={base} onClose={close} onApplied={(a) => {
+          close();
+          if (a.timeout) rollback.start(a);
+          else openTask(a.upid);
+          net.reload();
+        }}>
           <Diff changes={changes} />
           <p class="muted">A wrong address or gateway can cut this page off from the node.</p>
-        </ConfirmDialog>
+        </ApplyDialog>
       )}
       {dialog && dialog.kind === 'revert' && (
         <ConfirmDialog title="Revert network changes" action="Discard the pending network changes on" name={node} confirmLabel="Revert"

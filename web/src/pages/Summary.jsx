@@ -7,6 +7,8 @@ import { bytes, duration, percent } from '../lib/format.js';
 import { Meter } from '../components/Meter.jsx';
 import { ErrorAlert } from '../components/Alert.jsx';
 import { ConfirmDialog } from '../components/Dialog.jsx';
+import { Markdown } from '../lib/markdown.js';
+import { href } from '../lib/router.js';
 
 // The graphs (and uPlot) load only when the node has rrddata, keeping the first load small.
 function LazyGraphs() {
@@ -22,6 +24,8 @@ export function Summary() {
   const base = `/nodes/${encodeURIComponent(node)}`;
   const status = usePoll(() => api.get(`${base}/status`), 5000, [node]);
   const version = usePoll(() => api.get(`${base}/version`), 0, [node]);
+  const config = usePoll(() => (features.has('config') ? api.get(`${base}/config`) : Promise.resolve(null)), 0, [node]);
+  const notes = config.data && config.data.description;
   const [power, setPower] = useState(null);
   const s = status.data;
   return (
@@ -41,6 +45,12 @@ export function Summary() {
         </div>
       )}
       {!s && !status.error && <p class="muted">Loading…</p>}
+      {notes && (
+        <article class="card notes" aria-labelledby="notes-h" data-testid="notes">
+          <div class="page-head"><h2 id="notes-h">Notes</h2><a href={href('system', 'options')}>Edit</a></div>
+          <Markdown text={notes} />
+        </article>
+      )}
       {features.has('rrddata') && <LazyGraphs />}
       {power && (
         <ConfirmDialog title={power === 'reboot' ? 'Reboot node' : 'Shut down node'}

@@ -6,6 +6,7 @@ import { useForm } from '../../components/form.js';
 import { Field, FormMessage } from '../../components/Field.jsx';
 import { ErrorAlert } from '../../components/Alert.jsx';
 import { useResource } from '../../lib/poll.js';
+import { Markdown } from '../../lib/markdown.js';
 
 /** FIELDS are the node config keys this form edits. */
 const FIELDS = ['description', 'wakeonlan', 'startall-onboot-delay'];
@@ -44,7 +45,13 @@ export function OptionsSection() {
       <h2>Node options</h2>
       <ErrorAlert error={config.error} />
       <form onSubmit={save} noValidate>
-        <Field form={form} name="description" label="Notes" type="textarea" rows={6} hint="Shown to every administrator of this node; Markdown is kept as written." />
+        <Field form={form} name="description" label="Notes" type="textarea" rows={6} hint="Markdown: headings, lists, **bold**, *italic*, `code`, links. Shown on the summary." />
+        {form.values.description.trim() && (
+          <details class="field" open>
+            <summary>Preview</summary>
+            <div class="card" data-testid="notes-preview"><Markdown text={form.values.description} /></div>
+          </details>
+        )}
         <div class="row">
           <Field form={form} name="wakeonlan" label="Wake-on-LAN MAC address" placeholder="aa:bb:cc:dd:ee:ff" hint="Property string: mac=…[,bind-interface=…][,broadcast-address=…]" />
           <Field form={form} name="startall-onboot-delay" label="Start-on-boot delay (s)" type="number" min="0" max="300" />

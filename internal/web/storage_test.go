@@ -1,0 +1,131 @@
+package web_test
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"hostadm/internal/daemon/daemontest"
+	"hostadm/internal/disks"
+	"hostadm/internal/disks/disktest"
+	"hostadm/internal/host"
+)
+
+func zfsFixture(t *testing.T, name string) string {
+	t.Helper()
+	_, self, _, _ := runtime.Caller(0)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "../disks/zfs/testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestBrowserNotesGraphsMetricsDisks covers the summary's Markdown notes
+// (a script tag in them stays text) and rrddata graphs, the metric server
+// page (a field error, create, the health column, delete asking with the
+// id), and the ZFS wizard: a device count the RAID level refuses, the plan,
+// and the task — whose commands, recorded, must be the plan's — and the
+// pool detail with its vdev tree and scan line.
+func TestBrowserNotesGraphsMetricsDisks(t *testing.T) {
+	requireBuiltUI(t)
+	b := newBrowser(t)
+	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
+		disktest.FakeDisks(t, root, "sdb", "sdc", "sdd", "sde")
+		os.MkdirAll(filepath.Join(root, "usr/sbin"), 0o755)
+		os.WriteFile(filepath.Join(root, "usr/sbin/zpool"), nil, 0o755)
+	}})
+	rec := disktest.QuietRecorder()
+	rec.On([]string{"zpool", "list", "-HPLv"}, host.Reply{})
+	rec.On([]string{"zpool", "list", "-HpPLo", "name,size,alloc,free,frag,dedup,health"}, host.Reply{Stdout: zfsFixture(t, "list-HpPLo.txt")})
+	rec.On([]string{"zpool", "status", "-P", "rpool"}, host.Reply{Stdout: zfsFixture(t, "status-degraded-resilver.txt")})
+	create := []string{"zpool", "create", "-o", "ashift=12", "tank2", "raidz",
+		"/dev/disk/by-id/ata-DISK_SDB", "/dev/disk/by-id/ata-DISK_SDC", "/dev/disk/by-id/ata-DISK_SDD"}
+	rec.On(create, host.Reply{})
+	rec.On([]string{"zfs", "set", "compression=on", "tank2"}, host.Reply{})
+	svc := env.Server.Node().Services
+	svc.Disks = disks.New(disks.Config{Root: svc.Root, Runner: rec})
+	env.AddUser("alice@pve", "alice-pass", map[string]string{"/": "Administrator"})
+	root := env.RootAuth()
+	node := "/nodes/" + daemontest.Node
+	env.MustOK(root, "PUT", node+"/config", url.Values{"description": {
+		"# Rack 4, slot 12\n\nOwner: **ops**, see the [runbook](https://wiki.example/pve1).\n\n- UPS on *port 3*\n- `zpool scrub` monthly\n\n<script>window.pwned = 1</script>"}})
+	svc.Metrics.CollectOnce(context.Background())
+	login(b, env, "alice", "alice-pass")
+
+	// Summary: notes and graphs.
+	b.waitFor("notes", `document.querySelector('[data-testid=notes] .markdown h2')?.textContent === 'Rack 4, slot 12'`)
+	b.waitFor("graphs", `document.querySelectorAll('.graphs .chart').length === 4`)
+	if eval[bool](b, `!!document.querySelector('[data-testid=notes] script') || window.pwned === 1 || !document.querySelector('[data-testid=notes]').textContent.includes('<script>')`) {
+		t.Errorf("the note's script tag was not kept as text")
+	}
+	b.do("settle", chromedp.Sleep(500*time.Millisecond))
+	b.shot("summary-notes-graphs")
+	for _, tf := range []string{"day", "week", "month", "year"} {
+		b.waitFor("timeframe "+tf, `(() => { const s = document.querySelector('.graphs select'); s.value = '`+tf+`'; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)
+		b.waitFor("graphs "+tf, `document.querySelectorAll('.graphs .chart').length === 4`)
+	}
+	b.waitFor("scroll to graphs", `(document.querySelector('.graphs').scrollIntoView(), true)`)
+	b.do("settle", chromedp.Sleep(300*time.Millisecond))
+	b.shot("summary-graphs-year")
+
+	// Metric servers.
+	b.do("metrics", chromedp.Navigate(env.URL+"/#/metrics"))
+	b.clickText("button", "Add")
+	b.choose("type", "graphite")
+	b.fill("id", "graphite1")
+	b.fill("server", "127.0.0.1")
+	b.fill("port", "70000")
+	b.clickText(".dialog button", "Add")
+	b.waitFor("port error", `document.querySelector('.dialog .has-error input[name=port]') && document.querySelector('.dialog .has-error .field-error')?.textContent.includes('65536')`)
+	b.shot("metrics-01-field-error")
+	b.fill("port", "2003")
+	b.clickText(".dialog button", "Add")
+	b.waitFor("created", `!document.querySelector('.dialog') && !!document.querySelector('[data-testid=metric-graphite1] .chip')`)
+	b.do("settle", chromedp.Sleep(300*time.Millisecond))
+	b.shot("metrics-02-list")
+	b.clickText("[data-testid=metric-graphite1] button", "Delete")
+	b.waitFor("delete asks with the id", `document.querySelector('.dialog .object-name')?.textContent === 'graphite1'`)
+	b.shot("metrics-03-delete")
+	b.clickText(".dialog button", "Delete")
+	b.waitFor("deleted", `!document.querySelector('.dialog') && !document.querySelector('[data-testid=metric-graphite1]')`)
+
+	// Disks: the ZFS wizard and the pool detail.
+	b.do("disks", chromedp.Navigate(env.URL+"/#/disks"))
+	b.waitFor("zfs pools", `document.body.textContent.includes('ZFS pools') && document.body.textContent.includes('/dev/sdd')`)
+	b.clickText("button", "ZFS pool")
+	b.fill("name", "tank2")
+	b.choose("raidlevel", "raidz")
+	for _, d := range []string{"/dev/sdb", "/dev/sdc"} {
+		b.waitFor("check "+d, `(() => { const c = document.querySelector('.dialog input[name=devices][value="`+d+`"]'); if (c && !c.checked) c.click(); return !!c; })()`)
+	}
+	b.clickText(".dialog button", "Review the plan")
+	b.waitFor("device count error", `document.querySelector('.dialog .devices .field-error')?.textContent === 'raidz needs at least 3 disks'`)
+	b.shot("disks-01-zfs-too-few")
+	b.waitFor("check /dev/sdd", `(() => { const c = document.querySelector('.dialog input[name=devices][value="/dev/sdd"]'); if (c && !c.checked) c.click(); return !!c; })()`)
+	b.clickText(".dialog button", "Review the plan")
+	b.waitFor("plan", `[...document.querySelectorAll('[data-testid=disk-plan] .plan-cmd')].some((e) => e.textContent === 'zpool create -o ashift=12 tank2 raidz /dev/sdb /dev/sdc /dev/sdd')`)
+	b.shot("disks-02-zfs-plan")
+	b.clickText(".dialog button", "Create ZFS pool")
+	b.waitFor("task done", `document.querySelector('[data-testid=task-status]')?.textContent === 'OK'`)
+	b.shot("disks-03-zfs-task")
+	if calls := strings.Join(rec.Calls(), "\n"); !strings.Contains(calls, strings.Join(create, " ")) || !strings.Contains(calls, "zfs set compression=on tank2") {
+		t.Errorf("the task did not run the planned commands:\n%s", calls)
+	}
+	b.clickText(".dialog button", "×")
+	b.waitFor("task closed", `!document.querySelector('.dialog')`)
+	b.waitFor("rpool row", `[...document.querySelectorAll('tr')].some((r) => r.textContent.includes('rpool'))`)
+	b.waitFor("open detail", `(() => { const r = [...document.querySelectorAll('tr')].find((r) => r.querySelector('td strong')?.textContent === 'rpool'); const btn = r && [...r.querySelectorAll('button')].find((x) => x.textContent === 'Detail'); if (btn) btn.click(); return !!btn; })()`)
+	b.waitFor("zfs detail", `document.querySelector('[data-testid=zfs-state]')?.textContent === 'DEGRADED' && document.querySelector('[data-testid=zfs-scan]')?.textContent.includes('resilver in progress') && document.body.textContent.includes('replacing-1')`)
+	b.shot("disks-04-zfs-detail")
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("page errors: %q", errs)
+	}
+}

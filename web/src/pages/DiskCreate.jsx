@@ -1,0 +1,165 @@
+// The create wizards for storage on unused disks (LVM, LVM-thin, directory,
+// ZFS, BTRFS): first the settings, then the exact plan — every step and
+// command the task will run, naming each device it erases — and only then
+// the task, whose log streams. The API's per-field errors take the wizard
+// back to the settings, next to their fields.
+import { useState } from 'preact/hooks';
+import { useApp } from '../components/context.js';
+import { useForm } from '../components/form.js';
+import { Field, FormMessage } from '../components/Field.jsx';
+import { Dialog } from '../components/Dialog.jsx';
+import { bytes } from '../lib/format.js';
+import { BTRFS_MIN, ZFS_MIN, btrfsCheck, plan, zfsCheck } from '../lib/diskplan.js';
+
+/** KINDS are the wizards: title, the endpoint below /disks, and whether it takes several devices. */
+export const KINDS = {
+  lvm: { title: 'LVM volume group', multi: false },
+  lvmthin: { title: 'LVM thin pool', multi: false },
+  directory: { title: 'Directory', multi: false },
+  zfs: { title: 'ZFS pool', multi: true },
+  btrfs: { title: 'BTRFS', multi: true },
+};
+
+const INITIAL = {
+  name: '', device: '', devices: [], add_storage: true, filesystem: 'ext4',
+  raidlevel: 'mirror', ashift: '12', compression: 'on', 'draid-data': '', 'draid-spares': '',
+  data: '', metadata: '', label: '', btrfscompression: '',
+};
+
+/** candidates are the disks and partitions nothing uses. */
+export function candidates(rows) {
+  return rows.filter((d) => !d.used && !d.mounted);
+}
+
+/** createParams maps the wizard's values to the create endpoint's parameters. */
+export function createParams(kind, v) {
+  const p = { name: v.name.trim() };
+  if (v.add_storage) p.add_storage = true;
+  if (!KINDS[kind].multi) p.device = v.device;
+  if (kind === 'directory') p.filesystem = v.filesystem;
+  if (kind === 'zfs') {
+    Object.assign(p, { devices: v.devices.join(','), raidlevel: v.raidlevel, ashift: v.ashift, compression: v.compression });
+    if (v.raidlevel.startsWith('draid') && (v['draid-data'] || v['draid-spares'] !== '')) {
+      p['draid-config'] = [v['draid-data'] && `data=${v['draid-data']}`, v['draid-spares'] !== '' && `spares=${v['draid-spares']}`].filter(Boolean).join(',');
+    }
+  }
+  if (kind === 'btrfs') {
+    p.devices = v.devices.join(',');
+    for (const k of ['data', 'metadata', 'label']) if (v[k]) p[k] = v[k].trim();
+    if (v.btrfscompression) p.compression = v.btrfscompression;
+  }
+  return p;
+}
+
+/** planParams is what the plan reads: the create parameters with devices as a list. */
+function planParams(kind, v) {
+  return { ...createParams(kind, v), devices: v.devices, draid: { data: v['draid-data'], spares: v['draid-spares'] }, compression: kind === 'btrfs' ? v.btrfscompression : v.compression };
+}
+
+/** localCheck is the refusal the API would give for the device choice, or ''. */
+export function localCheck(kind, v) {
+  if (!KINDS[kind].multi) return v.device ? '' : 'choose a device';
+  if (kind === 'zfs') return zfsCheck(v.raidlevel, v.devices.length);
+  return btrfsCheck(v.data, v.devices.length);
+}
+
+export function DiskCreateDialog({ kind, base, rows, onClose }) {
+  const { api, openTask } = useApp();
+  const k = KINDS[kind];
+  const form = useForm({ ...INITIAL }, ['name', 'device', 'devices', 'add_storage', 'filesystem', 'raidlevel', 'ashift', 'compression', 'draid-config', 'data', 'metadata', 'label']);
+  const [step, setStep] = useState('settings');
+  const free = candidates(rows);
+  const v = form.values;
+
+  function review(e) {
+    e.preventDefault();
+    const problem = localCheck(kind, v);
+    const errs = {};
+    if (!v.name.trim()) errs.name = 'property is missing and it is not optional';
+    if (problem) errs[k.multi ? 'devices' : 'device'] = problem;
+    if (Object.keys(errs).length) {
+      form.fail({ errors: errs });
+      return;
+    }
+    form.clear();
+    setStep('plan');
+  }
+  async function run() {
+    const upid = await form.submit((vals) => api.post(`${base}/${kind}`, createParams(kind, vals)));
+    if (upid) {
+      onClose(true);
+      openTask(upid);
+    } else {
+      setStep('settings');
+    }
+  }
+  const toggle = (dev) => form.set('devices', v.devices.includes(dev) ? v.devices.filter((d) => d !== dev) : [...v.devices, dev]);
+  const levels = kind === 'zfs' ? Object.keys(ZFS_MIN) : Object.keys(BTRFS_MIN);
+
+  return (
+    <Dialog title={`Create: ${k.title}`} onClose={() => onClose(false)} wide>
+      {step === 'settings' && (
+        <form onSubmit={review} noValidate>
+          <div class="row">
+            <Field form={form} name="name" label="Name" placeholder={kind === 'zfs' ? 'tank' : 'data'} />
+            {kind === 'directory' && <Field form={form} name="filesystem" label="File system" type="select" options={[['ext4', 'ext4'], ['xfs', 'xfs']]} />}
+            {kind === 'zfs' && <Field form={form} name="raidlevel" label="RAID level" type="select" options={levels.map((l) => [l, `${l} (at least ${ZFS_MIN[l]} disk${ZFS_MIN[l] > 1 ? 's' : ''}${l === 'raid10' ? ', even' : ''}${l === 'single' ? ', exactly 1' : ''})`])} />}
+          </div>
+          {!k.multi && (
+            <Field form={form} name="device" label="Device" type="select"
+              options={[['', free.length ? 'Choose an unused disk or partition' : 'No unused disk'], ...free.map((d) => [d.devpath, `${d.devpath} — ${bytes(d.size)}${d.model ? ` ${d.model}` : ''}`])]} />
+          )}
+          {k.multi && (
+            <fieldset class={`field devices${form.errors.devices ? ' has-error' : ''}`}>
+              <legend>Devices <span class="muted">({v.devices.length} chosen)</span></legend>
+              {!free.length && <p class="muted">No unused disk.</p>}
+              {free.map((d) => (
+                <label key={d.devpath} class="check-row">
+                  <input type="checkbox" name="devices" value={d.devpath} checked={v.devices.includes(d.devpath)} onChange={() => toggle(d.devpath)} />
+                  <code>{d.devpath}</code> <span class="muted">{bytes(d.size)} {d.model}</span>
+                </label>
+              ))}
+              {form.errors.devices && <div class="field-error" role="alert">{form.errors.devices}</div>}
+            </fieldset>
+          )}
+          {kind === 'zfs' && <div class="row">
+            <Field form={form} name="compression" label="Compression" type="select" options={['on', 'off', 'lz4', 'zstd', 'gzip', 'lzjb', 'zle'].map((c) => [c, c])} />
+            <Field form={form} name="ashift" label="ashift" type="number" min="9" max="16" hint="Sector size exponent: 12 is 4 KiB." />
+          </div>}
+          {kind === 'zfs' && v.raidlevel.startsWith('draid') && <div class="row">
+            <Field form={form} name="draid-data" label="dRAID data devices per group" type="number" min="1" />
+            <Field form={form} name="draid-spares" label="dRAID spares" type="number" min="0" />
+          </div>}
+          {kind === 'zfs' && form.errors['draid-config'] && <div class="field-error" role="alert">{form.errors['draid-config']}</div>}
+          {kind === 'btrfs' && <div class="row">
+            <Field form={form} name="data" label="Data profile" type="select" options={[['', '(mkfs default)'], ...levels.map((l) => [l, `${l} (at least ${BTRFS_MIN[l]})`])]} />
+            <Field form={form} name="metadata" label="Metadata profile" type="select" options={[['', '(mkfs default)'], ...levels.map((l) => [l, l])]} />
+            <Field form={form} name="btrfscompression" label="Compression" type="select" options={[['', 'none'], ['zstd', 'zstd'], ['lzo', 'lzo'], ['zlib', 'zlib']]} />
+          </div>}
+          {kind === 'btrfs' && <Field form={form} name="label" label="Label" hint="Defaults to the name." />}
+          <Field form={form} name="add_storage" label="Add as storage" type="checkbox" />
+          <FormMessage form={form} />
+          <div class="actions">
+            <button type="button" onClick={() => onClose(false)}>Cancel</button>
+            <button type="submit" class="primary">Review the plan</button>
+          </div>
+        </form>
+      )}
+      {step === 'plan' && (
+        <div data-testid="disk-plan">
+          <p class="confirm-question">Everything on <strong class="object-name">{(k.multi ? v.devices : [v.device]).join(', ')}</strong> is erased. The task will:</p>
+          <ol class="plan">
+            {plan(kind, planParams(kind, v), rows).map((s, i) => (
+              <li key={i}>{s.text}{s.cmd && <pre class="plan-cmd">{s.cmd.join(' ')}</pre>}</li>
+            ))}
+          </ol>
+          <FormMessage form={form} />
+          <div class="actions">
+            <button type="button" onClick={() => setStep('settings')}>Back</button>
+            <button type="button" class="danger" disabled={form.busy} onClick={run}>Create {k.title}</button>
+          </div>
+        </div>
+      )}
+    </Dialog>
+  );
+}

@@ -24,6 +24,7 @@ func diskEndpoints() []*Endpoint {
 		diskDirectoryEndpoints(),
 		diskBtrfsEndpoints(),
 		diskZFSExtEndpoints(),
+		diskZFSDatasetEndpoints(),
 		storageEndpoints(),
 	} {
 		out = append(out, part...)

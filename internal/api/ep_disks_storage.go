@@ -92,6 +92,7 @@ func storageEndpoints() []*Endpoint {
 			}).AllowMore()),
 			Handler: nodeStorageStatus,
 		},
+		storageContentEndpoint(),
 	}
 }
 
@@ -228,4 +229,37 @@ func (c storagePriv) eval(ctx context.Context, r *Request) error {
 		return Privs("/storage", c...).eval(ctx, r)
 	}
 	return Privs("/storage/{storage}", c...).eval(ctx, r)
+}
+
+// storageContentEndpoint is pve-storage's content listing, for the storage
+// types hostadm manages. hostadm keeps no guests, so the per-guest volume
+// access checks Proxmox adds for non-root users reduce to the storage
+// privilege.
+func storageContentEndpoint() *Endpoint {
+	return &Endpoint{
+		Method: "GET", Path: "/nodes/{node}/storage/{storage}/content", Name: "index",
+		Description: "List storage content.",
+		Perm:        Perm{Check: storageAnyPriv{"Datastore.Audit", "Datastore.AllocateSpace"}},
+		ProxyTo:     "node", Protected: true,
+		Params: nodeParams(schema.Props{
+			"storage": storageIDParam(),
+			"content": schema.Str("Only list content of this type.").OneOf(storage.ContentTypes...).Opt(),
+			"vmid":    schema.Int("Only list images for this VM").Fmt("pve-vmid").Min(100).Max(999999999).Opt(),
+		}),
+		Returns: schema.Arr(schema.Obj(schema.Props{
+			"volid":     schema.Str("Volume identifier."),
+			"vmid":      schema.Int("Associated Owner VMID.").Opt(),
+			"parent":    schema.Str("Volume identifier of parent (for linked cloned).").Opt(),
+			"format":    schema.Str("Format identifier ('raw', 'qcow2', 'subvol', 'iso', 'tgz' ...)"),
+			"size":      schema.Int("Volume size in bytes.").Opt(),
+			"used":      schema.Int("Used space. Please note that most storage plugins do not report anything useful here.").Opt(),
+			"ctime":     schema.Int("Creation time (seconds since the UNIX Epoch).").Min(0).Opt(),
+			"notes":     schema.Str("Optional notes. If they contain multiple lines, only the first one is returned here.").Opt(),
+			"protected": schema.Bool("Protection status. Currently only supported for backups.").Opt(),
+		}).AllowMore()),
+		Handler: func(ctx context.Context, r *Request) (any, error) {
+			return storageSvc(r).Content(ctx, storage.Prober{Root: r.Svc.Root, Runner: r.Svc.Runner},
+				r.Params.String("storage"), r.Params.String("content"), int(r.Params.Int("vmid")))
+		},
+	}
 }

@@ -30,6 +30,11 @@ import (
 //
 // (Prometheus sends "Authorization: PVEAPIToken prom@pve!scrape=SECRET",
 // which the API accepts like "PVEAPIToken=..."), or with a ticket cookie.
+//
+// An admin who prefers a scrape without credentials starts the daemon with
+// --metrics-listen ADDR: the same registry is then also served at
+// http://ADDR/metrics, plain HTTP, no authentication, nothing else on that
+// address (internal/daemon/metrics.go); off by default.
 
 // prometheusEndpoint is the table entry; PrometheusHandler checks the same
 // permission.
@@ -37,8 +42,8 @@ func prometheusEndpoint() *Endpoint {
 	return &Endpoint{
 		Method: "GET", Path: "/nodes/{node}/metrics/prometheus", Name: "prometheus",
 		Description: "hostadm extension: the node's metrics in Prometheus's text exposition format " +
-			"(node figures of the last collection round, external metric server health, the collection " +
-			"loop, the daemon process), as a string. Prometheus scrapes the same at GET /metrics on the " +
+			"(node and storage figures of the last collection round, external metric server health, finished " +
+			"tasks by type and status, the collection loop, the daemon process), as a string. Prometheus scrapes the same at GET /metrics on the " +
 			"daemon's port, with an API token and the same permission.",
 		Perm:    Perm{Check: Privs("/nodes/{node}", "Sys.Audit")},
 		Params:  nodeParams(nil),

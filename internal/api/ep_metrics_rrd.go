@@ -7,8 +7,9 @@ import (
 )
 
 // rrdEndpoints declares the node's history graphs (rrddata from hostadm's
-// round-robin store in internal/metrics/rrd, and the legacy PNG rendering)
-// and the Prometheus exposition.
+// round-robin store in internal/metrics/rrd, and the legacy PNG rendering),
+// the storages' history, the Prometheus exposition and the metric server
+// connection test.
 func rrdEndpoints() []*Endpoint {
 	cf := schema.Str("The RRD consolidation function").OneOf("AVERAGE", "MAX").Opt()
 	timeframe := schema.Str("Specify the time frame you are interested in.").
@@ -38,6 +39,8 @@ func rrdEndpoints() []*Endpoint {
 			},
 		},
 		prometheusEndpoint(),
+		storageRRDEndpoint(),
+		metricServerTestEndpoint(),
 	}
 }
 

@@ -24,7 +24,7 @@ func networkEndpoints() []*Endpoint {
 	ifaceParam := func() *schema.Schema {
 		return schema.Str("Network interface name.").Fmt("pve-iface").MinLen(2).MaxLen(20)
 	}
-	return []*Endpoint{
+	return append([]*Endpoint{
 		{
 			Method: "GET", Path: "/nodes/{node}/network", Name: "index",
 			Description: "List available networks",
@@ -113,7 +113,7 @@ func networkEndpoints() []*Endpoint {
 				return nil, netService(r).Delete(ctx, r.Params.String("iface"))
 			},
 		},
-	}
+	}, networkExtraEndpoints()...)
 }
 
 func netService(r *Request) *network.Service {
@@ -235,28 +235,40 @@ func reloadNetwork(ctx context.Context, r *Request) (any, error) {
 	}
 	user := r.Identity.AuthID()
 	timeout := time.Duration(r.Params.Int("rollback-timeout")) * time.Second
-	tm := r.Svc.Tasks
-	upid, err := tm.Start(ctx, "srvreload", "networking", user, func(ctx context.Context, l *tasks.Log) error {
+	upid, err := r.Svc.Tasks.Start(ctx, "srvreload", "networking", user, func(ctx context.Context, l *tasks.Log) error {
 		if timeout == 0 {
 			return applyWithLog(ctx, svc, l, nil)
 		}
-		// the rollback runs as a task of its own, started by the timer
-		rollback := func(fn func(context.Context, io.Writer) error) {
-			_, err := tm.Start(context.Background(), "srvreload", "networking", user, func(ctx context.Context, l *tasks.Log) error {
-				return fn(ctx, l)
-			})
-			if err != nil {
-				r.Svc.Logger.Error("network rollback", "err", err)
-			}
-		}
 		return applyWithLog(ctx, svc, l, func(ctx context.Context, l io.Writer) error {
-			return svc.ApplyWithRollback(ctx, l, timeout, rollback)
+			return svc.ApplyWithRollback(ctx, l, timeout, rollbackRunner(r.Svc, user))
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return upid.String(), nil
+}
+
+// rollbackRunner runs a network rollback as a srvreload task of its own,
+// started by the rollback's timer, not by any request.
+func rollbackRunner(svc *Services, user string) network.TaskRunner {
+	return func(fn func(context.Context, io.Writer) error) error {
+		_, err := svc.Tasks.Start(context.Background(), "srvreload", "networking", user, func(ctx context.Context, l *tasks.Log) error {
+			return fn(ctx, l)
+		})
+		return err
+	}
+}
+
+// WatchNetworkRollback runs in the daemon until ctx ends: it takes over a
+// network rollback left pending by an earlier daemon or armed by the
+// in-process CLI, and rolls back at its deadline (at once when the
+// deadline passed while no daemon ran).
+func (a *API) WatchNetworkRollback(ctx context.Context) {
+	if a.svc.Network == nil {
+		return
+	}
+	a.svc.Network.Watch(ctx, time.Second, rollbackRunner(a.svc, "root@pam"))
 }
 
 // requestLocalAddr is the server address an HTTP request came in on.

@@ -24,6 +24,8 @@ func runServe(env *Env, args []string) error {
 	fs.StringVar(&cfg.Listen, "listen", ":8006", "HTTPS listen `ADDR`ess (host:port)")
 	fs.StringVar(&cfg.Node, "node", "", "this node's `NAME`; default: the host name up to the first dot")
 	fs.StringVar(&cfg.MailRelay, "mail-relay", "", "SMTP relay `HOST:PORT` for the daily update mail when there is no /usr/sbin/sendmail")
+	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "also serve Prometheus's GET /metrics over plain HTTP on `ADDR` (host:port), "+
+		"WITHOUT authentication; default off (/metrics on --listen needs an API token)")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
 	authDelay := fs.Duration("auth-fail-delay", 3*time.Second, "delay before answering a failed authentication (`DURATION`)")
 	fs.Usage = func() {

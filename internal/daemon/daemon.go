@@ -21,6 +21,7 @@ import (
 	"hostadm/internal/certs"
 	"hostadm/internal/cfs"
 	"hostadm/internal/disks"
+	"hostadm/internal/disks/storage"
 	"hostadm/internal/host"
 	"hostadm/internal/hostcfg"
 	"hostadm/internal/metrics"
@@ -54,6 +55,10 @@ type Config struct {
 	// MailRelay is the SMTP relay (host:port) for the daily update mail
 	// when the host has no sendmail.
 	MailRelay string
+	// MetricsListen, when set, is a second address where GET /metrics is
+	// served over plain HTTP without authentication (Prometheus); the
+	// default is none: /metrics is on Listen with an API token only.
+	MetricsListen string
 }
 
 // Node is an opened hostadm node: its store and services.
@@ -139,7 +144,8 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 		Dir: root.Path("/var/log/pve/tasks"), Node: cfg.Node, Logger: cfg.Logger,
 		// Whether a task's process lives is a fact of this machine, not of
 		// the host root: the daemon and the CLI are real processes.
-		ProcDir: "/proc",
+		ProcDir:  "/proc",
+		OnFinish: n.taskFinished, // finished tasks for the metrics
 	})
 	if err != nil {
 		return err
@@ -166,6 +172,8 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 	n.Services.Metrics = metrics.NewService(metrics.ServiceConfig{
 		Node: cfg.Node, NodeStat: n.Services.NodeStat, Store: n.store, Logger: cfg.Logger,
 		HistoryDir: filepath.Join(cfg.DataDir, "rrd"),
+		Storages: storageSource{svc: storage.New(n.store, cfg.Node),
+			prober: storage.Prober{Root: root, Runner: cfg.Runner}},
 	})
 	n.Services.Apt = apt.New(apt.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger, Store: n.store,
 		Mail: apt.MailConfig{Hostname: hostname(cfg.Node), Relay: cfg.MailRelay, RootEmail: func(ctx context.Context) (string, error) {

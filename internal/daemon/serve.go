@@ -18,6 +18,7 @@ type Server struct {
 	node     *Node
 	http     *http.Server
 	listener net.Listener
+	metrics  *metricsServer // --metrics-listen; nil when not configured
 	done     chan error
 	cancel   context.CancelFunc
 }
@@ -54,8 +55,15 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", n.Config.Listen, err)
 	}
+	s := &Server{node: n, listener: ln, done: make(chan error, 1)}
+	if n.Config.MetricsListen != "" {
+		if s.metrics, err = n.startMetricsServer(); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
 	bg, cancel := context.WithCancel(context.Background())
-	s := &Server{node: n, listener: ln, done: make(chan error, 1), cancel: cancel}
+	s.cancel = cancel
 	s.http = &http.Server{
 		Handler:           n.handler(),
 		TLSConfig:         tlsCfg,
@@ -66,6 +74,7 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	go reloader.Run(bg)
 	go n.Services.Metrics.Run(bg) // samples the node (status CPU figure too) and exports
 	go n.Services.Apt.RunDaily(bg, apt.DailyConfig{Tasks: n.Services.Tasks, Logger: n.Config.Logger})
+	go n.API.WatchNetworkRollback(bg) // resumes a pending network rollback (internal/network/rollback.go)
 	go func() {
 		err := s.http.Serve(tls.NewListener(ln, tlsCfg))
 		if errors.Is(err, http.ErrServerClosed) {
@@ -88,6 +97,15 @@ func (n *Node) handler() http.Handler {
 // Addr is the address the server listens on.
 func (s *Server) Addr() net.Addr { return s.listener.Addr() }
 
+// MetricsAddr is where GET /metrics is served without authentication,
+// nil unless Config.MetricsListen is set.
+func (s *Server) MetricsAddr() net.Addr {
+	if s.metrics == nil {
+		return nil
+	}
+	return s.metrics.ln.Addr()
+}
+
 // Node is the server's node.
 func (s *Server) Node() *Node { return s.node }
 
@@ -95,7 +113,7 @@ func (s *Server) Node() *Node { return s.node }
 // running tasks to stop (they are recorded as interrupted) and closes the
 // store, all within ctx.
 func (s *Server) Shutdown(ctx context.Context) error {
-	err := s.http.Shutdown(ctx)
+	err := errors.Join(s.http.Shutdown(ctx), s.metrics.shutdown(ctx))
 	s.cancel()
 	err = errors.Join(err, s.node.Close(ctx))
 	if serveErr := <-s.done; serveErr != nil {

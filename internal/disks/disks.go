@@ -86,6 +86,17 @@ func (s *Service) Run(ctx context.Context, l Log, argv ...string) (host.Result, 
 	return s.cfg.Runner.Run(ctx, c)
 }
 
+// RunInput is Run with stdin fed to the command. The input is never
+// written to the log (it carries key material such as ZFS passphrases).
+func (s *Service) RunInput(ctx context.Context, l Log, stdin []byte, argv ...string) (host.Result, error) {
+	c := host.Cmd{Argv: argv, Stdin: stdin}
+	if l != nil {
+		l.Printf("# %s", joinArgv(argv))
+		c.Output = l
+	}
+	return s.cfg.Runner.Run(ctx, c)
+}
+
 // Output runs argv and returns its standard output.
 func (s *Service) Output(ctx context.Context, argv ...string) ([]byte, error) {
 	res, err := s.cfg.Runner.Run(ctx, host.Cmd{Argv: argv, Timeout: time.Minute})

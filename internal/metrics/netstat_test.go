@@ -37,7 +37,7 @@ func TestPullExport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.add("pve1", &s)
+		c.add("pve1", &s, nil)
 	}
 	if got := len(c.get(false, 0)); got != 15 {
 		t.Errorf("latest round has %d metrics, want 15", got)

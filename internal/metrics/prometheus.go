@@ -43,8 +43,9 @@ func (l loopStats) observe(d time.Duration, err error) {
 	l.duration.Set(d.Seconds())
 }
 
-// Registry returns the registry behind the daemon's /metrics: the node,
-// metric-server health, the collection loop, and the Go runtime and process
+// Registry returns the registry behind the daemon's /metrics: the node, its
+// storages, metric-server health, finished tasks, the collection loop, and
+// the Go runtime and process
 // of the daemon. Areas landing later (disks, certificates, updates) add
 // their collectors to it.
 func (s *Service) Registry() *prometheus.Registry { return s.reg }
@@ -57,6 +58,8 @@ func (s *Service) newRegistry() *prometheus.Registry {
 		s.loop.rounds, s.loop.errors, s.loop.duration,
 		nodeCollector{s: s, d: newNodeDescs()},
 		serverCollector{s: s, d: newServerDescs()},
+		storageCollector{s: s, d: newStorageDescs()},
+		s.tasks.finished,
 	)
 	return reg
 }

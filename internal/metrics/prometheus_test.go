@@ -18,7 +18,9 @@ import (
 // check metrics does.
 func TestPrometheusNames(t *testing.T) {
 	h := newHistoryNode(t, time.Unix(1795715400, 0))
-	s := h.service(t.TempDir())
+	s := NewService(ServiceConfig{Node: "pve1", NodeStat: h.node, Clock: h.clock.Now, HistoryDir: t.TempDir(),
+		Storages: &fakeStorages{list: testStorages()}})
+	s.TaskFinished("aptupdate", "OK")
 	udp, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +49,8 @@ func TestPrometheusNames(t *testing.T) {
 	}
 	for _, n := range []string{"hostadm_node_memory_total_bytes", "hostadm_node_zfs_arc_size_bytes",
 		"hostadm_node_network_receive_bytes_total", "hostadm_node_pressure_stalled_seconds_total",
-		"hostadm_metric_server_points_sent_total", "hostadm_collection_rounds_total", "go_goroutines"} {
+		"hostadm_metric_server_points_sent_total", "hostadm_collection_rounds_total", "go_goroutines",
+		"hostadm_storage_size_bytes", "hostadm_storage_enabled", "hostadm_tasks_finished_total"} {
 		if !names[n] {
 			t.Errorf("%s not exposed", n)
 		}

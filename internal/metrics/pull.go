@@ -32,8 +32,9 @@ type pullCache struct {
 
 func newPullCache(n int) *pullCache { return &pullCache{gens: make([][]PullMetric, n)} }
 
-// add stores a round as PullMetric.pm's get_node_metrics lists it.
-func (c *pullCache) add(node string, s *NodeSample) {
+// add stores a round as PullMetric.pm lists it: get_node_metrics, then
+// disk_total and disk_used of every active storage (id storage/NODE/ID).
+func (c *pullCache) add(node string, s *NodeSample, storages []StorageStatus) {
 	id := "node/" + node
 	var in, out uint64
 	for _, d := range s.NetDevs {
@@ -57,6 +58,14 @@ func (c *pullCache) add(node string, s *NodeSample) {
 		g("mem_total", float64(s.Mem.MemTotal)), g("mem_used", float64(s.Mem.MemUsed())),
 		g("swap_total", float64(s.Mem.SwapTotal)), g("swap_used", float64(s.Mem.SwapUsed())),
 		g("disk_total", float64(total)), g("disk_used", float64(total-min(free, total))),
+	}
+	for _, st := range storages {
+		if st.Active {
+			sid := "storage/" + node + "/" + st.ID
+			gen = append(gen,
+				PullMetric{ID: sid, Metric: "disk_total", Timestamp: s.Time, Type: "gauge", Value: float64(st.Total)},
+				PullMetric{ID: sid, Metric: "disk_used", Timestamp: s.Time, Type: "gauge", Value: float64(st.Used)})
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -107,6 +107,26 @@ func appendJSONFloat(b []byte, v float64) []byte {
 // dropped, as Proxmox does. Before the first round there is no file yet:
 // every row is only its time.
 func (s *Service) RRDData(timeframe, cf string) (*RRDRows, error) {
+	db, err := s.hist.reader()
+	if err != nil {
+		return nil, err
+	}
+	return s.rrdRows(db, NodeLayout().Names(), timeframe, cf)
+}
+
+// StorageRRDData is GET /nodes/{node}/storage/{storage}/rrddata for a
+// storage of the local node (total and used, pve-storage-9.0), with
+// RRDData's rules; a storage never seen active has only times.
+func (s *Service) StorageRRDData(storage, timeframe, cf string) (*RRDRows, error) {
+	db, err := s.shist.reader(storage)
+	if err != nil {
+		return nil, err
+	}
+	return s.rrdRows(db, StorageLayout().Names(), timeframe, cf)
+}
+
+// rrdRows reads a timeframe from db (nil: no file yet, names only).
+func (s *Service) rrdRows(db *rrd.DB, names []string, timeframe, cf string) (*RRDRows, error) {
 	tf, ok := LookupTimeframe(timeframe)
 	if !ok {
 		return nil, fmt.Errorf("unknown timeframe %q", timeframe)
@@ -119,16 +139,10 @@ func (s *Service) RRDData(timeframe, cf string) (*RRDRows, error) {
 	end := now - now%tf.Res // the slot being filled; not returned
 	start := end - tf.Res*int64(tf.Count)
 	var series *rrd.Series
-	db, err := s.hist.reader()
-	switch {
-	case err != nil:
-		return nil, err
-	case db == nil:
-		series = emptySeries(start, tf)
-	default:
-		if series, err = db.Fetch(c, tf.Res, start, tf.Count); err != nil {
-			return nil, fmt.Errorf("RRD error: %w", err)
-		}
+	if db == nil {
+		series = emptySeries(names, start, tf)
+	} else if series, err = db.Fetch(c, tf.Res, start, tf.Count); err != nil {
+		return nil, fmt.Errorf("RRD error: %w", err)
 	}
 	rows := series.Count()
 	if rows > 0 && allNaN(series.Row(rows-1)) {
@@ -137,8 +151,7 @@ func (s *Service) RRDData(timeframe, cf string) (*RRDRows, error) {
 	return &RRDRows{s: series, rows: rows}, nil
 }
 
-func emptySeries(start int64, tf Timeframe) *rrd.Series {
-	names := NodeLayout().Names()
+func emptySeries(names []string, start int64, tf Timeframe) *rrd.Series {
 	v := make([]float64, tf.Count*len(names))
 	for i := range v {
 		v[i] = math.NaN()

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -32,6 +33,10 @@ type ServiceConfig struct {
 	// HistoryDir holds the round-robin history behind rrddata (the daemon
 	// passes DATADIR/rrd); empty keeps no history.
 	HistoryDir string
+	// Storages and Guests supply the round's storage and guest data; nil
+	// sends none (see sources.go).
+	Storages StorageSource
+	Guests   GuestSource
 }
 
 // Service runs the collection loop: every Interval it samples the node,
@@ -42,7 +47,10 @@ type Service struct {
 	Exporters *export.Manager
 	pull      *pullCache
 	hist      *history
+	shist     *storageHistory
+	src       sourceState
 	loop      loopStats
+	tasks     *taskStats
 	reg       *prometheus.Registry
 
 	reloadMu sync.Mutex
@@ -64,7 +72,9 @@ func NewService(cfg ServiceConfig) *Service {
 		Exporters: export.NewManager(export.Config{Logger: cfg.Logger, Clock: cfg.Clock, QueueLen: cfg.QueueLen}),
 		pull:      newPullCache(pullGenerations),
 		hist:      newHistory(cfg.HistoryDir, cfg.Node, cfg.Logger),
+		shist:     newStorageHistory(cfg.HistoryDir, cfg.Node, cfg.Logger),
 		loop:      newLoopStats(),
+		tasks:     newTaskStats(),
 	}
 	s.reg = s.newRegistry()
 	return s
@@ -92,13 +102,14 @@ func (s *Service) Run(ctx context.Context) {
 	if err := s.hist.open(); err != nil {
 		s.cfg.Logger.Error("metric history", "err", err.Error())
 	}
+	s.shist.start()
 	defer func() {
-		if err := s.hist.close(); err != nil {
+		if err := errors.Join(s.hist.close(), s.shist.close()); err != nil {
 			s.cfg.Logger.Error("metric history", "err", err.Error())
 		}
 	}()
 	changes := s.watch(ctx)
-	if err := s.Reload(ctx); err != nil {
+	if err := s.Reload(ctx); err != nil && ctx.Err() == nil {
 		s.cfg.Logger.Error("metric servers", "err", err.Error())
 	}
 	t := time.NewTicker(s.cfg.Interval)
@@ -122,7 +133,7 @@ func (s *Service) waitTick(ctx context.Context, tick <-chan time.Time, changes <
 		case <-ctx.Done():
 			return false
 		case <-changes:
-			if err := s.Reload(ctx); err != nil {
+			if err := s.Reload(ctx); err != nil && ctx.Err() == nil {
 				s.cfg.Logger.Error("metric servers", "err", err.Error())
 			}
 		case <-tick:
@@ -136,8 +147,10 @@ func (s *Service) watch(ctx context.Context) <-chan struct{} {
 	out := make(chan struct{}, 1)
 	for _, prefix := range []string{statuscfg.Path, statuscfg.PrivDir + "/"} {
 		ch, err := s.cfg.Store.Watch(ctx, prefix)
-		if err != nil {
+		if err != nil && ctx.Err() == nil {
 			s.cfg.Logger.Error("watch metric servers", "prefix", prefix, "err", err.Error())
+		}
+		if err != nil {
 			continue
 		}
 		go func() {
@@ -160,9 +173,10 @@ func (s *Service) CollectOnce(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("collect: %w", err)
 	}
-	node := NodeObject(s.cfg.Node, &smp)
-	s.Exporters.Publish(&export.Round{Time: smp.Time, Objects: []wire.Object{node}})
-	s.pull.add(s.cfg.Node, &smp)
+	objs := append([]wire.Object{NodeObject(s.cfg.Node, &smp)}, s.sourceObjects(ctx, smp.Time)...)
+	s.Exporters.Publish(&export.Round{Time: smp.Time, Objects: objs})
+	storages, _ := s.lastStorages()
+	s.pull.add(s.cfg.Node, &smp, storages)
 	if err := s.hist.add(&smp); err != nil {
 		return fmt.Errorf("collect: %w", err)
 	}

@@ -99,10 +99,12 @@ func (s *Service) ApplyNative(ctx context.Context, log io.Writer) error {
 		return err
 	}
 	return inNetNS(s.cfg.NetNS, func() error {
-		// With a previous file the kernel is taken to match it, and only
-		// what the change touches is read and planned.
+		// Every configured interface is checked against the kernel, changed
+		// in the file or not, as ifreload -a does: one dump each of links,
+		// addresses and routes. ChangedOnly trusts the kernel to match the
+		// live file and reads and plans only what the change touches.
 		var only map[string]bool
-		if len(old.Ifaces) > 1 {
+		if s.cfg.ChangedOnly && len(old.Ifaces) > 1 {
 			only = Changed(old, next)
 		}
 		ks, err := readKernelState(only)

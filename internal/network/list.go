@@ -64,7 +64,9 @@ func IfaceJSON(name string, d *ifaces.Iface) map[string]any {
 	if d.Autostart {
 		m["autostart"] = 1
 	}
-	if d.ExistsSet {
+	if d.ExistsNull {
+		m["exists"] = nil
+	} else if d.ExistsSet {
 		m["exists"] = b(d.Exists)
 	}
 	if d.Active {

@@ -18,6 +18,8 @@ type LinkState struct {
 	MTU    int
 	Up     bool
 	Addrs  []netip.Prefix // without IPv6 link-local
+	MAC    string         // lower-case, colon-separated
+	Bond   *BondState     // a bond's options (nil for other kinds)
 }
 
 // KernelState is the part of the kernel the native applier compares.
@@ -43,7 +45,7 @@ func (ks *KernelState) slaves() map[string][]string {
 
 // Op is one planned change. Its String form is the transcript line.
 type Op struct {
-	Do   string // add, del, set-master, no-master, mtu, up, down, addr-add, addr-del, route, route-del, bridge, vlan-filtering, run
+	Do   string // add, del, set-master, no-master, mtu, mac, up, down, addr-add, addr-del, route, route-del, bridge, vlan-filtering, vids, bond, bond-primary, run
 	Link string
 	Arg  string
 	Cmd  *hookCmd
@@ -103,9 +105,12 @@ func checkNative(cfg *ifaces.Config, names []string) error {
 		}
 		for _, l := range append(slices.Clone(d.Options), d.Options6...) {
 			k, _, _ := strings.Cut(l, " ")
-			if !slices.Contains(hookKeys, k) {
+			if !slices.Contains(hookKeys, k) && k != "hwaddress" {
 				bad = append(bad, fmt.Sprintf("iface %s: %s", n, l))
 			}
+		}
+		if _, err := wantMAC(d); err != nil {
+			bad = append(bad, fmt.Sprintf("iface %s: %v", n, err))
 		}
 		keys := make([]string, 0, len(d.Attrs))
 		for k := range d.Attrs {
@@ -288,7 +293,6 @@ func plan(old, cfg *ifaces.Config, ks *KernelState, only map[string]bool) ([]Op,
 		return nil, err
 	}
 	var ops []Op
-	changed := map[string]bool{}
 	var oldNames []string
 	if old != nil {
 		oldNames = managed(old)
@@ -321,47 +325,11 @@ func plan(old, cfg *ifaces.Config, ks *KernelState, only map[string]bool) ([]Op,
 		if only != nil && !only[n] {
 			continue
 		}
-		d := cfg.Ifaces[n]
-		l := ks.Links[n]
-		var od *ifaces.Iface
-		if old != nil {
-			od = old.Ifaces[n]
+		linkOps, err := planLink(old, cfg, n, ks)
+		if err != nil {
+			return nil, err
 		}
-		stanzaChanged := od == nil || !sameStanza(od, d)
-		kind := kindOf(d)
-		if l == nil {
-			if kind == "" {
-				return nil, fmt.Errorf("iface %s: no such link in the kernel", n)
-			}
-			ops = append(ops, Op{Do: "add", Link: n, Arg: addArgs(d, kind)})
-			changed[n], stanzaChanged = true, true
-		} else if kind != "" && l.Kind != kind {
-			ops = append(ops, Op{Do: "del", Link: n}, Op{Do: "add", Link: n, Arg: addArgs(d, kind)})
-			changed[n], stanzaChanged, l = true, true, nil
-		}
-		if stanzaChanged {
-			ops = append(ops, hooks(n, d, "pre-up")...)
-		}
-		if kind == "bridge" && (l == nil || od == nil || bridgeArgs(od) != bridgeArgs(d) ||
-			od.Attr("bridge_vlan_aware") != d.Attr("bridge_vlan_aware") || vidsOf(od) != vidsOf(d)) {
-			ops = append(ops, Op{Do: "bridge", Link: n, Arg: bridgeArgs(d)})
-			if truthyStr(d.Attr("bridge_vlan_aware")) {
-				ops = append(ops, Op{Do: "vlan-filtering", Link: n, Arg: "1 vids " + vidsOf(d)})
-			} else if od != nil && truthyStr(od.Attr("bridge_vlan_aware")) {
-				ops = append(ops, Op{Do: "vlan-filtering", Link: n, Arg: "0"})
-			}
-		}
-		if mtu, _ := strconv.Atoi(d.Attr("mtu")); mtu > 0 && (l == nil || l.MTU != mtu) {
-			ops = append(ops, Op{Do: "mtu", Link: n, Arg: strconv.Itoa(mtu)})
-		}
-		ops = append(ops, masterOps(cfg, n, d, ks)...)
-		if l == nil || !l.Up {
-			ops = append(ops, Op{Do: "up", Link: n})
-		}
-		ops = append(ops, addrOps(n, d, l)...)
-		if stanzaChanged {
-			ops = append(ops, hooks(n, d, "up", "post-up")...)
-		}
+		ops = append(ops, linkOps...)
 	}
 	ops = append(ops, routeOps(cfg, names, ks)...)
 	return ops, nil
@@ -490,51 +458,4 @@ func routeOps(cfg *ifaces.Config, names []string, ks *KernelState) []Op {
 		}
 	}
 	return ops
-}
-
-// hooks are the stanza's command lines of the given phases.
-func hooks(n string, d *ifaces.Iface, phases ...string) []Op {
-	var ops []Op
-	for _, phase := range phases {
-		for _, fam := range []struct {
-			opts    []string
-			addrfam string
-			method  string
-		}{{d.Options, "inet", d.Method}, {d.Options6, "inet6", d.Method6}} {
-			for _, l := range fam.opts {
-				k, cmd, _ := strings.Cut(l, " ")
-				if k != phase {
-					continue
-				}
-				mode := "start"
-				if strings.Contains(phase, "down") {
-					mode = "stop"
-				}
-				env := []string{"IFACE=" + n, "LOGICAL=" + n, "ADDRFAM=" + fam.addrfam, "METHOD=" + fam.method, "MODE=" + mode, "PHASE=" + phase}
-				ops = append(ops, Op{Do: "run", Link: n, Arg: phase + ": " + strings.TrimSpace(cmd),
-					Cmd: &hookCmd{phase: phase, line: strings.TrimSpace(cmd), env: env}})
-			}
-		}
-	}
-	return ops
-}
-
-// sameStanza tells whether an interface's file settings are unchanged.
-func sameStanza(a, b *ifaces.Iface) bool {
-	return a.Type == b.Type && a.Method == b.Method && a.Method6 == b.Method6 &&
-		slices.Equal(a.Options, b.Options) && slices.Equal(a.Options6, b.Options6) &&
-		slices.Equal(wantAddrs(a), wantAddrs(b)) && a.Gateway == b.Gateway && a.Gateway6 == b.Gateway6 &&
-		mapsEqual(a.Attrs, b.Attrs)
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }

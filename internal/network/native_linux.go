@@ -73,7 +73,11 @@ func readKernelState(only map[string]bool) (*KernelState, error) {
 	byName := map[int]*LinkState{}
 	for _, l := range links {
 		a := l.Attrs()
-		st := &LinkState{Name: a.Name, MTU: a.MTU, Up: a.Flags&net.FlagUp != 0, Master: byIndex[a.MasterIndex]}
+		st := &LinkState{Name: a.Name, MTU: a.MTU, Up: a.Flags&net.FlagUp != 0, Master: byIndex[a.MasterIndex],
+			MAC: a.HardwareAddr.String()}
+		if b, ok := l.(*netlink.Bond); ok {
+			st.Bond = bondState(b, byIndex)
+		}
 		switch l.Type() {
 		case "device", "veth":
 		default:
@@ -214,6 +218,8 @@ func (x *executor) do(ctx context.Context, op Op) error {
 	case "vlan-filtering":
 		on := strings.HasPrefix(op.Arg, "1")
 		return netlink.BridgeSetVlanFiltering(link, on)
+	case "mac", "vids", "bond", "bond-primary":
+		return doLinkOption(op, link)
 	}
 	return fmt.Errorf("unknown operation %q", op.Do)
 }

@@ -95,9 +95,11 @@ func TestPlanBondsAndVLANs(t *testing.T) {
 		"addr-add vlan50 10.50.0.2/24",
 		"add vmbr0 bridge",
 		"bridge vmbr0 stp_state 0 forward_delay 0",
-		"vlan-filtering vmbr0 1 vids 10,20-30",
+		"vlan-filtering vmbr0 1",
 		"set-master bond0 vmbr0",
 		"up vmbr0",
+		"vids vmbr0 self add 10,20-30",
+		"vids bond0 add 10,20-30",
 		"add vmbr0.10 vlan link vmbr0 id 10 protocol 802.1q",
 		"up vmbr0.10",
 		"addr-add vmbr0.10 10.10.0.2/24",
@@ -157,7 +159,7 @@ func ifqueryNames(t *testing.T, src string) []string {
 func TestPlanRefuses(t *testing.T) {
 	src := `auto eno1
 iface eno1 inet dhcp
-	hwaddress ether 52:54:00:00:00:01
+	hwaddress ether 52:54:00:00:00:0g
 
 auto vmbr0
 iface vmbr0 inet manual
@@ -174,7 +176,7 @@ iface eno2 inet manual
 	}
 	want := []string{
 		"iface eno1 inet dhcp: method dhcp",
-		"iface eno1: hwaddress ether 52:54:00:00:00:01",
+		`iface eno1: bad hwaddress line "hwaddress ether 52:54:00:00:00:0g"`,
 		"iface eno2: bridge-learning on",
 		"iface vmbr0: Open vSwitch type OVSBridge",
 	}

@@ -46,6 +46,12 @@ type Config struct {
 	// NetNS names the network namespace the native applier works in
 	// ("" = the daemon's own); tests use one they made.
 	NetNS string
+	// ChangedOnly makes the native applier trust the kernel to match the
+	// live file and read and plan only the interfaces a change touches
+	// (and run only their hooks), so its cost does not grow with the
+	// file. The default checks every interface against the kernel and
+	// runs every up hook, as ifreload -a does.
+	ChangedOnly bool
 }
 
 // Appliers.
@@ -150,10 +156,13 @@ func (s *Service) Revert() error {
 }
 
 // Diff is `diff -b -N -u` of the live and the staged file, as Proxmox
-// reports it in `changes` ("" when they do not differ). File names are
-// shown as host paths, without the root prefix.
+// reports it in `changes` ("" when they do not differ or nothing is
+// staged). File names are shown as host paths, without the root prefix.
 func (s *Service) Diff(ctx context.Context) (string, error) {
 	live, staged := s.cfg.Root.Path(LivePath), s.cfg.Root.Path(StagedPath)
+	if !s.cfg.Root.Exists(StagedPath) {
+		return "", nil
+	}
 	res, err := s.cfg.Runner.Run(ctx, host.Cmd{
 		Argv: []string{"diff", "-b", "-N", "-u", live, staged}, OKCodes: []int{1}, Timeout: 30 * time.Second,
 	})

@@ -2,15 +2,14 @@ package network
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/netip"
 	"sync"
 	"time"
-
-	"hostadm/internal/network/ifaces"
 )
 
 // ErrNothingToConfirm is returned by Confirm without a pending rollback.
@@ -20,147 +19,208 @@ var ErrNothingToConfirm = errors.New("no network change is waiting for confirmat
 // confirmation.
 var ErrRollbackPending = errors.New("an applied network change is waiting for confirmation or rollback; confirm it first")
 
-// TaskRunner runs work as a task with its own log; the rollback uses it so
-// the restore shows up like any apply.
-type TaskRunner func(fn func(ctx context.Context, log io.Writer) error)
+// TaskRunner runs work as a task with its own log, now or soon; the
+// rollback uses it so the restore shows up like any apply. It fails when
+// the task cannot start.
+type TaskRunner func(fn func(ctx context.Context, log io.Writer) error) error
 
+// rollback holds the timers this process armed, by rollback id. What a
+// rollback needs lives on disk (see pending.go), so a rollback armed by a
+// process that went away (a restarted daemon, the in-process CLI) is taken
+// over by the next one that looks (Resume, Watch).
 type rollback struct {
-	mu      sync.Mutex
-	timer   *time.Timer
-	pending bool
-	done    chan struct{}
+	mu     sync.Mutex
+	armed  map[string]*armedRollback
+	closed bool
 }
+
+type armedRollback struct {
+	timer *time.Timer
+	done  chan struct{}
+	once  sync.Once
+}
+
+func (a *armedRollback) finish() { a.once.Do(func() { close(a.done) }) }
 
 // ApplyWithRollback applies the staged file like Apply and then, unless
 // Confirm is called within timeout, restores the file that was live before
-// and applies it again, through run. The timer belongs to the service, not
-// to the request: a client that lost its connection does not stop it.
+// and applies it again, through run. The deadline and the previous file
+// are written under /etc/network before anything changes, so the timer
+// belongs to the node, not to the request or even the process: a client
+// that lost its connection does not stop it, and a daemon restarted in
+// between rolls back on start when the deadline has passed (Resume).
 func (s *Service) ApplyWithRollback(ctx context.Context, log io.Writer, timeout time.Duration, run TaskRunner) error {
 	s.rb.mu.Lock()
-	if s.rb.pending {
-		s.rb.mu.Unlock()
+	defer s.rb.mu.Unlock()
+	if s.pendingOnDisk() {
 		return ErrRollbackPending
 	}
-	s.rb.pending = true
-	s.rb.mu.Unlock()
 	previous, err := s.cfg.Root.ReadFile(LivePath)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		s.clearRollback()
+		return err
+	}
+	id := make([]byte, 8)
+	rand.Read(id)
+	p := pending{ID: hex.EncodeToString(id), Deadline: time.Now().Add(timeout), Timeout: int(timeout.Seconds()),
+		NoPrevious: errors.Is(err, fs.ErrNotExist)}
+	if err := s.savePending(p, previous); err != nil {
 		return err
 	}
 	if err := s.Apply(ctx, log); err != nil {
 		// the half-applied change is rolled back at once
 		fmt.Fprintf(log, "apply failed, restoring the previous configuration\n")
 		s.restore(ctx, log, previous)
-		s.clearRollback()
+		s.dropPending()
+		return err
+	}
+	// the admin gets the whole timeout to confirm, however long apply took
+	p.Deadline = time.Now().Add(timeout)
+	if err := s.saveFile(pendingPath, p); err != nil {
 		return err
 	}
 	fmt.Fprintf(log, "waiting %s for confirmation (POST /nodes/{node}/network/confirm), else rolling back\n", timeout)
-	done := make(chan struct{})
-	s.rb.mu.Lock()
-	s.rb.done = done
-	s.rb.timer = time.AfterFunc(timeout, func() {
-		defer close(done)
-		s.rb.mu.Lock()
-		if !s.rb.pending || s.rb.timer == nil {
-			s.rb.mu.Unlock()
-			return
-		}
-		s.rb.timer = nil
-		s.rb.mu.Unlock()
-		run(func(ctx context.Context, log io.Writer) error {
-			defer s.clearRollback()
-			fmt.Fprintf(log, "no confirmation within %s: restoring the previous network configuration\n", timeout)
-			return s.restore(ctx, log, previous)
-		})
-	})
-	s.rb.mu.Unlock()
+	s.arm(p, run)
 	return nil
 }
 
+// arm starts this process's timer for a pending rollback (s.rb.mu held).
+func (s *Service) arm(p pending, run TaskRunner) {
+	if s.rb.closed || s.rb.armed[p.ID] != nil {
+		return
+	}
+	if s.rb.armed == nil {
+		s.rb.armed = map[string]*armedRollback{}
+	}
+	a := &armedRollback{done: make(chan struct{})}
+	s.rb.armed[p.ID] = a
+	a.timer = time.AfterFunc(time.Until(p.Deadline), func() { s.fire(p, a, run) })
+}
+
+// fire rolls back unless the change was confirmed meanwhile, by any
+// process. The rollback is claimed on disk inside the task, so it runs
+// once, and a process whose tasks cannot start any more (the in-process
+// CLI after it returned) leaves it to the daemon.
+func (s *Service) fire(p pending, a *armedRollback, run TaskRunner) {
+	if q, err := s.loadPending(pendingPath); err != nil || q.ID != p.ID {
+		a.finish()
+		return
+	}
+	err := run(func(ctx context.Context, log io.Writer) error {
+		defer a.finish()
+		previous, ok := s.claim(p.ID)
+		if !ok {
+			fmt.Fprintf(log, "the network change was confirmed or rolled back meanwhile\n")
+			return nil
+		}
+		fmt.Fprintf(log, "no confirmation within %ds: restoring the previous network configuration\n", p.Timeout)
+		err := s.restore(ctx, log, previous)
+		s.dropPending()
+		return err
+	})
+	if err != nil {
+		s.cfg.Logger.Error("network rollback", "err", err)
+		a.finish()
+	}
+}
+
 func (s *Service) restore(ctx context.Context, log io.Writer, previous []byte) error {
-	if err := s.cfg.Root.WriteFile(StagedPath, previous, 0o644); err != nil {
+	unlock, err := s.cfg.Root.Lock(ctx, LockPath, lockTimeout)
+	if err != nil {
+		return err
+	}
+	err = s.cfg.Root.WriteFile(StagedPath, previous, 0o644)
+	unlock()
+	if err != nil {
 		return err
 	}
 	return s.Apply(ctx, log)
 }
 
-func (s *Service) clearRollback() {
-	s.rb.mu.Lock()
-	s.rb.pending, s.rb.timer = false, nil
-	s.rb.mu.Unlock()
-}
-
-// Confirm keeps the applied change and stops its rollback.
+// Confirm keeps the applied change and stops its rollback, whichever
+// process armed it.
 func (s *Service) Confirm() error {
 	s.rb.mu.Lock()
 	defer s.rb.mu.Unlock()
-	if !s.rb.pending || s.rb.timer == nil || !s.rb.timer.Stop() {
+	p, err := s.loadPending(pendingPath)
+	if errors.Is(err, fs.ErrNotExist) {
 		return ErrNothingToConfirm
 	}
-	s.rb.pending, s.rb.timer = false, nil
-	close(s.rb.done)
-	return nil
-}
-
-// WaitRollback blocks until a scheduled rollback has run or was confirmed
-// (tests and shutdown).
-func (s *Service) WaitRollback() {
-	s.rb.mu.Lock()
-	done := s.rb.done
-	s.rb.mu.Unlock()
-	if done != nil {
-		<-done
-	}
-}
-
-// CheckReachable refuses a staged file that no longer carries the address
-// a request came in on, or drops the default route the live file has: the
-// admin would lock themselves out. local is the server-side address of the
-// request (invalid for in-process calls, which skips that check).
-func (s *Service) CheckReachable(local netip.Addr) error {
-	old, err := s.parseFile(LivePath)
 	if err != nil {
 		return err
 	}
-	next, err := s.parseFile(StagedPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	} else if err != nil {
+	if err := s.dropPending(); err != nil {
 		return err
 	}
-	if local.IsValid() && !local.IsLoopback() {
-		local = local.Unmap()
-		found := false
-		for _, d := range next.Ifaces {
-			for _, p := range wantAddrs(d) {
-				if p.Addr() == local {
-					found = true
-				}
-			}
-		}
-		if !found {
-			return fmt.Errorf("the staged configuration drops %s, the address this request came in on; apply with force=1 to do it anyway", local)
-		}
-	}
-	for _, six := range []bool{false, true} {
-		if gatewayOf(old, six) != "" && gatewayOf(next, six) == "" {
-			what := "IPv4"
-			if six {
-				what = "IPv6"
-			}
-			return fmt.Errorf("the staged configuration drops the %s default gateway %s; apply with force=1 to do it anyway", what, gatewayOf(old, six))
-		}
+	if a := s.rb.armed[p.ID]; a != nil && a.timer.Stop() {
+		a.finish()
 	}
 	return nil
 }
 
-func gatewayOf(cfg *ifaces.Config, six bool) string {
-	for _, n := range sortedNames(cfg) {
-		d := cfg.Ifaces[n]
-		if gw := map[bool]string{false: d.Gateway, true: d.Gateway6}[six]; gw != "" {
-			return gw
+// WaitRollback blocks until the rollbacks this process armed have run or
+// were confirmed (tests and shutdown).
+func (s *Service) WaitRollback() {
+	s.rb.mu.Lock()
+	var waits []chan struct{}
+	for _, a := range s.rb.armed {
+		waits = append(waits, a.done)
+	}
+	s.rb.mu.Unlock()
+	for _, w := range waits {
+		<-w
+	}
+}
+
+// StopRollbackTimers forgets this process's timers without rolling back,
+// as when the process ends; the pending rollback stays on disk for the
+// next Resume. Later Resume and Watch calls in this process do nothing.
+func (s *Service) StopRollbackTimers() {
+	s.rb.mu.Lock()
+	defer s.rb.mu.Unlock()
+	s.rb.closed = true
+	for _, a := range s.rb.armed {
+		if a.timer.Stop() {
+			a.finish()
 		}
 	}
-	return ""
+}
+
+// Resume takes over a rollback left on disk by a process that went away:
+// one whose restore was interrupted runs again now, a pending one fires at
+// its deadline (at once when that has passed).
+func (s *Service) Resume(run TaskRunner) {
+	s.rb.mu.Lock()
+	defer s.rb.mu.Unlock()
+	if s.rb.closed {
+		return
+	}
+	if p, err := s.loadPending(runningPath); err == nil && s.rb.armed[p.ID] == nil {
+		s.cfg.Logger.Warn("network rollback was interrupted; restoring the previous configuration again", "id", p.ID)
+		if err := s.saveFile(pendingPath, p); err == nil {
+			p.Deadline = time.Now()
+			s.arm(p, run)
+		}
+		return
+	}
+	if p, err := s.loadPending(pendingPath); err == nil && s.rb.armed[p.ID] == nil {
+		s.cfg.Logger.Info("resuming a pending network rollback", "id", p.ID, "deadline", p.Deadline)
+		s.arm(p, run)
+	}
+}
+
+// Watch calls Resume now and every interval until ctx ends, so the daemon
+// also takes over a rollback the in-process CLI armed; then it stops this
+// process's timers.
+func (s *Service) Watch(ctx context.Context, interval time.Duration, run TaskRunner) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		s.Resume(run)
+		select {
+		case <-ctx.Done():
+			s.StopRollbackTimers()
+			return
+		case <-tick.C:
+		}
+	}
 }

@@ -47,10 +47,11 @@ func TestApplyWithRollback(t *testing.T) {
 			good, _ := kernelView(t, ns)
 			cut := strings.Replace(mgmtFile, "\taddress 10.210.0.2/24\n\tgateway 10.210.0.1\n", "", 1)
 			cut = strings.Replace(cut, "inet static", "inet manual", 1)
-			sync := func(fn func(context.Context, io.Writer) error) {
+			sync := func(fn func(context.Context, io.Writer) error) error {
 				if err := fn(context.Background(), io.Discard); err != nil {
 					t.Errorf("rollback: %v", err)
 				}
+				return nil
 			}
 
 			stage(t, root, cut)

@@ -126,6 +126,11 @@ func (m *Manager) run(t *task, l *Log, fn func(context.Context, *Log) error) {
 		m.cfg.Logger.Error("task end not recorded", "upid", upid, "err", uerr)
 	}
 	m.cfg.Logger.Info("task finished", "upid", upid, "status", status)
+	if m.cfg.OnFinish != nil {
+		e := Entry{EndTime: end, Status: indexStatus(status)}
+		e.fill(upid, t.upid)
+		m.cfg.OnFinish(e)
+	}
 }
 
 // call runs fn, turning a panic into an error.

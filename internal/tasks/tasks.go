@@ -65,6 +65,11 @@ type Config struct {
 	// IndexMaxBytes is the size after which index is rotated to index.1;
 	// 0 means 50 000 as in Proxmox.
 	IndexMaxBytes int64
+	// OnFinish, when set, is called after a task of this manager ended and
+	// its end was recorded, with its entry as the task list shows it
+	// (EndTime and Status set). It must not block (the daemon counts
+	// finished tasks for its metrics with it).
+	OnFinish func(Entry)
 }
 
 // Manager starts tasks and answers questions about them. It is safe for

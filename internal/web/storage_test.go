@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -34,6 +33,20 @@ func zfsFixture(t *testing.T, name string) string {
 // id), and the ZFS wizard: a device count the RAID level refuses, the plan,
 // and the task — whose commands, recorded, must be the plan's — and the
 // pool detail with its vdev tree and scan line.
+// graphCoverage is a JavaScript expression: for each summary chart, the
+// fraction of its canvas's columns holding an opaque pixel of the first
+// series' colour (#2f7fa8) — the drawn line, not the translucent fill.
+const graphCoverage = `[...document.querySelectorAll('.graphs .chart')].map((c) => {
+	const cv = c.querySelector('canvas');
+	if (!cv || !cv.width) return 0;
+	const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+	const cols = new Set();
+	for (let i = 0; i < d.length; i += 4) {
+		if (d[i + 3] > 200 && Math.abs(d[i] - 47) < 24 && Math.abs(d[i + 1] - 127) < 24 && Math.abs(d[i + 2] - 168) < 24) cols.add((i / 4) % cv.width);
+	}
+	return cols.size / cv.width;
+})`
+
 func TestBrowserNotesGraphsMetricsDisks(t *testing.T) {
 	requireBuiltUI(t)
 	b := newBrowser(t)
@@ -57,12 +70,19 @@ func TestBrowserNotesGraphsMetricsDisks(t *testing.T) {
 	node := "/nodes/" + daemontest.Node
 	env.MustOK(root, "PUT", node+"/config", url.Values{"description": {
 		"# Rack 4, slot 12\n\nOwner: **ops**, see the [runbook](https://wiki.example/pve1).\n\n- UPS on *port 3*\n- `zpool scrub` monthly\n\n<script>window.pwned = 1</script>"}})
-	svc.Metrics.CollectOnce(context.Background())
+	// 25 hours of one-minute rounds, recorded by the metrics service's own loop.
+	svc.Metrics = historyService(t, svc.Store, 25*60)
 	login(b, env, "alice", "alice-pass")
 
 	// Summary: notes and graphs.
 	b.waitFor("notes", `document.querySelector('[data-testid=notes] .markdown h2')?.textContent === 'Rack 4, slot 12'`)
 	b.waitFor("graphs", `document.querySelectorAll('.graphs .chart').length === 4`)
+	// Each chart's canvas must carry its first series' line (opaque pixels
+	// of its colour) across most of the hour.
+	b.waitFor("lines drawn", graphCoverage+`.every((f) => f > 0.6)`)
+	b.waitFor("scroll to the graphs", `(document.querySelector('.graphs').scrollIntoView(), true)`)
+	b.do("settle", chromedp.Sleep(300*time.Millisecond))
+	b.shot("summary-graphs-hour")
 	if eval[bool](b, `!!document.querySelector('[data-testid=notes] script') || window.pwned === 1 || !document.querySelector('[data-testid=notes]').textContent.includes('<script>')`) {
 		t.Errorf("the note's script tag was not kept as text")
 	}
@@ -71,6 +91,13 @@ func TestBrowserNotesGraphsMetricsDisks(t *testing.T) {
 	for _, tf := range []string{"day", "week", "month", "year"} {
 		b.waitFor("timeframe "+tf, `(() => { const s = document.querySelector('.graphs select'); s.value = '`+tf+`'; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)
 		b.waitFor("graphs "+tf, `document.querySelectorAll('.graphs .chart').length === 4`)
+		b.waitFor("lines drawn "+tf, graphCoverage+`.every((f) => f > 0)`)
+		if tf == "day" {
+			b.waitFor("day covered", graphCoverage+`.every((f) => f > 0.6)`)
+			b.waitFor("scroll to graphs", `(document.querySelector('.graphs').scrollIntoView(), true)`)
+			b.do("settle", chromedp.Sleep(300*time.Millisecond))
+			b.shot("summary-graphs-day")
+		}
 	}
 	b.waitFor("scroll to graphs", `(document.querySelector('.graphs').scrollIntoView(), true)`)
 	b.do("settle", chromedp.Sleep(300*time.Millisecond))
@@ -99,7 +126,7 @@ func TestBrowserNotesGraphsMetricsDisks(t *testing.T) {
 
 	// Disks: the ZFS wizard and the pool detail.
 	b.do("disks", chromedp.Navigate(env.URL+"/#/disks"))
-	b.waitFor("zfs pools", `document.body.textContent.includes('ZFS pools') && document.body.textContent.includes('/dev/sdd')`)
+	b.waitFor("disks and the zfs tab", `[...document.querySelectorAll('.tabs a')].some((a) => a.textContent === 'ZFS') && document.body.textContent.includes('/dev/sdd')`)
 	b.clickText("button", "ZFS pool")
 	b.fill("name", "tank2")
 	b.choose("raidlevel", "raidz")
@@ -121,6 +148,7 @@ func TestBrowserNotesGraphsMetricsDisks(t *testing.T) {
 	}
 	b.clickText(".dialog button", "×")
 	b.waitFor("task closed", `!document.querySelector('.dialog')`)
+	b.clickText(".tabs a", "ZFS")
 	b.waitFor("rpool row", `[...document.querySelectorAll('tr')].some((r) => r.textContent.includes('rpool'))`)
 	b.waitFor("open detail", `(() => { const r = [...document.querySelectorAll('tr')].find((r) => r.querySelector('td strong')?.textContent === 'rpool'); const btn = r && [...r.querySelectorAll('button')].find((x) => x.textContent === 'Detail'); if (btn) btn.click(); return !!btn; })()`)
 	b.waitFor("zfs detail", `document.querySelector('[data-testid=zfs-state]')?.textContent === 'DEGRADED' && document.querySelector('[data-testid=zfs-scan]')?.textContent.includes('resilver in progress') && document.body.textContent.includes('replacing-1')`)

@@ -17,3 +17,22 @@ func FuzzParseStatus(f *testing.F) {
 		ParseMembers(b)
 	})
 }
+
+func FuzzParseDatasets(f *testing.F) {
+	f.Add([]byte("tank\tfilesystem\t1\t2\t3\t/tank\tlz4\t0\toff\tnone\tnone\t-\t-\tyes\n"))
+	f.Add([]byte("feature@x\tenabled\nfeature@\t\n\t\t\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, d := range ParseDatasets(b) {
+			if d.Name == "" {
+				t.Fatal("dataset without a name")
+			}
+		}
+		ParseFeatures(b)
+		for _, s := range []string{"passphrase", "hex", "raw"} {
+			if in, err := KeyInput(s, string(b)); err == nil && s == "raw" && len(in) != 32 {
+				t.Fatalf("raw key of %d bytes", len(in))
+			}
+		}
+		ParseSmallBlocks(string(b))
+	})
+}

@@ -67,7 +67,11 @@ type Iface struct {
 	// ExistsSet tells whether Exists was decided at all (Proxmox leaves the
 	// key out for virtual interfaces).
 	ExistsSet bool
-	Active    bool // IFF_UP
+	// ExistsNull marks an alias or VLAN whose parent has no `exists` of
+	// its own (a bridge, say): Proxmox copies the missing value, and the
+	// API shows "exists": null.
+	ExistsNull bool
+	Active     bool // IFF_UP
 	// Families lists the stanzas in file order: Inet, Inet6 or Typeless.
 	Families []string
 

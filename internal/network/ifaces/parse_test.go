@@ -71,7 +71,7 @@ iface typeless
 			Attrs: map[string]string{"slaves": "eno1 eno2", "bond_mode": "active-backup"}},
 		"eno1.100": {Type: TypeVLAN, Priority: 5, Exists: true, ExistsSet: true, Families: []string{Inet}, Method: "manual", Method6: "manual",
 			Attrs: map[string]string{"vlan-raw-device": "eno1", "vlan-id": "100"}},
-		"vlan7": {Type: TypeVLAN, Priority: 6, ExistsSet: true, Families: []string{Inet}, Method: "manual", Method6: "manual",
+		"vlan7": {Type: TypeVLAN, Priority: 6, ExistsSet: true, ExistsNull: true, Families: []string{Inet}, Method: "manual", Method6: "manual",
 			Attrs: map[string]string{"vlan-raw-device": "bond0", "vlan-id": "7"}},
 		"eno1:1": {Type: TypeAlias, Priority: 7, Exists: true, ExistsSet: true, Families: []string{Inet}, Method: "static", Method6: "manual",
 			Address: "10.0.0.1", CIDR: "10.0.0.1/32"},

@@ -167,7 +167,7 @@ func inheritExists(ifs map[string]*Iface, d *Iface, parent string) {
 		p = &Iface{ExistsSet: true}
 		ifs[parent] = p
 	}
-	d.Exists, d.ExistsSet = p.Exists, true
+	d.Exists, d.ExistsSet, d.ExistsNull = p.Exists, true, !p.ExistsSet
 }
 
 // mapCIDR derives cidr/cidr6 and rewrites a dotted v4 netmask to its prefix

@@ -60,7 +60,7 @@ export function ConfirmDialog({ title, action, name, typeName, confirmLabel = 'D
         {typeName && (
           <div class="field">
             <label for="confirm-name">Type <strong>{name}</strong> to confirm</label>
-            <input id="confirm-name" value={typed} autocomplete="off" onInput={(e) => setTyped(e.currentTarget.value)} />
+            <input id="confirm-name" name="confirm-name" value={typed} autocomplete="off" onInput={(e) => setTyped(e.currentTarget.value)} />
           </div>
         )}
         {error && <div class="alert alert-error" role="alert">{error}</div>}

@@ -66,3 +66,30 @@ export class TaskFollower {
     this.timer = setTimeout(() => this.poll(), this.interval);
   }
 }
+
+/**
+ * whenDone calls fn(status) once the task has ended, polling its status
+ * (for a page to reload what the task changed); it returns a cancel
+ * function. A failing poll stops it without calling fn.
+ */
+export function whenDone(api, upid, fn, interval = 1000) {
+  const node = (/^UPID:([^:]+):/.exec(upid || '') || [])[1];
+  let timer = null;
+  let stopped = !node;
+  async function poll() {
+    if (stopped) return;
+    try {
+      const status = await api.get(`/nodes/${encodeURIComponent(node)}/tasks/${encodeURIComponent(upid)}/status`);
+      if (stopped) return;
+      if (status.status !== 'running') {
+        fn(status);
+        return;
+      }
+    } catch {
+      return;
+    }
+    timer = setTimeout(poll, interval);
+  }
+  poll();
+  return () => { stopped = true; clearTimeout(timer); };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeLog, TaskFollower } from './tasklog.js';
+import { mergeLog, TaskFollower, whenDone } from './tasklog.js';
 import { createClient } from './api.js';
 import { fakeFetch } from '../test/helpers.js';
 
@@ -50,5 +50,17 @@ describe('TaskFollower', () => {
     expect(update.error.status).toBe(403);
     await new Promise((r) => setTimeout(r, 20));
     expect(fetchFn.calls.length).toBe(1);
+  });
+});
+
+describe('whenDone', () => {
+  it('calls back once the task has stopped', async () => {
+    const answers = [{ status: 'running' }, { status: 'running' }, { status: 'stopped', exitstatus: 'OK' }];
+    const paths = [];
+    const api = { get: async (p) => { paths.push(p); return answers.shift(); } };
+    const done = await new Promise((resolve) => whenDone(api, 'UPID:n1:00000001:00000002:00000003:zfsarc::root@pam:', resolve, 1));
+    expect(done.exitstatus).toBe('OK');
+    expect(paths.length).toBe(3);
+    expect(paths[0]).toBe('/nodes/n1/tasks/UPID%3An1%3A00000001%3A00000002%3A00000003%3Azfsarc%3A%3Aroot%40pam%3A/status');
   });
 });

@@ -87,7 +87,7 @@ export function DiskCreateDialog({ kind, base, rows, onClose }) {
   async function run() {
     const upid = await form.submit((vals) => api.post(`${base}/${kind}`, createParams(kind, vals)));
     if (upid) {
-      onClose(true);
+      onClose(true, upid);
       openTask(upid);
     } else {
       setStep('settings');

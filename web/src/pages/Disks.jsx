@@ -1,6 +1,8 @@
-// Disks: the node's block devices with usage and SMART health; SMART
-// details and self-tests; GPT initialisation and wiping, which ask with the
-// device's path (wipe makes you type it) and show their task live.
+// Disks: one tab for the node's block devices with usage and SMART health
+// (SMART details and self-tests; GPT initialisation and wiping, which ask
+// with the device's path — wipe makes you type it — and show their task
+// live), and one for each kind of storage on them and the ZFS ARC, as far
+// as the node's /disks index offers them.
 import { useState } from 'preact/hooks';
 import { useApp } from '../components/context.js';
 import { ErrorAlert } from '../components/Alert.jsx';
@@ -9,19 +11,24 @@ import { useResource } from '../lib/poll.js';
 import { bytes } from '../lib/format.js';
 import { SmartDialog } from './DiskSmart.jsx';
 import { DiskCreateDialog, KINDS } from './DiskCreate.jsx';
-import { ZfsDetailDialog, stateTone } from './ZfsDetail.jsx';
+import { diskRows } from '../lib/diskrows.js';
+import { whenDone } from '../lib/tasklog.js';
+import { href } from '../lib/router.js';
+import { BtrfsTab, DirectoryTab, LvmTab, LvmThinTab, ZfsTab } from './DiskStorages.jsx';
+import { ZfsArc } from './ZfsArc.jsx';
 
-/** diskRows orders disks by path and puts each partition right after its disk. */
-export function diskRows(list) {
-  const disks = list.filter((d) => !d.parent).sort((a, b) => a.devpath.localeCompare(b.devpath, undefined, { numeric: true }));
-  const out = [];
-  for (const d of disks) {
-    out.push(d);
-    out.push(...list.filter((p) => p.parent === d.devpath).sort((a, b) => a.devpath.localeCompare(b.devpath, undefined, { numeric: true })));
-  }
-  const seen = new Set(out);
-  return out.concat(list.filter((p) => !seen.has(p)));
-}
+export { diskRows };
+
+/** TABS are the Disks page's tabs; each but the first needs its child of /nodes/{node}/disks. */
+export const TABS = [
+  { id: '', label: 'Disks' },
+  { id: 'lvm', label: 'LVM', needs: 'lvm', Tab: LvmTab },
+  { id: 'lvmthin', label: 'LVM-thin', needs: 'lvmthin', Tab: LvmThinTab },
+  { id: 'directory', label: 'Directory', needs: 'directory', Tab: DirectoryTab },
+  { id: 'zfs', label: 'ZFS', needs: 'zfs', Tab: ZfsTab },
+  { id: 'btrfs', label: 'BTRFS', needs: 'btrfs', Tab: BtrfsTab },
+  { id: 'arc', label: 'ZFS ARC', needs: 'zfs-arc', Tab: ZfsArc },
+];
 
 function healthClass(h) {
   if (!h) return 'running';
@@ -30,27 +37,46 @@ function healthClass(h) {
   return 'error';
 }
 
-export function Disks() {
-  const { api, node, openTask } = useApp();
+export function Disks({ arg }) {
+  const { api, node } = useApp();
   const base = `/nodes/${encodeURIComponent(node)}/disks`;
-  const [partitions, setPartitions] = useState(true);
-  const list = useResource(() => api.get(`${base}/list`, { 'include-partitions': partitions }), [node, partitions]);
-  // The create wizards offered are the ones the node's /disks index lists.
+  // The tabs and create wizards offered are the ones the node's /disks index lists.
   const index = useResource(() => api.get(base).catch(() => []), [node]);
   const kinds = new Set((index.data || []).map((c) => c.name));
-  const zfs = useResource(() => (kinds.has('zfs') ? api.get(`${base}/zfs`) : Promise.resolve(null)), [node, kinds.has('zfs')]);
+  const tabs = TABS.filter((t) => !t.needs || kinds.has(t.needs));
+  const tab = tabs.find((t) => t.id === (arg || '')) || tabs[0];
+  const Tab = tab.Tab || DiskList;
+  return (
+    <section>
+      <div class="page-head"><h1>Disks</h1></div>
+      {tabs.length > 1 && (
+        <nav class="tabs" aria-label="Disk sections">
+          {tabs.map((t) => <a key={t.id} href={href('disks', t.id)} aria-current={t === tab ? 'page' : undefined}>{t.label}</a>)}
+        </nav>
+      )}
+      {index.data && <Tab base={base} kinds={kinds} />}
+    </section>
+  );
+}
+
+function DiskList({ base, kinds }) {
+  const { api, openTask } = useApp();
+  const [partitions, setPartitions] = useState(true);
+  const list = useResource(() => api.get(`${base}/list`, { 'include-partitions': partitions }), [base, partitions]);
   const [dialog, setDialog] = useState(null);
   const close = () => setDialog(null);
   async function task(method, path, params) {
     const upid = await api[method](path, params);
-    if (upid) openTask(upid);
-    list.reload();
+    if (upid) {
+      openTask(upid);
+      whenDone(api, upid, list.reload);
+    }
   }
   const rows = diskRows(list.data || []);
   return (
-    <section>
+    <div>
       <div class="page-head">
-        <h1>Disks</h1>
+        <h2>Block devices</h2>
         <div class="actions">
           <label class="inline"><input type="checkbox" checked={partitions} onChange={(e) => setPartitions(e.currentTarget.checked)} /> Show partitions</label>
           <button type="button" onClick={() => list.reload()}>Reload</button>
@@ -90,29 +116,8 @@ export function Disks() {
           </tbody>
         </table>
       </div>
-      {zfs.data && zfs.data.length > 0 && <>
-        <h2 class="section-title">ZFS pools</h2>
-        <ErrorAlert error={zfs.error} />
-        <div class="table-wrap">
-          <table class="table">
-            <thead><tr><th>Pool</th><th>Health</th><th>Size</th><th>Allocated</th><th>Free</th><th>Fragmentation</th><th>Dedup</th><th><span class="sr-only">Actions</span></th></tr></thead>
-            <tbody>
-              {zfs.data.map((z) => (
-                <tr key={z.name}>
-                  <td><strong>{z.name}</strong></td>
-                  <td><span class={`chip chip-${stateTone(z.health)}`}>{z.health}</span></td>
-                  <td class="nowrap">{bytes(z.size)}</td><td class="nowrap">{bytes(z.alloc)}</td><td class="nowrap">{bytes(z.free)}</td>
-                  <td>{z.frag} %</td><td>{z.dedup}×</td>
-                  <td class="row-actions"><button type="button" onClick={() => setDialog({ kind: 'zfs', name: z.name })}>Detail</button></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </>}
-      {dialog && dialog.kind === 'zfs' && <ZfsDetailDialog base={base} name={dialog.name} onClose={close} />}
       {dialog && dialog.kind === 'create' && (
-        <DiskCreateDialog kind={dialog.what} base={base} rows={rows} onClose={(created) => { close(); if (created) { list.reload(); zfs.reload(); } }} />
+        <DiskCreateDialog kind={dialog.what} base={base} rows={rows} onClose={(created, upid) => { close(); if (upid) whenDone(api, upid, list.reload); }} />
       )}
       {dialog && dialog.kind === 'smart' && <SmartDialog base={base} disk={dialog.disk} onClose={close} />}
       {dialog && dialog.kind === 'gpt' && (
@@ -125,6 +130,6 @@ export function Disks() {
           <p class="muted">All data on it becomes unreachable{dialog.disk.used ? ` — it is in use: ${dialog.disk.used}` : ''}.</p>
         </ConfirmDialog>
       )}
-    </section>
+    </div>
   );
 }

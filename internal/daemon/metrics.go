@@ -1,0 +1,92 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"hostadm/internal/disks/storage"
+	"hostadm/internal/metrics"
+	"hostadm/internal/tasks"
+)
+
+// storageSource adapts storage.cfg and its status probes (what GET
+// /nodes/{node}/storage reports) to the metrics collector's StorageSource.
+type storageSource struct {
+	svc    *storage.Service
+	prober storage.Prober
+}
+
+// StorageStatus lists the storages configured on this node.
+func (s storageSource) StorageStatus(ctx context.Context) ([]metrics.StorageStatus, error) {
+	list, err := s.svc.Statuses(ctx, s.prober)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]metrics.StorageStatus, len(list))
+	for i, st := range list {
+		out[i] = metrics.StorageStatus{
+			ID: st.Storage, Type: st.Type, Content: st.Content,
+			Active: st.Active == 1, Enabled: st.Enabled == 1, Shared: st.Shared == 1,
+			Total: st.Total, Used: st.Used, Avail: st.Avail,
+		}
+	}
+	return out, nil
+}
+
+// taskFinished is the task manager's OnFinish hook: it counts the task in
+// the metrics service (built after the task manager).
+func (n *Node) taskFinished(e tasks.Entry) {
+	if n.Services != nil && n.Services.Metrics != nil {
+		n.Services.Metrics.TaskFinished(e.Type, e.Status)
+	}
+}
+
+// metricsServer is the optional plain-HTTP listener for Prometheus
+// (--metrics-listen): GET /metrics without authentication, nothing else.
+// The admin chooses the address (loopback, a management network) and so
+// who may scrape.
+type metricsServer struct {
+	http *http.Server
+	ln   net.Listener
+	done chan error
+}
+
+func (n *Node) startMetricsServer() (*metricsServer, error) {
+	ln, err := net.Listen("tcp", n.Config.MetricsListen)
+	if err != nil {
+		return nil, fmt.Errorf("metrics listen %s: %w", n.Config.MetricsListen, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Services.Metrics.Registry(), promhttp.HandlerOpts{
+		EnableOpenMetrics: true,
+		ErrorHandling:     promhttp.ContinueOnError,
+	}))
+	m := &metricsServer{
+		http: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
+		ln:   ln,
+		done: make(chan error, 1),
+	}
+	go func() {
+		err := m.http.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		m.done <- err
+	}()
+	n.Config.Logger.Info("hostadm serving metrics without authentication", "listen", ln.Addr().String())
+	return m, nil
+}
+
+// shutdown stops the listener (nil-safe).
+func (m *metricsServer) shutdown(ctx context.Context) error {
+	if m == nil {
+		return nil
+	}
+	return errors.Join(m.http.Shutdown(ctx), <-m.done)
+}

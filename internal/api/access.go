@@ -82,7 +82,7 @@ func accessEndpoints() []*Endpoint {
 			Protected:   true, NoToken: true,
 			Params: schema.Obj(schema.Props{
 				"userid":                schema.Str("Full User ID, in the `name@realm` format.").Fmt("pve-userid").MaxLen(64),
-				"password":              schema.Str("The new password.").MinLen(5).MaxLen(64),
+				"password":              schema.Str("The new password.").MinLen(8).MaxLen(64),
 				"confirmation-password": schema.Str("The current password of the user performing the change.").MaxLen(64).Opt(),
 			}),
 			Returns: schema.Null(),
@@ -170,19 +170,41 @@ func permissions(ctx context.Context, r *Request) (any, error) {
 
 func changePassword(ctx context.Context, r *Request) (any, error) {
 	userid := r.Params.String("userid")
-	if userid != r.Identity.User && !r.Identity.IsRoot() {
-		ok, err := r.Svc.Auth.HasPrivs(ctx, r.Identity.auth(), "/access/groups", []string{"User.Modify"}, false)
-		if err != nil {
+	if !r.Identity.IsRoot() {
+		if err := reauthenticate(ctx, r); err != nil {
 			return nil, err
 		}
-		if !ok {
-			return nil, Forbidden("Permission check failed (/access/groups, User.Modify)")
+	}
+	if userid != r.Identity.User && !r.Identity.IsRoot() {
+		_, realm, _ := strings.Cut(userid, "@")
+		for _, need := range [][2]string{{"/access/realm/" + realm, "Realm.AllocateUser"}, {"/access/groups", "User.Modify"}} {
+			ok, err := r.Svc.Auth.HasPrivs(ctx, r.Identity.auth(), need[0], []string{need[1]}, false)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, Forbidden(fmt.Sprintf("Permission check failed (%s, %s)", need[0], need[1]))
+			}
 		}
 	}
 	if err := r.Svc.Auth.SetPassword(ctx, userid, r.Params.String("password")); err != nil {
 		return nil, authError(err)
 	}
 	return nil, nil
+}
+
+// reauthenticate checks the caller's own password (confirmation-password)
+// before a password change, as Proxmox does for everyone but root@pam: a
+// stolen ticket alone cannot take over an account.
+func reauthenticate(ctx context.Context, r *Request) error {
+	confirm := r.Params.String("confirmation-password")
+	if confirm == "" || strings.HasPrefix(confirm, "PVE:") { // a ticket is no password
+		return schema.Fail("confirmation-password", "confirmation password required")
+	}
+	if _, err := r.Svc.Auth.Login(ctx, r.Identity.User, "", confirm, r.Remote); err != nil {
+		return schema.Fail("confirmation-password", "confirmation password is wrong")
+	}
+	return nil
 }
 
 // authError turns the auth service's sentinel errors into Proxmox's

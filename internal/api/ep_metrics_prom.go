@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/expfmt"
@@ -77,6 +78,7 @@ func prometheusText(_ context.Context, r *Request) (any, error) {
 func (a *API) PrometheusHandler() http.Handler {
 	e := prometheusEndpoint()
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		start := time.Now()
 		if req.Method != http.MethodGet && req.Method != http.MethodHead {
 			a.fail(w, req, "json", NotImplemented("Method '"+req.Method+" /metrics' not implemented"))
 			return
@@ -87,7 +89,7 @@ func (a *API) PrometheusHandler() http.Handler {
 		}
 		id, err := a.authenticate(req)
 		if err != nil {
-			a.authFail(w, req, "json", err)
+			a.authFail(w, req, err, start)
 			return
 		}
 		r := &Request{Endpoint: e, Identity: id, Svc: a.svc, Node: a.svc.Node, Remote: remoteIP(req), HTTP: req}

@@ -18,6 +18,7 @@ const maxBody = 512 * 1024
 
 // ServeHTTP serves /api2/<format>/<path>.
 func (a *API) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	start := time.Now()
 	rest, ok := strings.CutPrefix(req.URL.Path, "/api2/")
 	if !ok {
 		a.fail(w, req, "json", NotImplemented("no such uri"))
@@ -49,7 +50,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if !e.Perm.World {
 		id, err := a.authenticate(req)
 		if err != nil {
-			a.authFail(w, req, format, err)
+			a.authFail(w, req, err, start)
 			return
 		}
 		r.Identity = id
@@ -61,7 +62,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	res, err := a.call(req.Context(), r, pathParams, raw)
 	if err != nil && statusOf(err) == http.StatusUnauthorized {
-		a.authFail(w, req, format, err)
+		a.authFail(w, req, err, start)
 		return
 	}
 	if err != nil {
@@ -124,11 +125,15 @@ func cutAny(s string, prefixes ...string) (string, bool) {
 	return "", false
 }
 
-// authFail answers a 401 after the delay Proxmox uses against guessing.
-func (a *API) authFail(w http.ResponseWriter, req *http.Request, format string, err error) {
+// authFail answers a 401 once failDelay has passed since the request came
+// in, as Proxmox does: padding from the start hides how long the check
+// took, so timing tells nothing about which users exist. Authentication
+// failures are a real 401 in every format (the web UI needs the status to
+// show its login again), with an empty body.
+func (a *API) authFail(w http.ResponseWriter, req *http.Request, err error, start time.Time) {
 	a.svc.Logger.Info("authentication failure", "remote", remoteIP(req), "path", req.URL.Path, "reason", err.Error())
-	sleep(req.Context(), a.failDelay)
-	a.fail(w, req, format, err)
+	sleep(req.Context(), a.failDelay-time.Since(start))
+	a.fail(w, req, "json", err)
 }
 
 func sleep(ctx context.Context, d time.Duration) {
@@ -174,7 +179,7 @@ func parseBody(ctype string, body []byte, raw map[string]any) error {
 	if ctype != "" {
 		var err error
 		if mt, _, err = mime.ParseMediaType(ctype); err != nil {
-			return &StatusError{Code: 415, Msg: "unable to parse content type"}
+			return &StatusError{Code: 506, Msg: "unable to parse content type"}
 		}
 	}
 	switch mt {
@@ -188,7 +193,7 @@ func parseBody(ctype string, body []byte, raw map[string]any) error {
 		dec := json.NewDecoder(strings.NewReader(string(body)))
 		dec.UseNumber()
 		var obj map[string]any
-		if err := dec.Decode(&obj); err != nil {
+		if err := dec.Decode(&obj); err != nil || dec.More() {
 			return BadRequest("unable to parse JSON body - expected an object")
 		}
 		for k, v := range obj {

@@ -68,16 +68,17 @@ func (r *router) add(e *Endpoint) error {
 func (r *router) match(method, path string) (*Endpoint, map[string]string) {
 	n := r.root
 	var params map[string]string
-	for _, c := range splitPath(path) {
-		if child := n.static[c]; child != nil {
+	for _, raw := range splitPath(path) {
+		// Components are URI-unescaped before matching (API.md §1.1).
+		v, err := url.PathUnescape(raw)
+		if err != nil {
+			return nil, nil
+		}
+		if child := n.static[v]; child != nil {
 			n = child
 			continue
 		}
 		if n.param == nil {
-			return nil, nil
-		}
-		v, err := url.PathUnescape(c)
-		if err != nil {
 			return nil, nil
 		}
 		if params == nil {

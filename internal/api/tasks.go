@@ -290,6 +290,9 @@ func stopTask(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	err = r.Svc.Tasks.Stop(upid.String())
+	if errors.Is(err, tasks.ErrNoSuchTask) {
+		return nil, schema.Fail("upid", "no such task")
+	}
 	if errors.Is(err, tasks.ErrForeignTask) {
 		return nil, fmt.Errorf("task %s runs in another process (pid %d); stop it there", upid, upid.PID)
 	}

@@ -52,7 +52,7 @@ func userEndpoints() []*Endpoint {
 	}
 	createUser := userFields()
 	createUser["userid"] = userIDParam()
-	createUser["password"] = schema.Str("Initial password.").MinLen(5).MaxLen(64).Opt()
+	createUser["password"] = schema.Str("Initial password.").MinLen(8).MaxLen(64).Opt()
 	updateUser := userFields()
 	updateUser["enable"] = schema.Bool("Enable the account. You can set this to '0' to disable the account").Opt()
 	updateUser["append"] = schema.Bool("").Req("groups").Opt()
@@ -70,7 +70,7 @@ func userEndpoints() []*Endpoint {
 			}),
 			Returns: schema.Arr(userReturn()), Handler: listUsers},
 		{Method: "POST", Path: "/access/users", Name: "create_user", Description: "Create new user.",
-			Perm: Perm{Check: Privs("/access/groups", "User.Modify")}, Protected: true,
+			Perm: Perm{Check: And(RealmPriv("userid", "Realm.AllocateUser"), Privs("/access/groups", "User.Modify"))}, Protected: true,
 			Params: schema.Obj(createUser), Returns: schema.Null(), Handler: createUserH},
 		{Method: "GET", Path: "/access/users/{userid}", Name: "read_user", Description: "Get user configuration.",
 			Perm:   Perm{Check: Or(Self("userid"), AnyPriv("/access/groups", "User.Modify", "Sys.Audit"))},
@@ -79,7 +79,7 @@ func userEndpoints() []*Endpoint {
 			Perm: Perm{Check: userAdmin}, Protected: true,
 			Params: withID(updateUser), Returns: schema.Null(), Handler: updateUserH},
 		{Method: "DELETE", Path: "/access/users/{userid}", Name: "delete_user", Description: "Delete user.",
-			Perm: Perm{Check: Privs("/access/groups", "User.Modify")}, Protected: true,
+			Perm: Perm{Check: And(RealmPriv("userid", "Realm.AllocateUser"), Privs("/access/groups", "User.Modify"))}, Protected: true,
 			Params: withID(schema.Props{}), Returns: schema.Null(), Handler: deleteUser},
 		{Method: "GET", Path: "/access/users/{userid}/token", Name: "token_index", Description: "Get user API tokens.",
 			Perm:    Perm{Check: Or(Self("userid"), userAdmin)},

@@ -152,8 +152,9 @@ func isCertFile(p string) bool {
 }
 
 // TLSConfig returns the server configuration for the HTTPS API: TLS 1.2
-// with forward-secret AEAD suites only, TLS 1.3, HTTP/2, and the certificate
-// from r.
+// with forward-secret AEAD suites only, TLS 1.3, and the certificate from r.
+// Only HTTP/1.1 is offered, as pveproxy does: Proxmox clients read the
+// reason phrase of an error's status line, which HTTP/2 does not have.
 func (r *Reloader) TLSConfig() *tls.Config {
 	return &tls.Config{
 		MinVersion: tls.VersionTLS12,
@@ -169,7 +170,7 @@ func (r *Reloader) TLSConfig() *tls.Config {
 		// X25519MLKEM768 is Go's default hybrid post-quantum exchange; it
 		// rests on X25519 and clients without it fall back to the others.
 		CurvePreferences: []tls.CurveID{tls.X25519MLKEM768, tls.X25519, tls.CurveP256},
-		NextProtos:       []string{"h2", "http/1.1"},
+		NextProtos:       []string{"http/1.1"},
 		GetCertificate:   r.GetCertificate,
 	}
 }

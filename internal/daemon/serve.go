@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"hostadm/internal/apt"
@@ -21,6 +23,9 @@ type Server struct {
 	metrics  *metricsServer // --metrics-listen; nil when not configured
 	done     chan error
 	cancel   context.CancelFunc
+	loops    sync.WaitGroup // background loops, awaited before the store closes
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // Start creates the certificates if needed, listens and serves in the
@@ -71,10 +76,10 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          nil,
 	}
-	go reloader.Run(bg)
-	go n.Services.Metrics.Run(bg) // samples the node (status CPU figure too) and exports
-	go n.Services.Apt.RunDaily(bg, apt.DailyConfig{Tasks: n.Services.Tasks, Logger: n.Config.Logger})
-	go n.API.WatchNetworkRollback(bg) // resumes a pending network rollback (internal/network/rollback.go)
+	s.loop(func() { reloader.Run(bg) })
+	s.loop(func() { n.Services.Metrics.Run(bg) }) // samples the node (status CPU figure too) and exports
+	s.loop(func() { n.Services.Apt.RunDaily(bg, apt.DailyConfig{Tasks: n.Services.Tasks, Logger: n.Config.Logger}) })
+	s.loop(func() { n.API.WatchNetworkRollback(bg) }) // resumes a pending network rollback (internal/network/rollback.go)
 	go func() {
 		err := s.http.Serve(tls.NewListener(ln, tlsCfg))
 		if errors.Is(err, http.ErrServerClosed) {
@@ -86,12 +91,28 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	return s, nil
 }
 
+// loop runs a background loop that Shutdown waits for.
+func (s *Server) loop(f func()) {
+	s.loops.Add(1)
+	go func() {
+		defer s.loops.Done()
+		f()
+	}()
+}
+
 func (n *Node) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/api2/", n.API)
 	mux.Handle("/metrics", n.API.PrometheusHandler()) // Prometheus scrapes, with an API token
 	mux.Handle("/", web.Handler())
-	return mux
+	// The API sees its paths as sent: ServeMux would clean "//" and ".."
+	// with a redirect, where Proxmox answers the request itself.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api2" || strings.HasPrefix(r.URL.Path, "/api2/") {
+			n.API.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // Addr is the address the server listens on.
@@ -113,11 +134,29 @@ func (s *Server) Node() *Node { return s.node }
 // running tasks to stop (they are recorded as interrupted) and closes the
 // store, all within ctx.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopOnce.Do(func() { s.stopErr = s.shutdown(ctx) })
+	return s.stopErr
+}
+
+func (s *Server) shutdown(ctx context.Context) error {
 	err := errors.Join(s.http.Shutdown(ctx), s.metrics.shutdown(ctx))
 	s.cancel()
+	loopsDone := make(chan struct{})
+	go func() {
+		s.loops.Wait()
+		close(loopsDone)
+	}()
+	select {
+	case <-loopsDone:
+	case <-ctx.Done():
+		err = errors.Join(err, fmt.Errorf("background loops did not stop: %w", ctx.Err()))
+	}
 	err = errors.Join(err, s.node.Close(ctx))
-	if serveErr := <-s.done; serveErr != nil {
+	select {
+	case serveErr := <-s.done:
 		err = errors.Join(err, serveErr)
+	case <-ctx.Done():
+		err = errors.Join(err, ctx.Err())
 	}
 	return err
 }

@@ -71,6 +71,10 @@ type Service struct {
 	loadMu  sync.Mutex
 	tickets ticketCache
 	fails   throttle
+	// hashSlots bounds the password checks running at once; dummyHash
+	// (made with the configured parameters) is checked for unknown users.
+	hashSlots chan struct{}
+	dummyHash string
 }
 
 // Identity is an authenticated principal: a user, or an API token of one.
@@ -86,6 +90,10 @@ func (id Identity) AuthID() string {
 	}
 	return id.User + "!" + id.TokenID
 }
+
+// hashSlotCount is how many password checks run at once (4 × 64 MiB with
+// the default parameters).
+const hashSlotCount = 4
 
 // New returns a Service; it does not touch the store.
 func New(cfg Config) (*Service, error) {
@@ -113,6 +121,12 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{cfg: cfg, builtin: newBuiltin()}
 	s.tickets.max = 4096
 	s.fails = newThrottle(10, 5*time.Minute)
+	s.hashSlots = make(chan struct{}, hashSlotCount)
+	dummy, err := HashPassword(fmt.Sprintf("no-user-%d", time.Now().UnixNano()), cfg.KDF)
+	if err != nil {
+		return nil, err
+	}
+	s.dummyHash = dummy
 	return s, nil
 }
 

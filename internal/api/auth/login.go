@@ -17,20 +17,22 @@ func (s *Service) Login(ctx context.Context, username, realm, password, remoteAd
 	if realm != "" && !strings.Contains(username, "@") {
 		userid += "@" + realm
 	}
+	if !s.fails.reserve(remoteAddr, s.now()) {
+		s.cfg.Logger.WarnContext(ctx, "authentication failure", "rhost", remoteAddr, "user", userid,
+			"msg", "too many failed logins from this address")
+		return "", ErrAuthFailed
+	}
 	reason := s.login(ctx, userid, password, remoteAddr)
+	s.fails.done(remoteAddr, reason != "", s.now())
 	if reason == "" {
 		return userid, nil
 	}
-	s.fails.fail(remoteAddr, s.now())
 	s.cfg.Logger.WarnContext(ctx, "authentication failure", "rhost", remoteAddr, "user", userid, "msg", reason)
 	return "", ErrAuthFailed
 }
 
 // login returns "" on success, else why it failed.
 func (s *Service) login(ctx context.Context, userid, password, remoteAddr string) string {
-	if !s.LoginAllowed(remoteAddr) {
-		return "too many failed logins from this address"
-	}
 	name, realm, err := SplitUserID(userid)
 	if err != nil {
 		return err.Error()
@@ -40,6 +42,9 @@ func (s *Service) login(ctx context.Context, userid, password, remoteAddr string
 		return err.Error()
 	}
 	if why, ok := st.userEnabled(userid, s.now()); !ok {
+		// Burn the time of a real check, so that timing does not tell
+		// whether the user exists.
+		s.checkPassword(ctx, password, s.dummyHash)
 		return why
 	}
 	if password == "" {
@@ -61,10 +66,10 @@ func (s *Service) login(ctx context.Context, userid, password, remoteAddr string
 		if !ok {
 			// Burn comparable time so that timing does not tell whether
 			// the user has a password.
-			CheckPassword(password, dummyHash)
+			s.checkPassword(ctx, password, s.dummyHash)
 			return "no password set"
 		}
-		if !CheckPassword(password, h) {
+		if !s.checkPassword(ctx, password, h) {
 			return "invalid credentials"
 		}
 		return ""
@@ -75,9 +80,18 @@ func (s *Service) login(ctx context.Context, userid, password, remoteAddr string
 	}
 }
 
-// dummyHash has cheap parameters; it only keeps the failure path from
-// being instant.
-const dummyHash = "$argon2id$v=19$m=8192,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$q8UfJ3A3L3K0n8qv7o6xYb0n1mU0dGZ2c3l1cGxhY2Vob2w"
+// checkPassword runs one password check in one of the service's few hash
+// slots: each argon2id check takes its whole memory cost (64 MiB by
+// default), so parallel logins queue instead of exhausting memory.
+func (s *Service) checkPassword(ctx context.Context, password, hash string) bool {
+	select {
+	case s.hashSlots <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	defer func() { <-s.hashSlots }()
+	return CheckPassword(password, hash)
+}
 
 // VerifyAPIToken checks the value of a "PVEAPIToken=" header,
 // "user@realm!tokenid=secret": the secret against token.cfg (in constant

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -10,17 +11,22 @@ import (
 // when it grows past maxAddrs, and when every entry is live the oldest
 // half is forgotten (an attacker rotating addresses gains nothing from it
 // that rotation did not already give).
+//
+// Attempts in flight count against the limit too (reserve), so a burst of
+// parallel logins cannot run more password checks than the limit allows
+// before the first failures are recorded.
 type throttle struct {
-	mu     sync.Mutex
-	limit  int
-	window time.Duration
-	addrs  map[string][]time.Time
+	mu       sync.Mutex
+	limit    int
+	window   time.Duration
+	addrs    map[string][]time.Time
+	inflight map[string]int
 }
 
 const maxAddrs = 10000
 
 func newThrottle(limit int, window time.Duration) throttle {
-	return throttle{limit: limit, window: window, addrs: map[string][]time.Time{}}
+	return throttle{limit: limit, window: window, addrs: map[string][]time.Time{}, inflight: map[string]int{}}
 }
 
 func (t *throttle) recent(addr string, now time.Time) []time.Time {
@@ -35,12 +41,55 @@ func (t *throttle) recent(addr string, now time.Time) []time.Time {
 func (t *throttle) allowed(addr string, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return len(t.recent(addr, now)) < t.limit
+	addr = throttleKey(addr)
+	return len(t.recent(addr, now))+t.inflight[addr] < t.limit
+}
+
+// reserve admits one attempt from addr, or refuses when its recent
+// failures plus the attempts in flight reach the limit. Every admitted
+// attempt ends with done.
+func (t *throttle) reserve(addr string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	addr = throttleKey(addr)
+	if len(t.recent(addr, now))+t.inflight[addr] >= t.limit {
+		return false
+	}
+	t.inflight[addr]++
+	return true
+}
+
+// done ends an attempt admitted by reserve, recording it when it failed.
+func (t *throttle) done(addr string, failed bool, now time.Time) {
+	t.mu.Lock()
+	key := throttleKey(addr)
+	if t.inflight[key]--; t.inflight[key] <= 0 {
+		delete(t.inflight, key)
+	}
+	t.mu.Unlock()
+	if failed {
+		t.fail(addr, now)
+	}
+}
+
+// throttleKey groups IPv6 clients by their /64, which one host usually
+// owns whole; IPv4 addresses stand alone.
+func throttleKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return addr
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
 }
 
 func (t *throttle) fail(addr string, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	addr = throttleKey(addr)
 	if len(t.addrs) >= maxAddrs {
 		for a := range t.addrs {
 			if len(t.recent(a, now)) == 0 || len(t.addrs) >= maxAddrs {

@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -99,15 +100,23 @@ func (r *Reloader) Run(ctx context.Context) error {
 		return fmt.Errorf("watch certificates: %w", err)
 	}
 	log := r.svc.cfg.Logger
+	// A pair written between NewReloader and the start of the watch
+	// raises no event: read once more now that the watch is in place.
+	changed := true
 	for {
-		if !waitForChange(ctx, events) {
+		if !changed && !waitForChange(ctx, events) {
 			return ctx.Err()
 		}
+		changed = false
+		before, _ := r.Certificate()
 		if err := r.Reload(ctx); err != nil {
 			log.Error("keeping the old TLS certificate", "err", err)
 			continue
 		}
 		cert, custom := r.Certificate()
+		if before != nil && bytes.Equal(before.Certificate[0], cert.Certificate[0]) {
+			continue
+		}
 		log.Info("reloaded TLS certificate", "custom", custom,
 			"fingerprint", Fingerprint(encodeCert(cert.Certificate[0])))
 	}

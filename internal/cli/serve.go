@@ -24,6 +24,7 @@ func runServe(env *Env, args []string) error {
 	fs.StringVar(&cfg.Listen, "listen", ":8006", "HTTPS listen `ADDR`ess (host:port)")
 	fs.StringVar(&cfg.Node, "node", "", "this node's `NAME`; default: the host name up to the first dot")
 	fs.StringVar(&cfg.MailRelay, "mail-relay", "", "SMTP relay `HOST:PORT` for the daily update mail when there is no /usr/sbin/sendmail")
+	applier := fs.String("network-applier", "auto", "`APPLIER` for network changes: auto (ifupdown2's ifreload when installed, else native netlink), ifupdown2 or native")
 	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "also serve Prometheus's GET /metrics over plain HTTP on `ADDR` (host:port), "+
 		"WITHOUT authentication; default off (/metrics on --listen needs an API token)")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
@@ -41,6 +42,13 @@ func runServe(env *Env, args []string) error {
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
 	cfg.AuthFailDelay = *authDelay
+	switch *applier {
+	case "auto":
+	case "ifupdown2", "native":
+		cfg.NetworkApplier = *applier
+	default:
+		return fmt.Errorf("--network-applier: '%s' is not auto, ifupdown2 or native", *applier)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	srv, err := daemon.Start(ctx, cfg)

@@ -49,6 +49,9 @@ type Config struct {
 	// StorePoll is how often the store is polled for changes made by
 	// other processes (default 500 ms).
 	StorePoll time.Duration
+	// NetworkApplier forces the network applier ("ifupdown2" or "native");
+	// "" picks ifupdown2 when installed, else native.
+	NetworkApplier string
 	// PowerDelay is how long reboot and shutdown wait after answering
 	// (default 2 s, as Proxmox).
 	PowerDelay time.Duration
@@ -162,7 +165,7 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 		Node: cfg.Node, Root: root, Runner: cfg.Runner, Store: n.store,
 		Auth: authSvc, Tasks: tm, Certs: certSvc,
 		NodeStat:   metrics.NewNode(metrics.NodeConfig{Root: root}),
-		Network:    network.New(network.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger}),
+		Network:    network.New(network.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger, Applier: cfg.NetworkApplier}),
 		Logger:     cfg.Logger,
 		PowerDelay: cfg.PowerDelay,
 	}

@@ -78,7 +78,7 @@ func TestServeHelpDocumentsFlags(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "hostadm")
 	buildHostadm(t, bin)
 	out, _ := runHostadm(t, bin, "serve", "--help")
-	for _, flag := range []string{"-root", "-data-dir", "-listen", "-node", "-log-level", "-auth-fail-delay", "-metrics-listen"} {
+	for _, flag := range []string{"-root", "-data-dir", "-listen", "-node", "-log-level", "-auth-fail-delay", "-network-applier", "-metrics-listen"} {
 		if !bytes.Contains(out, []byte(flag)) {
 			t.Errorf("serve --help lacks %s:\n%s", flag, out)
 		}

@@ -28,11 +28,13 @@ func zfsFixture(t *testing.T, name string) string {
 }
 
 // TestBrowserNotesGraphsMetricsDisks covers the summary's Markdown notes
-// (a script tag in them stays text) and rrddata graphs, the metric server
+// (a script tag in them stays text) and rrddata graphs — over 25 hours of
+// history recorded by the metrics service's own loop (historyService), each
+// chart must draw its line across the hour and the day — the metric server
 // page (a field error, create, the health column, delete asking with the
 // id), and the ZFS wizard: a device count the RAID level refuses, the plan,
-// and the task — whose commands, recorded, must be the plan's — and the
-// pool detail with its vdev tree and scan line.
+// and the task — whose commands, recorded, must be the plan's — and, on the
+// ZFS tab, the pool detail with its vdev tree and scan line.
 // graphCoverage is a JavaScript expression: for each summary chart, the
 // fraction of its canvas's columns holding an opaque pixel of the first
 // series' colour (#2f7fa8) — the drawn line, not the translucent fill.

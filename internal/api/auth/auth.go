@@ -74,7 +74,7 @@ type Service struct {
 	// hashSlots bounds the password checks running at once; dummyHash
 	// (made with the configured parameters) is checked for unknown users.
 	hashSlots chan struct{}
-	dummyHash string
+	dummyHash func() string
 }
 
 // Identity is an authenticated principal: a user, or an API token of one.
@@ -122,11 +122,15 @@ func New(cfg Config) (*Service, error) {
 	s.tickets.max = 4096
 	s.fails = newThrottle(10, 5*time.Minute)
 	s.hashSlots = make(chan struct{}, hashSlotCount)
-	dummy, err := HashPassword(fmt.Sprintf("no-user-%d", time.Now().UnixNano()), cfg.KDF)
-	if err != nil {
-		return nil, err
-	}
-	s.dummyHash = dummy
+	// Made on first use: a hash costs the KDF's memory (64 MiB), which
+	// a daemon that nobody logs in to should not hold from the start.
+	s.dummyHash = sync.OnceValue(func() string {
+		h, err := HashPassword(fmt.Sprintf("no-user-%d", time.Now().UnixNano()), cfg.KDF)
+		if err != nil {
+			return ""
+		}
+		return h
+	})
 	return s, nil
 }
 

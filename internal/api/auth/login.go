@@ -44,7 +44,7 @@ func (s *Service) login(ctx context.Context, userid, password, remoteAddr string
 	if why, ok := st.userEnabled(userid, s.now()); !ok {
 		// Burn the time of a real check, so that timing does not tell
 		// whether the user exists.
-		s.checkPassword(ctx, password, s.dummyHash)
+		s.checkPassword(ctx, password, s.dummyHash())
 		return why
 	}
 	if password == "" {
@@ -66,7 +66,7 @@ func (s *Service) login(ctx context.Context, userid, password, remoteAddr string
 		if !ok {
 			// Burn comparable time so that timing does not tell whether
 			// the user has a password.
-			s.checkPassword(ctx, password, s.dummyHash)
+			s.checkPassword(ctx, password, s.dummyHash())
 			return "no password set"
 		}
 		if !s.checkPassword(ctx, password, h) {

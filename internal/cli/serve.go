@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"os/signal"
 	"syscall"
 	"time"
@@ -67,6 +66,6 @@ func runServe(env *Env, args []string) error {
 }
 
 func runVersion(env *Env, _ []string) error {
-	fmt.Fprintf(env.Stdout, "hostadm %s (API of pve-manager %s, pid %d)\n", api.HostadmVersion, api.PVEVersion, os.Getpid())
+	fmt.Fprintf(env.Stdout, "hostadm %s (Proxmox VE API %s)\n", api.HostadmVersion, api.PVEVersion)
 	return nil
 }

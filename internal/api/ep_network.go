@@ -76,8 +76,8 @@ func networkEndpoints() []*Endpoint {
 			Perm:        modify, ProxyTo: "node", Protected: true,
 			Params:  nodeParams(nil),
 			Returns: schema.Null(),
-			Handler: func(_ context.Context, r *Request) (any, error) {
-				return nil, netService(r).Revert()
+			Handler: func(ctx context.Context, r *Request) (any, error) {
+				return nil, netService(r).Revert(ctx)
 			},
 		},
 		{

@@ -37,7 +37,13 @@ func (s *Service) Promote() (bool, error) {
 // `ifreload -a` runs; its warnings and errors naming an interface are
 // echoed to log as "NAME : LINE".
 func (s *Service) ApplyIfUpDown2(ctx context.Context, log io.Writer) error {
-	if _, err := s.Promote(); err != nil {
+	unlock, err := s.cfg.Root.Lock(ctx, LockPath, lockTimeout)
+	if err != nil {
+		return err
+	}
+	_, err = s.Promote()
+	unlock()
+	if err != nil {
 		return err
 	}
 	return s.Ifreload(ctx, log)
@@ -86,8 +92,23 @@ func (s *Service) Apply(ctx context.Context, log io.Writer) error {
 // ApplyNative plans the changes from the kernel's state and the live
 // file (what was applied before) to the staged file, refuses before
 // changing anything when the file holds what it cannot apply, then makes
-// the staged file live and carries the plan out through netlink.
+// the staged file live and carries the plan out through netlink. The
+// network lock is held from reading the files until the staged one is
+// live, so an edit in between cannot be promoted unplanned (or lost); the
+// plan itself runs without it, as ifreload does.
 func (s *Service) ApplyNative(ctx context.Context, log io.Writer) error {
+	unlock, err := s.cfg.Root.Lock(ctx, LockPath, lockTimeout)
+	if err != nil {
+		return err
+	}
+	locked := true
+	release := func() {
+		if locked {
+			locked = false
+			unlock()
+		}
+	}
+	defer release()
 	old, err := s.parseFile(LivePath)
 	if err != nil {
 		return err
@@ -118,6 +139,7 @@ func (s *Service) ApplyNative(ctx context.Context, log io.Writer) error {
 		if _, err := s.Promote(); err != nil {
 			return err
 		}
+		release()
 		return (&executor{runner: s.cfg.Runner, log: log}).run(ctx, ops)
 	})
 }

@@ -153,9 +153,10 @@ func managed(cfg *ifaces.Config) []string {
 	}
 	out := make([]string, 0, len(seen))
 	depth := make(map[string]int, len(seen))
+	visiting := map[string]bool{}
 	for n := range seen {
 		out = append(out, n)
-		depth[n] = depthOf(cfg, n)
+		depthOf(cfg, n, depth, visiting)
 	}
 	slices.SortFunc(out, func(a, b string) int {
 		if d := depth[a] - depth[b]; d != 0 {
@@ -177,21 +178,30 @@ func lowerOf(d *ifaces.Iface) []string {
 	return out
 }
 
-// depthOf is how many layers sit below an interface (NIC 0, bond 1, ...).
-func depthOf(cfg *ifaces.Config, n string) int {
+// depthOf is how many layers sit below an interface (NIC 0, bond 1, ...),
+// remembered in memo. An interface met again while its own lower links
+// are walked (a loop, which plan refuses) counts as 0, so the walk ends
+// however the file is made; memo keeps it linear in the file's size.
+func depthOf(cfg *ifaces.Config, n string, memo map[string]int, visiting map[string]bool) int {
+	if v, ok := memo[n]; ok {
+		return v
+	}
 	d := cfg.Ifaces[n]
-	if d == nil {
+	if d == nil || visiting[n] {
 		return 0
 	}
+	visiting[n] = true
 	max := 0
 	for _, l := range lowerOf(d) {
 		if l == n {
 			continue
 		}
-		if x := depthOf(cfg, l) + 1; x > max {
+		if x := depthOf(cfg, l, memo, visiting) + 1; x > max {
 			max = x
 		}
 	}
+	delete(visiting, n)
+	memo[n] = max
 	return max
 }
 
@@ -289,6 +299,9 @@ func Changed(old, cfg *ifaces.Config) map[string]bool {
 // plan is Plan limited to the names in only (nil: all).
 func plan(old, cfg *ifaces.Config, ks *KernelState, only map[string]bool) ([]Op, error) {
 	names := managed(cfg)
+	if err := cfg.CheckLoops(); err != nil {
+		return nil, err
+	}
 	if err := checkNative(cfg, names); err != nil {
 		return nil, err
 	}
@@ -297,14 +310,17 @@ func plan(old, cfg *ifaces.Config, ks *KernelState, only map[string]bool) ([]Op,
 	if old != nil {
 		oldNames = managed(old)
 	}
-	// interfaces no longer configured: down hooks, then removal
+	// interfaces no longer configured: down hooks, then removal. One
+	// still in the file that merely lost autostart (or the auto interface
+	// above it) is left as it is, up, as `ifreload -a` leaves it: ifupdown2
+	// takes down only what the file drops.
 	inNew := make(map[string]bool, len(names))
 	for _, n := range names {
 		inNew[n] = true
 	}
 	for i := len(oldNames) - 1; i >= 0; i-- {
 		n := oldNames[i]
-		if inNew[n] || (only != nil && !only[n]) {
+		if inNew[n] || cfg.Ifaces[n] != nil || (only != nil && !only[n]) {
 			continue
 		}
 		od := old.Ifaces[n]
@@ -451,6 +467,9 @@ func routeOps(cfg *ifaces.Config, names []string, ks *KernelState) []Op {
 		have := ks.Gateways[fam]
 		switch {
 		case want == have:
+		case want == "" && keptRoute(cfg, names, have):
+			// on an interface the file keeps but no longer brings up:
+			// ifreload -a leaves it, and so does the plan
 		case want == "":
 			ops = append(ops, Op{Do: "route-del", Link: "default" + fam, Arg: have})
 		default:
@@ -458,4 +477,11 @@ func routeOps(cfg *ifaces.Config, names []string, ks *KernelState) []Op {
 		}
 	}
 	return ops
+}
+
+// keptRoute tells whether a default route ("GW dev IFACE") goes through an
+// interface the file still has but does not bring up (not in names).
+func keptRoute(cfg *ifaces.Config, names []string, route string) bool {
+	_, dev, ok := strings.Cut(route, " dev ")
+	return ok && cfg.Ifaces[dev] != nil && !slices.Contains(names, dev)
 }

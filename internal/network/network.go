@@ -127,6 +127,13 @@ func (s *Service) readRaw() ([]byte, bool, error) {
 // Edit runs fn on the current configuration under the lock and writes the
 // result to the staging file. When fn or validation fails nothing changes.
 func (s *Service) Edit(ctx context.Context, fn func(cfg *ifaces.Config) error) error {
+	return s.edit(ctx, func(cfg *ifaces.Config) (bool, error) { return true, fn(cfg) }, nil)
+}
+
+// edit is Edit where fn may decline the write (false), with a step run
+// after the staged file was written, still under the lock: when after
+// fails, the staged file is put back as it was.
+func (s *Service) edit(ctx context.Context, fn func(cfg *ifaces.Config) (bool, error), after func() error) error {
 	unlock, err := s.cfg.Root.Lock(ctx, LockPath, lockTimeout)
 	if err != nil {
 		return err
@@ -136,18 +143,45 @@ func (s *Service) Edit(ctx context.Context, fn func(cfg *ifaces.Config) error) e
 	if err != nil {
 		return err
 	}
-	if err := fn(cfg); err != nil {
+	write, err := fn(cfg)
+	if err != nil || !write {
 		return err
 	}
 	out, err := cfg.Marshal(s.options())
 	if err != nil {
 		return err
 	}
-	return s.cfg.Root.WriteFile(StagedPath, out, 0o644)
+	before, err := s.cfg.Root.ReadFile(StagedPath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("read %s: %w", StagedPath, err)
+	}
+	hadStaged := err == nil
+	if err := s.cfg.Root.WriteFile(StagedPath, out, 0o644); err != nil {
+		return err
+	}
+	if after == nil {
+		return nil
+	}
+	if err := after(); err != nil {
+		if hadStaged {
+			return errors.Join(err, s.cfg.Root.WriteFile(StagedPath, before, 0o644))
+		}
+		return errors.Join(err, s.removeStaged())
+	}
+	return nil
 }
 
-// Revert drops the staged changes.
-func (s *Service) Revert() error {
+// Revert drops the staged changes, under the lock.
+func (s *Service) Revert(ctx context.Context) error {
+	unlock, err := s.cfg.Root.Lock(ctx, LockPath, lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.removeStaged()
+}
+
+func (s *Service) removeStaged() error {
 	err := os.Remove(s.cfg.Root.Path(StagedPath))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("revert network changes: %w", err)

@@ -41,13 +41,45 @@ type PinResult struct {
 // current names, a .link file matching its MAC address, and its new name
 // in every reference of the staged interfaces file (interfaces.new).
 // The kernel keeps the old names until the next boot.
+//
+// Everything happens under the network lock. A new name already used by
+// an interface in the file or the kernel (or as the base of one, vmbr0
+// for vmbr0.5) is refused, as is one whose .link file exists; the renamed
+// file is validated and staged first, and the .link files are written only
+// then: when one cannot be written, those written are removed and the
+// staged file is put back.
 func (s *Service) Pin(ctx context.Context, o PinOptions) ([]PinResult, error) {
 	if o.Prefix == "" {
 		o.Prefix = "nic"
 	}
+	var out []PinResult
+	err := s.edit(ctx, func(cfg *ifaces.Config) (bool, error) {
+		res, mapping, existing, err := s.pinPlan(o)
+		if err != nil {
+			return false, err
+		}
+		if err := s.checkPinNames(cfg, res); err != nil {
+			return false, err
+		}
+		out = res
+		if o.DryRun || len(res) == 0 {
+			return false, nil
+		}
+		renameIfaces(cfg, mapping, existing)
+		return true, nil
+	}, func() error { return s.writePins(out) })
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// pinPlan picks the NICs to pin and their new names; existing maps the
+// NICs pinned before (not rebooted yet) to their pinned names.
+func (s *Service) pinPlan(o PinOptions) (out []PinResult, mapping, existing map[string]string, err error) {
 	nics := s.nicMACs()
 	pinned := s.pinnedNames() // MAC → name
-	existing := map[string]string{}
+	existing = map[string]string{}
 	for name, mac := range nics {
 		if p, ok := pinned[mac]; ok {
 			existing[name] = p
@@ -61,29 +93,59 @@ func (s *Service) Pin(ctx context.Context, o PinOptions) ([]PinResult, error) {
 	}
 	if o.Interface != "" {
 		if _, ok := nics[o.Interface]; !ok {
-			return nil, schema.Fail("interface", fmt.Sprintf("Could not find link with name '%s'", o.Interface))
+			return nil, nil, nil, schema.Fail("interface", fmt.Sprintf("Could not find link with name '%s'", o.Interface))
 		}
 		if _, ok := existing[o.Interface]; ok {
-			return nil, schema.Fail("interface", fmt.Sprintf("There already exists a pin for NIC '%s' - aborting.", o.Interface))
+			return nil, nil, nil, schema.Fail("interface", fmt.Sprintf("There already exists a pin for NIC '%s' - aborting.", o.Interface))
 		}
 		names = []string{o.Interface}
 	}
 	slices.Sort(names)
-	mapping := newNames(names, pinned, o.Prefix)
-	out := make([]PinResult, 0, len(names))
+	mapping = newNames(names, pinned, o.Prefix)
+	out = make([]PinResult, 0, len(names))
 	for _, n := range names {
 		out = append(out, PinResult{Iface: n, Name: mapping[n], MAC: nics[n], File: path.Join(LinkDir, linkfile.FileName(mapping[n]))})
 	}
-	if o.DryRun || len(out) == 0 {
-		return out, nil
+	return out, mapping, existing, nil
+}
+
+// checkPinNames refuses new names already in use: by an interface of the
+// file or the kernel, as the base of one (vmbr0 of vmbr0.5 or vmbr0:1), or
+// by a .link file. Renaming onto such a name would overwrite its stanza
+// or clash at the next boot.
+func (s *Service) checkPinNames(cfg *ifaces.Config, pins []PinResult) error {
+	renamed := map[string]bool{}
+	for _, p := range pins {
+		renamed[p.Iface] = true
 	}
-	if err := s.writePins(out); err != nil {
-		return nil, err
+	used := map[string]string{}
+	note := func(name, where string) {
+		if renamed[name] {
+			return // the NIC being renamed frees its name
+		}
+		used[name] = where
+		if m := reSubIface.FindStringSubmatch(name); m != nil && !renamed[m[1]] {
+			if _, ok := used[m[1]]; !ok {
+				used[m[1]] = where
+			}
+		}
 	}
-	return out, s.Edit(ctx, func(cfg *ifaces.Config) error {
-		renameIfaces(cfg, mapping, existing)
-		return nil
-	})
+	for n := range cfg.Ifaces {
+		note(n, "in the network configuration")
+	}
+	data, _ := s.cfg.Root.ReadFile("/proc/net/dev")
+	for _, n := range ProcNetDevNames(string(data)) {
+		note(n, "in the kernel")
+	}
+	for _, p := range pins {
+		if where, ok := used[p.Name]; ok {
+			return schema.Fail("prefix", fmt.Sprintf("interface name '%s' for '%s' is already in use %s - aborting.", p.Name, p.Iface, where))
+		}
+		if s.cfg.Root.Exists(p.File) {
+			return schema.Fail("prefix", fmt.Sprintf("interface name '%s' for '%s' already has a link file '%s' - aborting.", p.Name, p.Iface, p.File))
+		}
+	}
+	return nil
 }
 
 // newNames hands out PREFIX0, PREFIX1, ... skipping names already pinned.
@@ -104,10 +166,20 @@ func newNames(names []string, pinned map[string]string, prefix string) map[strin
 	return out
 }
 
-func (s *Service) writePins(pins []PinResult) error {
+// writePins writes the .link files; when one fails, those it wrote are
+// removed again.
+func (s *Service) writePins(pins []PinResult) (err error) {
 	if err := os.MkdirAll(s.cfg.Root.Path(LinkDir), 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", LinkDir, err)
 	}
+	var written []string
+	defer func() {
+		if err != nil {
+			for _, f := range written {
+				os.Remove(s.cfg.Root.Path(f))
+			}
+		}
+	}()
 	for _, p := range pins {
 		var b bytes.Buffer
 		f := linkfile.Pin(p.MAC, p.Name)
@@ -116,8 +188,9 @@ func (s *Service) writePins(pins []PinResult) error {
 		}
 		f.Write(&b)
 		if err := s.cfg.Root.WriteFile(p.File, b.Bytes(), 0o644); err != nil {
-			return err
+			return fmt.Errorf("pin %s: %w", p.Iface, err)
 		}
+		written = append(written, p.File)
 	}
 	return nil
 }

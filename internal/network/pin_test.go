@@ -145,3 +145,95 @@ func TestExistsNull(t *testing.T) {
 		t.Error("vmbr0 has exists")
 	}
 }
+
+// TestPinRefusesTakenNames: a new name already used by an interface of the
+// file or the kernel, as the base of one, or by a .link file, is refused
+// (dry run included) and nothing is written: the rename used to overwrite
+// the file's vmbr0 with the NIC (or not, depending on map order) after
+// the .link files were already in place.
+func TestPinRefusesTakenNames(t *testing.T) {
+	cases := []struct {
+		name, prefix, kernel, link, err string
+	}{
+		{"bridge in the file", "vmbr", "", "",
+			"interface name 'vmbr0' for 'eno1' is already in use in the network configuration - aborting."},
+		{"bond in the file", "bond", "", "",
+			"interface name 'bond0' for 'eno1' is already in use in the network configuration - aborting."},
+		{"kernel link", "tap", "tap0", "",
+			"interface name 'tap0' for 'eno1' is already in use in the kernel - aborting."},
+		{"base of a kernel vlan", "lan", "lan1.7", "",
+			"interface name 'lan1' for 'enp3s0' is already in use in the kernel - aborting."},
+		{"stray link file", "x", "", "50-pve-x0.link",
+			"interface name 'x0' for 'eno1' already has a link file '" + LinkDir + "/50-pve-x0.link' - aborting."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			svc, root := pinRoot(t)
+			if c.kernel != "" {
+				f, _ := os.OpenFile(filepath.Join(root, "proc/net/dev"), os.O_APPEND|os.O_WRONLY, 0)
+				f.WriteString("  " + c.kernel + ": 0 0\n")
+				f.Close()
+			}
+			if c.link != "" {
+				os.WriteFile(filepath.Join(root, LinkDir, c.link), []byte("garbage\n"), 0o644)
+			}
+			links := func() []string {
+				l, _ := filepath.Glob(filepath.Join(root, LinkDir, "*.link"))
+				return l
+			}
+			before := links()
+			for _, dry := range []bool{true, false} {
+				_, err := svc.Pin(context.Background(), PinOptions{Prefix: c.prefix, DryRun: dry})
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Errorf("dry-run=%v: got %q, want %q", dry, errString(err), c.err)
+				}
+			}
+			if diff := cmp.Diff(before, links()); diff != "" {
+				t.Errorf("link files changed:\n%s", diff)
+			}
+			if _, err := os.Stat(filepath.Join(root, StagedPath)); !os.IsNotExist(err) {
+				t.Error("a staged file was written")
+			}
+		})
+	}
+}
+
+// TestPinWritesLinksLast: when the .link files cannot be written, the
+// staged file is put back as it was (or removed), and link files written
+// before the failure are removed.
+func TestPinWritesLinksLast(t *testing.T) {
+	for _, staged := range []string{"", pinFile + "\n#staged before\n"} {
+		t.Run(map[bool]string{true: "nothing staged", false: "staged before"}[staged == ""], func(t *testing.T) {
+			svc, root := pinRoot(t)
+			if staged != "" {
+				os.WriteFile(filepath.Join(root, StagedPath), []byte(staged), 0o644)
+			}
+			// the link directory is a file: no .link file can be written
+			os.RemoveAll(filepath.Join(root, LinkDir))
+			os.WriteFile(filepath.Join(root, LinkDir), nil, 0o644)
+			if _, err := svc.Pin(context.Background(), PinOptions{}); err == nil {
+				t.Fatal("pin succeeded")
+			}
+			b, err := os.ReadFile(filepath.Join(root, StagedPath))
+			if staged == "" && !os.IsNotExist(err) {
+				t.Errorf("staged file left behind: %q", b)
+			}
+			if staged != "" && string(b) != staged {
+				t.Errorf("staged file now:\n%s", b)
+			}
+		})
+	}
+	t.Run("written links removed", func(t *testing.T) {
+		svc, root := pinRoot(t)
+		err := svc.writePins([]PinResult{
+			{Iface: "eno1", Name: "nic1", MAC: "bc:24:11:00:00:01", File: LinkDir + "/50-pve-nic1.link"},
+			{Iface: "enp3s0", Name: "nic2", MAC: "not-a-mac", File: LinkDir + "/50-pve-nic2.link"},
+		})
+		if err == nil {
+			t.Fatal("accepted a bad MAC")
+		}
+		if _, err := os.Stat(filepath.Join(root, LinkDir, "50-pve-nic1.link")); !os.IsNotExist(err) {
+			t.Error("the first link file was left behind")
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -67,6 +68,13 @@ func (s *Service) ApplyWithRollback(ctx context.Context, log io.Writer, timeout 
 		return err
 	}
 	if err := s.Apply(ctx, log); err != nil {
+		if !s.liveChanged(previous, p.NoPrevious) {
+			// refused before the staged file went live (the native
+			// applier's checks): nothing to undo, and the staged file
+			// stays for the admin to fix
+			s.dropPending()
+			return err
+		}
 		// the half-applied change is rolled back at once
 		fmt.Fprintf(log, "apply failed, restoring the previous configuration\n")
 		s.restore(ctx, log, previous)
@@ -81,6 +89,16 @@ func (s *Service) ApplyWithRollback(ctx context.Context, log io.Writer, timeout 
 	fmt.Fprintf(log, "waiting %s for confirmation (POST /nodes/{node}/network/confirm), else rolling back\n", timeout)
 	s.arm(p, run)
 	return nil
+}
+
+// liveChanged tells whether the live file differs from previous (what it
+// held before the apply; noPrevious: it did not exist).
+func (s *Service) liveChanged(previous []byte, noPrevious bool) bool {
+	now, err := s.cfg.Root.ReadFile(LivePath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return !noPrevious
+	}
+	return err != nil || noPrevious || !bytes.Equal(now, previous)
 }
 
 // arm starts this process's timer for a pending rollback (s.rb.mu held).
@@ -118,7 +136,14 @@ func (s *Service) fire(p pending, a *armedRollback, run TaskRunner) {
 		return err
 	})
 	if err != nil {
-		s.cfg.Logger.Error("network rollback", "err", err)
+		// The task did not start: forget this timer so the next Resume
+		// (Watch calls it every interval) arms the rollback again.
+		s.cfg.Logger.Error("network rollback could not start; retrying", "id", p.ID, "err", err)
+		s.rb.mu.Lock()
+		if s.rb.armed[p.ID] == a {
+			delete(s.rb.armed, p.ID)
+		}
+		s.rb.mu.Unlock()
 		a.finish()
 	}
 }

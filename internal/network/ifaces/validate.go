@@ -25,7 +25,7 @@ type Options struct {
 // the message is stable.
 func (c *Config) Validate(o Options) error {
 	for _, step := range []func(*Config, Options) error{
-		checkText, checkPorts, fixOVSPorts, checkOVSBridges, checkOVSBonds,
+		checkText, checkLoops, checkPorts, fixOVSPorts, checkOVSBridges, checkOVSBonds,
 		checkBonds, checkVXLAN, checkVLANs, checkUplinks, checkBridgePorts,
 		checkTypeOptions,
 	} {
@@ -49,7 +49,10 @@ var reAttrKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 
 // checkText refuses anything that would break out of its line: a name or
 // value with a line break (or white space in a name or key) could inject
-// stanzas or commands into the file.
+// stanzas or commands into the file. A backslash is refused as well:
+// ifupdown2 splits the whole file at every backslash and joins the pieces
+// with a space (line continuation), so one in a comment or value folds the
+// next line into it and the interface after it disappears.
 func checkText(c *Config, _ Options) error {
 	bad := func(s string) bool { return strings.ContainsAny(s, "\n\r\x00") }
 	for _, name := range c.sortedNames() {
@@ -66,32 +69,47 @@ func checkText(c *Config, _ Options) error {
 				return dup
 			})
 		}
-		if name == "" || strings.ContainsAny(name, " \t\n\r\x00#") {
+		if name == "" || strings.ContainsAny(name, " \t\n\r\x00#\\") {
 			return fmt.Errorf("invalid interface name '%s'", strings.ToValidUTF8(strings.ReplaceAll(name, "\n", "\\n"), "?"))
 		}
 		for _, v := range []string{d.Method, d.Method6} {
-			if bad(v) || strings.ContainsAny(v, " \t") {
+			if bad(v) || strings.ContainsAny(v, " \t\\") {
 				return fmt.Errorf("iface %s - invalid method '%s'", name, oneLine(v))
 			}
 		}
 		if err := checkAddrs(name, d); err != nil {
 			return err
 		}
-		for k, v := range d.Attrs {
+		keys := make([]string, 0, len(d.Attrs))
+		for k := range d.Attrs {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			v := d.Attrs[k]
 			if !reAttrKey.MatchString(k) {
 				return fmt.Errorf("iface %s - invalid option name '%s'", name, oneLine(k))
 			}
 			if bad(v) {
 				return fmt.Errorf("iface %s - option '%s' must not contain a line break", name, k)
 			}
+			if strings.Contains(v, `\`) {
+				return fmt.Errorf("iface %s - option '%s' must not contain a backslash", name, k)
+			}
 		}
 		for _, l := range append(append(append([]string(nil), d.Options...), d.Options6...), d.VXLANRemoteIPs...) {
 			if bad(l) {
 				return fmt.Errorf("iface %s - option line must not contain a line break", name)
 			}
+			if strings.Contains(l, `\`) {
+				return fmt.Errorf("iface %s - option line must not contain a backslash", name)
+			}
 		}
 		if strings.Contains(d.Comments, "\r") || strings.Contains(d.Comments6, "\r") {
 			return fmt.Errorf("iface %s - comments must not contain a carriage return", name)
+		}
+		if strings.Contains(d.Comments, `\`) || strings.Contains(d.Comments6, `\`) {
+			return fmt.Errorf("iface %s - comments must not contain a backslash", name)
 		}
 	}
 	return nil
@@ -392,7 +410,8 @@ func checkBridgePorts(c *Config, _ Options) error {
 		if d.Type != TypeBridge {
 			continue
 		}
-		for _, p := range splitWS(d.Attr("bridge_ports")) {
+		// split as written (commas too): the file must validate again
+		for _, p := range splitList(d.Attr("bridge_ports")) {
 			n := c.Ifaces[p]
 			if n == nil && reVLANName.MatchString(p) {
 				// a VLAN port not in the file is implied; check it as one

@@ -2,6 +2,8 @@ package ifaces
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -151,6 +153,102 @@ func FuzzParse(f *testing.F) {
 		}
 		if !bytes.Equal(out, out2) {
 			t.Fatalf("not stable:\n%s\n---\n%s", out, out2)
+		}
+	})
+}
+
+// TestValidateRefusesLoops refuses interfaces that sit on themselves
+// through bridge ports, bond slaves or VLAN parents: the native applier's
+// walk down such a stack never ended (the daemon died of a stack
+// overflow), and no kernel can build it.
+func TestValidateRefusesLoops(t *testing.T) {
+	eth := "iface eno1 inet manual\n\n"
+	cases := []struct{ name, src, err string }{
+		{"bridges on each other", "iface vmbr0 inet manual\n\tbridge-ports vmbr1\n\niface vmbr1 inet manual\n\tbridge-ports vmbr0\n",
+			"iface vmbr0 - interface loop: vmbr0 -> vmbr1 -> vmbr0"},
+		{"bridge on itself", "iface vmbr0 inet manual\n\tbridge-ports vmbr0\n",
+			"iface vmbr0 - interface loop: vmbr0 -> vmbr0"},
+		{"bonds enslaving each other", eth + "iface bond0 inet manual\n\tbond-slaves eno1 bond1\n\niface bond1 inet manual\n\tbond-slaves bond0\n",
+			"iface bond0 - interface loop: bond0 -> bond1 -> bond0"},
+		{"vlan on a bridge it is a port of", "iface vmbr0 inet manual\n\tbridge-ports v5\n\niface v5 inet manual\n\tvlan-raw-device vmbr0\n\tvlan-id 5\n",
+			"iface v5 - interface loop: v5 -> vmbr0 -> v5"},
+		{"dotted vlan on its own bridge", "iface vmbr0 inet manual\n\tbridge-ports vmbr0.5\n\niface vmbr0.5 inet manual\n",
+			"iface vmbr0 - interface loop: vmbr0 -> vmbr0.5 -> vmbr0"},
+		{"three layers", eth + "iface bond0 inet manual\n\tbond-slaves vlan7\n\niface vmbr0 inet manual\n\tbridge-ports bond0\n\niface vlan7 inet manual\n\tvlan-raw-device vmbr0\n",
+			"iface bond0 - interface loop: bond0 -> vlan7 -> vmbr0 -> bond0"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := mustParse(t, c.src, nil)
+			_, err := cfg.Marshal(ifupdown2)
+			if err == nil || !strings.HasPrefix(err.Error(), c.err+" ") {
+				t.Errorf("got %v, want %q", err, c.err)
+			}
+		})
+	}
+	t.Run("a stack without loop passes", func(t *testing.T) {
+		cfg := mustParse(t, bondStack, nil)
+		if loop := cfg.Loop(); loop != nil {
+			t.Errorf("loop %v", loop)
+		}
+	})
+}
+
+const bondStack = "iface eno1 inet manual\n\niface eno2 inet manual\n\nauto bond0\niface bond0 inet manual\n\tbond-slaves eno1 eno2\n\n" +
+	"auto vmbr0\niface vmbr0 inet manual\n\tbridge-ports bond0\n\tbridge-vlan-aware yes\n\nauto vmbr0.5\niface vmbr0.5 inet manual\n"
+
+// TestValidateRefusesBackslash refuses a backslash in comments, values
+// and option lines: ifupdown2 splits the file at every backslash and
+// joins the pieces with a space, so a comment ending in one swallowed the
+// `auto vmbr0` line after it (the real ifquery shows it) and the bridge
+// stayed down at the next boot.
+func TestValidateRefusesBackslash(t *testing.T) {
+	const src = "auto lo\niface lo inet loopback\n\niface eno1 inet manual\n\nauto vmbr0\niface vmbr0 inet static\n" +
+		"\taddress 192.0.2.10/24\n\tgateway 192.0.2.1\n\tbridge-ports eno1\n\tbridge-stp off\n\tbridge-fd 0\n"
+	cases := []struct {
+		name string
+		mut  func(d *Iface)
+		err  string
+	}{
+		{"comment", func(d *Iface) { d.Comments = `uplink, see \\fileserver\docs\` + "\n" }, "iface eno1 - comments must not contain a backslash"},
+		{"inet6 comment", func(d *Iface) { d.Comments6 = `a\b` }, "iface eno1 - comments must not contain a backslash"},
+		{"option value", func(d *Iface) { d.Set("mtu", `1500\`) }, "iface eno1 - option 'mtu' must not contain a backslash"},
+		{"option line", func(d *Iface) { d.Options = append(d.Options, `post-up echo \`) }, "iface eno1 - option line must not contain a backslash"},
+		{"method", func(d *Iface) { d.Method = `manual\` }, `iface eno1 - invalid method 'manual\'`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := mustParse(t, src, nil)
+			c.mut(cfg.Ifaces["eno1"])
+			if _, err := cfg.Marshal(ifupdown2); err == nil || err.Error() != c.err {
+				t.Errorf("got %v, want %q", err, c.err)
+			}
+		})
+	}
+	t.Run("ifupdown2 folds the line after a backslash", func(t *testing.T) {
+		needIfquery(t)
+		cfg := mustParse(t, src, nil)
+		if err := cfg.Validate(ifupdown2); err != nil {
+			t.Fatal(err)
+		}
+		autoVmbr0 := func(comment string) bool {
+			cfg.Ifaces["eno1"].Comments = comment
+			p := filepath.Join(t.TempDir(), "interfaces")
+			if err := os.WriteFile(p, cfg.Render(ifupdown2), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range ifquery(t, p) {
+				if s.Name == "vmbr0" && s.Auto {
+					return true
+				}
+			}
+			return false
+		}
+		if !autoVmbr0("uplink, see fileserver/docs\n") {
+			t.Fatal("ifupdown2 does not read vmbr0 as auto even without a backslash")
+		}
+		if autoVmbr0(`uplink, see \\fileserver\docs\` + "\n") {
+			t.Errorf("ifupdown2 reads vmbr0 as auto after a backslash comment; the refusal may no longer be needed")
 		}
 	})
 }

@@ -253,11 +253,13 @@ func writeTypeOptions(b *bytes.Buffer, name string, d *Iface, done map[string]bo
 	}
 	switch d.Type {
 	case TypeBridge:
-		ports := d.Attr("bridge_ports")
-		if !truthy(ports) {
+		// the list as validated: separators alone ("," or ";") read back
+		// as no port at all
+		ports := strings.Join(splitList(d.Attr("bridge_ports")), " ")
+		if !truthy(d.Attr("bridge_ports")) || ports == "" {
 			ports = "none"
 		}
-		line("bridge-ports", reListSep.ReplaceAllString(ports, " "))
+		line("bridge-ports", ports)
 		stp := "off"
 		if d.HasAttr("bridge_stp") {
 			stp = d.Attr("bridge_stp")

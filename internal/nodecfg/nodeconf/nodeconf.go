@@ -76,7 +76,7 @@ func (c *Config) Write(w io.Writer) error {
 	}
 	var b strings.Builder
 	for _, line := range descriptionLines(c.Description) {
-		b.WriteString("#" + EncodeText(line) + "\n")
+		b.WriteString("#" + encodeEdges(EncodeText(line)) + "\n")
 	}
 	keys := make([]string, 0, len(c.Values))
 	for k := range c.Values {
@@ -116,7 +116,11 @@ func descriptionLines(d string) []string {
 
 // EncodeText percent-encodes the UTF-8 bytes of s that may not appear in a
 // comment line: control characters, DEL, bytes >= 0x80, '%' and ':'.
+// Bytes that are no valid UTF-8 are first replaced by U+FFFD, which is
+// what DecodeText (like Perl's UTF-8 decode) reads them back as anyway:
+// the text written is the text read, and a rewrite changes nothing.
 func EncodeText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -127,6 +131,14 @@ func EncodeText(s string) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// encodeEdges percent-encodes the spaces at the end of an encoded line,
+// which Parse trims off: "# " would read back as an empty line, and an
+// empty last line is dropped on the next write.
+func encodeEdges(s string) string {
+	trimmed := strings.TrimRight(s, " ")
+	return trimmed + strings.Repeat("%20", len(s)-len(trimmed))
 }
 
 // DecodeText undoes EncodeText like Perl's uri_unescape followed by a UTF-8

@@ -97,3 +97,44 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestDescriptionStable: bytes that are no valid UTF-8 are written as the
+// U+FFFD the parser reads them back as, so a rewrite is stable (the fuzz
+// input testdata/fuzz/FuzzParse/8818f06d42394393 was not).
+func TestDescriptionStable(t *testing.T) {
+	cases := []struct {
+		name string
+		in   string
+		want string // the file written, and written again
+	}{
+		{"description key", "description:\x890\n", "#%EF%BF%BD0\n"},
+		{"encoded comment", "#a%FFb\n", "#a%EF%BF%BDb\n"},
+		{"raw comment byte", "#a\xffb\nwakeonlan: aa:bb:cc:dd:ee:f0\n", "#a%EF%BF%BDb\nwakeonlan: aa:bb:cc:dd:ee:f0\n"},
+		{"valid text unchanged", "#%C3%BC\n", "#%C3%BC\n"},
+		// fuzz input testdata/fuzz/FuzzParse/626cf2d9dc1232a4: Parse
+		// trims lines, so trailing spaces are written encoded
+		{"lone encoded space", "#%20\n", "#%20\n"},
+		{"trailing spaces", "#a%20%20\n#b\n", "#a%20%20\n#b\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := roundTrip(t, []byte(c.in))
+			if string(out) != c.want {
+				t.Errorf("written %q, want %q", out, c.want)
+			}
+			if again := roundTrip(t, out); !bytes.Equal(again, out) {
+				t.Errorf("rewrite %q, want %q", again, out)
+			}
+		})
+	}
+	t.Run("model with invalid bytes", func(t *testing.T) {
+		var out bytes.Buffer
+		if err := (&Config{Description: "a\xffb\n"}).Write(&out); err != nil {
+			t.Fatal(err)
+		}
+		back, _ := Parse(&out)
+		if back.Description != "a\uFFFDb\n" {
+			t.Errorf("read back %q", back.Description)
+		}
+	})
+}

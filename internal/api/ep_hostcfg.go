@@ -25,12 +25,23 @@ func hostEndpoints() []*Endpoint {
 
 var errNoHostCfg = errors.New("host settings service not configured")
 
-// hostSvc returns the host settings service or an error.
-func hostSvc(r *Request) (*hostcfg.Service, error) {
-	if r.Svc.HostCfg == nil {
-		return nil, errNoHostCfg
+// withHost hands the host settings service to a handler, or fails when the
+// deployment has none.
+func withHost(fn func(context.Context, *Request, *hostcfg.Service) (any, error)) Handler {
+	return func(ctx context.Context, r *Request) (any, error) {
+		if r.Svc.HostCfg == nil {
+			return nil, errNoHostCfg
+		}
+		return fn(ctx, r, r.Svc.HostCfg)
 	}
-	return r.Svc.HostCfg, nil
+}
+
+// hostRead is the handler of an endpoint that returns one reading of the
+// host settings service, such as (*hostcfg.Service).Time.
+func hostRead[T any](read func(*hostcfg.Service, context.Context) (T, error)) Handler {
+	return withHost(func(ctx context.Context, _ *Request, s *hostcfg.Service) (any, error) {
+		return read(s, ctx)
+	})
 }
 
 func nodeSvc(r *Request) (*nodecfg.Service, error) {

@@ -25,13 +25,7 @@ func hostExtEndpoints() []*Endpoint {
 				"file":    schema.Str("The file hostadm writes the sources to."),
 				"sources": schema.Arr(schema.Obj(nil).AllowMore()),
 			}),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := hostSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				return s.NTP(ctx)
-			},
+			Handler: hostRead((*hostcfg.Service).NTP),
 		},
 		{
 			Method: "PUT", Path: "/nodes/{node}/ntp", Name: "set_ntp",
@@ -49,7 +43,7 @@ func hostExtEndpoints() []*Endpoint {
 				"restart": schema.Bool("Restart the daemon afterwards.").Def(1),
 			}),
 			Returns: schema.Str("The restart task's UPID.").Opt(),
-			Handler: setNTP,
+			Handler: withHost(setNTP),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/ntp/status", Name: "ntp_status",
@@ -59,23 +53,13 @@ func hostExtEndpoints() []*Endpoint {
 			Perm: auditPerm(), ProxyTo: "node",
 			Params:  nodeParams(nil),
 			Returns: schema.Obj(nil).AllowMore(),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := hostSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				return s.NTPStatus(ctx)
-			},
+			Handler: hostRead((*hostcfg.Service).NTPStatus),
 		},
 		ksmGet(), ksmSet(), sysctlGet(), sysctlSet(),
 	}
 }
 
-func setNTP(ctx context.Context, r *Request) (any, error) {
-	s, err := hostSvc(r)
-	if err != nil {
-		return nil, err
-	}
+func setNTP(ctx context.Context, r *Request, s *hostcfg.Service) (any, error) {
 	var opts []string
 	if r.Params.Bool("iburst") {
 		opts = []string{"iburst"}
@@ -113,13 +97,7 @@ func ksmGet() *Endpoint {
 		Perm: auditPerm(), ProxyTo: "node",
 		Params:  nodeParams(nil),
 		Returns: schema.Obj(nil).AllowMore(),
-		Handler: func(ctx context.Context, r *Request) (any, error) {
-			s, err := hostSvc(r)
-			if err != nil {
-				return nil, err
-			}
-			return s.KSM(ctx)
-		},
+		Handler: hostRead((*hostcfg.Service).KSM),
 	}
 }
 
@@ -132,11 +110,7 @@ func ksmSet() *Endpoint {
 		Perm: modifyPerm(), ProxyTo: "node", Protected: true,
 		Params:  nodeParams(schema.Props{"enable": schema.Bool("Enable (1) or disable (0) KSM.")}),
 		Returns: schema.Str("The task's UPID."),
-		Handler: func(ctx context.Context, r *Request) (any, error) {
-			s, err := hostSvc(r)
-			if err != nil {
-				return nil, err
-			}
+		Handler: withHost(func(ctx context.Context, r *Request, s *hostcfg.Service) (any, error) {
 			enable, typ := r.Params.Bool("enable"), "ksmdisable"
 			if enable {
 				typ = "ksmenable"
@@ -144,7 +118,7 @@ func ksmSet() *Endpoint {
 			return hostTask(ctx, r, typ, "", func(ctx context.Context, l *tasks.Log) error {
 				return s.SetKSM(ctx, enable, l)
 			})
-		},
+		}),
 	}
 }
 
@@ -156,13 +130,7 @@ func sysctlGet() *Endpoint {
 		Perm: auditPerm(), ProxyTo: "node",
 		Params:  nodeParams(nil),
 		Returns: schema.Obj(nil).AllowMore(),
-		Handler: func(ctx context.Context, r *Request) (any, error) {
-			s, err := hostSvc(r)
-			if err != nil {
-				return nil, err
-			}
-			return s.Sysctl(ctx)
-		},
+		Handler: hostRead((*hostcfg.Service).Sysctl),
 	}
 }
 
@@ -179,11 +147,7 @@ func sysctlSet() *Endpoint {
 			"digest":     nodeConfigDigest(),
 		}),
 		Returns: nullReturn(),
-		Handler: func(ctx context.Context, r *Request) (any, error) {
-			s, err := hostSvc(r)
-			if err != nil {
-				return nil, err
-			}
+		Handler: withHost(func(ctx context.Context, r *Request, s *hostcfg.Service) (any, error) {
 			ch := hostcfg.SysctlChange{Digest: r.Params.String("digest")}
 			if r.Params.Has("swappiness") {
 				v := int(r.Params.Int("swappiness"))
@@ -197,6 +161,6 @@ func sysctlSet() *Endpoint {
 				return nil, schema.ParamError{"swappiness": "nothing to set (swappiness or ipv6)"}
 			}
 			return nil, s.SetSysctl(ctx, ch)
-		},
+		}),
 	}
 }

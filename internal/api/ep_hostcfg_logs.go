@@ -26,11 +26,7 @@ func hostLogEndpoints() []*Endpoint {
 				"n": schema.Int("Line number"),
 				"t": schema.Str("Line text"),
 			})),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := hostSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withHost(func(ctx context.Context, r *Request, s *hostcfg.Service) (any, error) {
 				p := r.Params
 				lines, total, err := s.Syslog(ctx, hostcfg.SyslogQuery{
 					Start: int(p.Int("start")), Limit: int(p.Int("limit")),
@@ -40,7 +36,7 @@ func hostLogEndpoints() []*Endpoint {
 					return nil, err
 				}
 				return &Result{Data: lines, Total: &total}, nil
-			},
+			}),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/journal", Name: "journal",
@@ -54,7 +50,7 @@ func hostLogEndpoints() []*Endpoint {
 				"until":       schema.Int("Display all log until this UNIX epoch. Conflicts with 'endcursor'.").Min(0).Opt(),
 			}),
 			Returns: schema.Arr(schema.Str("")),
-			Handler: readJournal,
+			Handler: withHost(readJournal),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/report", Name: "report",
@@ -62,24 +58,16 @@ func hostLogEndpoints() []*Endpoint {
 			Perm:        auditPerm(), ProxyTo: "node", Protected: true,
 			Params:  nodeParams(nil),
 			Returns: schema.Str(""),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := hostSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withHost(func(ctx context.Context, _ *Request, s *hostcfg.Service) (any, error) {
 				return s.Report(ctx), nil
-			},
+			}),
 		},
 	}
 }
 
 // readJournal checks the parameter conflicts mini-journalreader's caller
 // checks, then reads the journal.
-func readJournal(ctx context.Context, r *Request) (any, error) {
-	s, err := hostSvc(r)
-	if err != nil {
-		return nil, err
-	}
+func readJournal(ctx context.Context, r *Request, s *hostcfg.Service) (any, error) {
 	p := r.Params
 	conflict := func(a, b string) bool { return p.Has(a) && p.Has(b) }
 	switch {

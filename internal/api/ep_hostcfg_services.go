@@ -35,13 +35,7 @@ func hostServiceEndpoints() []*Endpoint {
 			Perm:        auditPerm(), ProxyTo: "node", Protected: true,
 			Params:  nodeParams(nil),
 			Returns: schema.Arr(serviceReturns()),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := hostSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				return s.Services(ctx)
-			},
+			Handler: hostRead((*hostcfg.Service).Services),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/services/{service}", Name: "srvcmdidx",
@@ -63,13 +57,9 @@ func hostServiceEndpoints() []*Endpoint {
 			Perm:        auditPerm(), ProxyTo: "node", Protected: true,
 			Params: nodeParams(schema.Props{"service": serviceParam()}), Extensions: []string{"service"},
 			Returns: serviceReturns(),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := hostSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withHost(func(ctx context.Context, r *Request, s *hostcfg.Service) (any, error) {
 				return s.ServiceState(ctx, r.Params.String("service"))
-			},
+			}),
 		},
 	}
 	for _, a := range []struct{ action, name, desc string }{
@@ -92,11 +82,7 @@ func hostServiceEndpoints() []*Endpoint {
 
 // serviceAction starts task srvACTION for the service running systemctl.
 func serviceAction(action string) Handler {
-	return func(ctx context.Context, r *Request) (any, error) {
-		s, err := hostSvc(r)
-		if err != nil {
-			return nil, err
-		}
+	return withHost(func(ctx context.Context, r *Request, s *hostcfg.Service) (any, error) {
 		id := r.Params.String("service")
 		if err := hostcfg.CheckServiceCommand(id, action); err != nil {
 			return nil, err
@@ -104,5 +90,5 @@ func serviceAction(action string) Handler {
 		return hostTask(ctx, r, "srv"+action, id, func(ctx context.Context, l *tasks.Log) error {
 			return s.ServiceCommand(ctx, id, action, l)
 		})
-	}
+	})
 }

@@ -22,13 +22,7 @@ func hostTimeEndpoints() []*Endpoint {
 				"time":      schema.Int("Seconds since 1970-01-01 00:00:00 UTC.").Min(1297163644),
 				"timezone":  schema.Str("Time zone"),
 			}),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := hostSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				return s.Time(ctx)
-			},
+			Handler: hostRead((*hostcfg.Service).Time),
 		},
 		{
 			Method: "PUT", Path: "/nodes/{node}/time", Name: "set_timezone",
@@ -38,17 +32,13 @@ func hostTimeEndpoints() []*Endpoint {
 				"timezone": schema.Str("Time zone. The file '/usr/share/zoneinfo/zone.tab' contains the list of valid names."),
 			}),
 			Returns: nullReturn(),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := hostSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				err = s.SetTimezone(ctx, r.Params.String("timezone"))
+			Handler: withHost(func(ctx context.Context, r *Request, s *hostcfg.Service) (any, error) {
+				err := s.SetTimezone(ctx, r.Params.String("timezone"))
 				if errors.Is(err, hostcfg.ErrNoSuchTimezone) {
 					return nil, schema.ParamError{"timezone": "No such timezone"}
 				}
 				return nil, err
-			},
+			}),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/dns", Name: "dns",
@@ -59,13 +49,7 @@ func hostTimeEndpoints() []*Endpoint {
 				"dns1": dns("First").Opt(), "dns2": dns("Second").Opt(), "dns3": dns("Third").Opt(),
 				"search": schema.Str("Search domain for host-name lookup.").Opt(),
 			}),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := hostSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				return s.DNS(ctx)
-			},
+			Handler: hostRead((*hostcfg.Service).DNS),
 		},
 		{
 			Method: "PUT", Path: "/nodes/{node}/dns", Name: "update_dns",
@@ -78,18 +62,14 @@ func hostTimeEndpoints() []*Endpoint {
 				"search": schema.Str("Search domain for host-name lookup."),
 			}),
 			Returns: nullReturn(),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := hostSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withHost(func(ctx context.Context, r *Request, s *hostcfg.Service) (any, error) {
 				p := r.Params
-				err = s.SetDNS(ctx, p.String("search"), []string{p.String("dns1"), p.String("dns2"), p.String("dns3")})
+				err := s.SetDNS(ctx, p.String("search"), []string{p.String("dns1"), p.String("dns2"), p.String("dns3")})
 				if errors.Is(err, hostcfg.ErrBadSearch) {
 					return nil, schema.ParamError{"search": err.Error()}
 				}
 				return nil, err
-			},
+			}),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/hosts", Name: "get_etc_hosts",
@@ -100,17 +80,13 @@ func hostTimeEndpoints() []*Endpoint {
 				"data":   schema.Str("The content of /etc/hosts."),
 				"digest": hostsDigest(),
 			}),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := hostSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withHost(func(ctx context.Context, r *Request, s *hostcfg.Service) (any, error) {
 				data, digest, err := s.Hosts(ctx)
 				if err != nil {
 					return nil, err
 				}
 				return map[string]any{"data": data, "digest": digest}, nil
-			},
+			}),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/hosts", Name: "write_etc_hosts",
@@ -121,18 +97,14 @@ func hostTimeEndpoints() []*Endpoint {
 				"digest": hostsDigest(),
 			}),
 			Returns: nullReturn(),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := hostSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				err = s.SetHosts(ctx, r.Params.String("data"), r.Params.String("digest"))
+			Handler: withHost(func(ctx context.Context, r *Request, s *hostcfg.Service) (any, error) {
+				err := s.SetHosts(ctx, r.Params.String("data"), r.Params.String("digest"))
 				var le *hostsfile.LineError
 				if errors.As(err, &le) {
 					return nil, schema.ParamError{"data": le.Msg}
 				}
 				return nil, err
-			},
+			}),
 		},
 	}
 }

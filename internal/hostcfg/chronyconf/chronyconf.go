@@ -11,12 +11,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"hostadm/internal/hostcfg/linefile"
 )
 
-// File is a chrony configuration file.
+// File is a chrony configuration file, kept line by line.
 type File struct {
-	Lines []string
-	NoEOL bool // the last line had no newline
+	linefile.File
 }
 
 // Source is one time source line.
@@ -26,43 +27,17 @@ type Source struct {
 	Options []string `json:"options,omitempty"`
 }
 
+// what names the file in errors.
+const what = "chrony config"
+
 // Parse reads a file.
-func Parse(r io.Reader) (*File, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("read chrony config: %w", err)
-	}
-	f := &File{}
-	if s := string(b); s != "" {
-		f.NoEOL = !strings.HasSuffix(s, "\n")
-		f.Lines = strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-	}
-	return f, nil
-}
+func Parse(r io.Reader) (*File, error) { return linefile.Parse[File](r, what) }
 
 // Write writes the lines back.
-func (f *File) Write(w io.Writer) error {
-	if err := f.Validate(); err != nil {
-		return err
-	}
-	s := strings.Join(f.Lines, "\n")
-	if len(f.Lines) > 0 && !f.NoEOL {
-		s += "\n"
-	}
-	_, err := io.WriteString(w, s)
-	return err
-}
+func (f *File) Write(w io.Writer) error { return f.File.Write(w, what) }
 
-// Validate checks the source lines hostadm would write and that no line
-// holds a line break or NUL.
-func (f *File) Validate() error {
-	for i, l := range f.Lines {
-		if strings.ContainsAny(l, "\n\x00") {
-			return fmt.Errorf("chrony config line %d: line break or NUL inside a line", i+1)
-		}
-	}
-	return nil
-}
+// Validate checks that no line holds a line break or NUL.
+func (f *File) Validate() error { return f.File.Validate(what) }
 
 // fields splits a directive line; comments (#, %, !, ;) and blank lines
 // give nothing.
@@ -75,6 +50,12 @@ func fields(line string) []string {
 }
 
 func isSourceType(s string) bool { return s == "server" || s == "pool" || s == "peer" }
+
+// isSourceLine tells whether a line is a time source directive.
+func isSourceLine(line string) bool {
+	w := fields(line)
+	return len(w) >= 2 && isSourceType(w[0])
+}
 
 // Sources lists the time source lines in file order.
 func (f *File) Sources() []Source {
@@ -104,27 +85,10 @@ func (f *File) Includes(dir string) bool {
 // source lines are removed, everything else is kept.
 func (f *File) SetSources(src []Source) {
 	var lines []string
-	placed := false
-	put := func() {
-		for _, s := range src {
-			lines = append(lines, s.Line())
-		}
-		placed = true
+	for _, s := range src {
+		lines = append(lines, s.Line())
 	}
-	for _, l := range f.Lines {
-		w := fields(l)
-		if len(w) >= 2 && isSourceType(w[0]) {
-			if !placed {
-				put()
-			}
-			continue
-		}
-		lines = append(lines, l)
-	}
-	if !placed {
-		put()
-	}
-	f.Lines = lines
+	f.Lines = linefile.Replace(f.Lines, isSourceLine, lines...)
 	f.NoEOL = false
 }
 

@@ -1,12 +1,14 @@
 // Package golden runs the golden-file tests of hostcfg's codecs: every
 // testdata/NAME.in is transformed and compared with NAME.golden (rewritten
 // with -update), and the golden file transformed again must come back
-// unchanged (idempotence).
+// unchanged (idempotence). FuzzRoundTrip is their shared fuzz target: an
+// untouched file must come back byte for byte.
 package golden
 
 import (
 	"bytes"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,4 +56,45 @@ func Run(t *testing.T, f func(in []byte) ([]byte, error)) {
 			}
 		})
 	}
+}
+
+// Codec is a parsed file that writes itself back.
+type Codec interface {
+	Write(w io.Writer) error
+}
+
+// RunEdit is Run for a codec: each input is parsed, changed by edit and
+// written back.
+func RunEdit[C Codec](t *testing.T, parse func(io.Reader) (C, error), edit func(C) error) {
+	t.Helper()
+	Run(t, func(in []byte) ([]byte, error) {
+		c, err := parse(bytes.NewReader(in))
+		if err != nil {
+			return nil, err
+		}
+		if err := edit(c); err != nil {
+			return nil, err
+		}
+		var out bytes.Buffer
+		err = c.Write(&out)
+		return out.Bytes(), err
+	})
+}
+
+// FuzzRoundTrip checks that whatever parses and writes without an error
+// comes back byte for byte.
+func FuzzRoundTrip[C Codec](f *testing.F, parse func(io.Reader) (C, error), seeds ...string) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		c, err := parse(bytes.NewReader(in))
+		if err != nil {
+			return
+		}
+		var out bytes.Buffer
+		if c.Write(&out) == nil && !bytes.Equal(out.Bytes(), in) {
+			t.Fatalf("%q -> %q", in, out.Bytes())
+		}
+	})
 }

@@ -8,20 +8,7 @@ import (
 )
 
 // TestGolden checks that valid files validate and round-trip byte for byte.
-func TestGolden(t *testing.T) {
-	golden.Run(t, func(in []byte) ([]byte, error) {
-		f, err := Parse(bytes.NewReader(in))
-		if err != nil {
-			return nil, err
-		}
-		if err := f.Validate(); err != nil {
-			return nil, err
-		}
-		var out bytes.Buffer
-		err = f.Write(&out)
-		return out.Bytes(), err
-	})
-}
+func TestGolden(t *testing.T) { golden.RunEdit(t, Parse, (*File).Validate) }
 
 func TestValidate(t *testing.T) {
 	for _, tc := range []struct{ in, err string }{

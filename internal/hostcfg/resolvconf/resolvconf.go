@@ -5,19 +5,21 @@
 package resolvconf
 
 import (
-	"fmt"
 	"io"
 	"net/netip"
 	"regexp"
 	"strings"
+
+	"hostadm/internal/hostcfg/linefile"
 )
 
 // File is a resolv.conf, kept line by line.
 type File struct {
-	Lines []string
-	// NoEOL is set when the last line had no newline.
-	NoEOL bool
+	linefile.File
 }
+
+// what names the file in errors.
+const what = "resolv.conf"
 
 var (
 	reSearch = regexp.MustCompile(`^(search|domain)\s+(\S+)`)
@@ -26,43 +28,13 @@ var (
 )
 
 // Parse reads a resolv.conf.
-func Parse(r io.Reader) (*File, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("read resolv.conf: %w", err)
-	}
-	f := &File{}
-	s := string(b)
-	if s == "" {
-		return f, nil
-	}
-	f.NoEOL = !strings.HasSuffix(s, "\n")
-	f.Lines = strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-	return f, nil
-}
+func Parse(r io.Reader) (*File, error) { return linefile.Parse[File](r, what) }
 
 // Write writes the lines back.
-func (f *File) Write(w io.Writer) error {
-	if err := f.Validate(); err != nil {
-		return err
-	}
-	s := strings.Join(f.Lines, "\n")
-	if len(f.Lines) > 0 && !f.NoEOL {
-		s += "\n"
-	}
-	_, err := io.WriteString(w, s)
-	return err
-}
+func (f *File) Write(w io.Writer) error { return f.File.Write(w, what) }
 
 // Validate refuses lines that would not read back as lines.
-func (f *File) Validate() error {
-	for i, l := range f.Lines {
-		if strings.ContainsAny(l, "\n\x00") {
-			return fmt.Errorf("resolv.conf line %d: line break or NUL inside a line", i+1)
-		}
-	}
-	return nil
-}
+func (f *File) Validate() error { return f.File.Validate(what) }
 
 // Search is the first word of the last search or domain line.
 func (f *File) Search() string {

@@ -8,13 +8,17 @@ import (
 	"io"
 	"regexp"
 	"strings"
+
+	"hostadm/internal/hostcfg/linefile"
 )
 
-// File is a sysctl.d snippet.
+// File is a sysctl.d snippet, kept line by line.
 type File struct {
-	Lines []string
-	NoEOL bool
+	linefile.File
 }
+
+// what names the file in errors.
+const what = "sysctl snippet"
 
 var (
 	reKey   = regexp.MustCompile(`^[a-z0-9_]+([./][a-zA-Z0-9_\-@:+]+)+$`)
@@ -22,41 +26,13 @@ var (
 )
 
 // Parse reads a snippet.
-func Parse(r io.Reader) (*File, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("read sysctl snippet: %w", err)
-	}
-	f := &File{}
-	if s := string(b); s != "" {
-		f.NoEOL = !strings.HasSuffix(s, "\n")
-		f.Lines = strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-	}
-	return f, nil
-}
+func Parse(r io.Reader) (*File, error) { return linefile.Parse[File](r, what) }
 
 // Write writes the lines back.
-func (f *File) Write(w io.Writer) error {
-	if err := f.Validate(); err != nil {
-		return err
-	}
-	s := strings.Join(f.Lines, "\n")
-	if len(f.Lines) > 0 && !f.NoEOL {
-		s += "\n"
-	}
-	_, err := io.WriteString(w, s)
-	return err
-}
+func (f *File) Write(w io.Writer) error { return f.File.Write(w, what) }
 
 // Validate refuses line breaks and NULs inside lines.
-func (f *File) Validate() error {
-	for i, l := range f.Lines {
-		if strings.ContainsAny(l, "\n\x00") {
-			return fmt.Errorf("sysctl snippet line %d: line break or NUL inside a line", i+1)
-		}
-	}
-	return nil
-}
+func (f *File) Validate() error { return f.File.Validate(what) }
 
 // Normalize writes a key with dots ("net/ipv4/ip_forward" and
 // "net.ipv4.ip_forward" are the same setting).
@@ -96,37 +72,21 @@ func (f *File) Set(key, value string) error {
 		return err
 	}
 	key = Normalize(key)
-	line := key + " = " + value
-	var lines []string
-	done := false
-	for _, l := range f.Lines {
-		if k, _, ok := entry(l); ok && k == key {
-			if !done {
-				lines = append(lines, line)
-				done = true
-			}
-			continue
-		}
-		lines = append(lines, l)
-	}
-	if !done {
-		lines = append(lines, line)
-	}
-	f.Lines, f.NoEOL = lines, false
+	f.Lines, f.NoEOL = linefile.Replace(f.Lines, assigns(key), key+" = "+value), false
 	return nil
 }
 
 // Delete removes every assignment of a key.
 func (f *File) Delete(key string) {
-	key = Normalize(key)
-	var lines []string
-	for _, l := range f.Lines {
-		if k, _, ok := entry(l); ok && k == key {
-			continue
-		}
-		lines = append(lines, l)
+	f.Lines = linefile.Replace(f.Lines, assigns(Normalize(key)))
+}
+
+// assigns matches the assignment lines of a normalized key.
+func assigns(key string) func(line string) bool {
+	return func(line string) bool {
+		k, _, ok := entry(line)
+		return ok && k == key
 	}
-	f.Lines = lines
 }
 
 // CheckKV validates a key and value before they are written.

@@ -4,53 +4,28 @@
 package timesyncdconf
 
 import (
-	"fmt"
 	"io"
 	"strings"
+
+	"hostadm/internal/hostcfg/linefile"
 )
 
-// File is a timesyncd.conf.
+// File is a timesyncd.conf, kept line by line.
 type File struct {
-	Lines []string
-	NoEOL bool
+	linefile.File
 }
+
+// what names the file in errors.
+const what = "timesyncd.conf"
 
 // Parse reads a file.
-func Parse(r io.Reader) (*File, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("read timesyncd.conf: %w", err)
-	}
-	f := &File{}
-	if s := string(b); s != "" {
-		f.NoEOL = !strings.HasSuffix(s, "\n")
-		f.Lines = strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-	}
-	return f, nil
-}
+func Parse(r io.Reader) (*File, error) { return linefile.Parse[File](r, what) }
 
 // Write writes the lines back.
-func (f *File) Write(w io.Writer) error {
-	if err := f.Validate(); err != nil {
-		return err
-	}
-	s := strings.Join(f.Lines, "\n")
-	if len(f.Lines) > 0 && !f.NoEOL {
-		s += "\n"
-	}
-	_, err := io.WriteString(w, s)
-	return err
-}
+func (f *File) Write(w io.Writer) error { return f.File.Write(w, what) }
 
 // Validate refuses line breaks and NULs inside lines.
-func (f *File) Validate() error {
-	for i, l := range f.Lines {
-		if strings.ContainsAny(l, "\n\x00") {
-			return fmt.Errorf("timesyncd.conf line %d: line break or NUL inside a line", i+1)
-		}
-	}
-	return nil
-}
+func (f *File) Validate() error { return f.File.Validate(what) }
 
 // section returns the section header name of a line, if it is one.
 func section(line string) (string, bool) {

@@ -1,14 +1,19 @@
 package api_test
 
 import (
+	"context"
 	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"hostadm/internal/daemon/daemontest"
+	"hostadm/internal/disks"
 	"hostadm/internal/disks/disktest"
+	"hostadm/internal/host"
 )
 
 // TestBtrfsEndpointsOnLoop runs the BTRFS extension through the API on
@@ -69,5 +74,49 @@ func TestBtrfsEndpointsOnLoop(t *testing.T) {
 	}
 	if r := env.Do(root, "GET", "/storage/fast", nil); r.Status == 200 {
 		t.Errorf("storage left")
+	}
+}
+
+// TestBtrfsCreateTwiceFormatsOnce: two creates of one name accepted while
+// the disk lock is held: the task that gets the lock second checks again
+// under it, finds the first one's fstab line and formats nothing.
+func TestBtrfsCreateTwiceFormatsOnce(t *testing.T) {
+	env, rec, root := fakeDiskEnv(t, "sdb", "sdc")
+	auth := env.RootAuth()
+	mp := filepath.Join(root, "mnt/pve/foo")
+	for _, p := range []struct{ dev, uuid string }{{"/dev/sdb", "1111"}, {"/dev/sdc", "2222"}} {
+		rec.On([]string{"mkfs.btrfs", "-L", "foo", p.dev}, host.Reply{})
+		rec.On([]string{"blkid", p.dev, "-o", "export"}, host.Reply{Stdout: "UUID=" + p.uuid + "\n"})
+		rec.On([]string{"mount", "-t", "btrfs", "-o", "defaults", p.dev, mp}, host.Reply{})
+		rec.On([]string{"udevadm", "trigger", p.dev}, host.Reply{})
+	}
+	hr, _ := host.NewRoot(root)
+	unlock, err := hr.Lock(context.Background(), disks.LockPath, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "/nodes/" + daemontest.Node + "/disks/btrfs"
+	u1 := env.MustOK(auth, "POST", base, url.Values{"devices": {"/dev/sdb"}, "name": {"foo"}}).Data.(string)
+	u2 := env.MustOK(auth, "POST", base, url.Values{"devices": {"/dev/sdc"}, "name": {"foo"}}).Data.(string)
+	unlock()
+	s1, _ := waitTask(t, env, u1)
+	s2, _ := waitTask(t, env, u2)
+	refused := "/mnt/pve/foo already has an entry in /etc/fstab"
+	uuid := map[string]string{"OK/" + refused: "1111", refused + "/OK": "2222"}[s1+"/"+s2]
+	if uuid == "" {
+		t.Fatalf("task1 %q, task2 %q", s1, s2)
+	}
+	var mkfs []string
+	for _, c := range rec.Calls() {
+		if strings.HasPrefix(c, "mkfs") {
+			mkfs = append(mkfs, c)
+		}
+	}
+	if len(mkfs) != 1 {
+		t.Errorf("formatted more than once:\n%s", strings.Join(mkfs, "\n"))
+	}
+	b, _ := os.ReadFile(filepath.Join(root, "etc/fstab"))
+	if string(b) != "UUID="+uuid+" /mnt/pve/foo btrfs defaults 0 0\n" {
+		t.Errorf("fstab:\n%s", b)
 	}
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"os"
@@ -8,8 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"hostadm/internal/daemon/daemontest"
+	"hostadm/internal/disks"
 	"hostadm/internal/disks/directory"
 	"hostadm/internal/disks/disktest"
 	"hostadm/internal/disks/lvm"
@@ -132,5 +135,89 @@ func TestLVMThinEndpointsOnLoop(t *testing.T) {
 	}
 	if r := env.Do(root, "GET", "/storage/"+name, nil); r.Status == 200 {
 		t.Errorf("storage left: %s", r.Body)
+	}
+}
+
+// fakeDiskEnv is a daemon over a fixture root with the given empty disks
+// (and partitions), whose commands are answered from the recorder only.
+func fakeDiskEnv(t *testing.T, names ...string) (*daemontest.Env, *host.Recorder, string) {
+	var rootDir string
+	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
+		rootDir = root
+		disktest.FakeDisks(t, root, names...)
+	}})
+	rec := disktest.QuietRecorder()
+	svc := env.Server.Node().Services
+	svc.Disks = disks.New(disks.Config{Root: svc.Root, Runner: rec})
+	return env, rec, rootDir
+}
+
+// TestDirectoryCreateRefusedLeavesNoStorage: with add_storage=1, a create
+// refused because the mount unit exists adds nothing to storage.cfg.
+func TestDirectoryCreateRefusedLeavesNoStorage(t *testing.T) {
+	env, rec, root := fakeDiskEnv(t, "sdb")
+	auth := env.RootAuth()
+	unit := filepath.Join(root, directory.UnitPath("foo"))
+	os.MkdirAll(filepath.Dir(unit), 0o755)
+	os.WriteFile(unit, []byte("[Mount]\nWhat=/dev/disk/by-uuid/x\n"), 0o644)
+	r := env.Do(auth, "POST", "/nodes/"+daemontest.Node+"/disks/directory",
+		url.Values{"device": {"/dev/sdb"}, "name": {"foo"}, "add_storage": {"1"}})
+	if r.Status != 500 || r.Message != "a systemd mount unit already exists: "+directory.UnitPath("foo")+"\n" {
+		t.Errorf("create: %d %q", r.Status, r.Message)
+	}
+	if st := env.Do(auth, "GET", "/storage/foo", nil); st.Status == 200 {
+		t.Errorf("refused create left storage 'foo': %s", st.Body)
+	}
+	for _, c := range rec.Calls() {
+		if strings.HasPrefix(c, "sgdisk") || strings.HasPrefix(c, "mkfs") {
+			t.Errorf("ran %s", c)
+		}
+	}
+}
+
+// TestDirectoryCreateTwiceFormatsOnce: two creates of one name accepted
+// while the disk lock is held: the second task checks again under the
+// lock, finds the first one's unit and formats nothing.
+func TestDirectoryCreateTwiceFormatsOnce(t *testing.T) {
+	env, rec, root := fakeDiskEnv(t, "sdb", "sdb1", "sdc", "sdc1")
+	auth := env.RootAuth()
+	for _, p := range []struct{ disk, part, uuid string }{{"/dev/sdb", "/dev/sdb1", "1111"}, {"/dev/sdc", "/dev/sdc1", "2222"}} {
+		rec.On([]string{"sgdisk", "-t1:8300", p.disk}, host.Reply{})
+		rec.On([]string{"mkfs", "-t", "ext4", p.part}, host.Reply{})
+		rec.On([]string{"blkid", p.part, "-o", "export"}, host.Reply{Stdout: "UUID=" + p.uuid + "\n"})
+		rec.On([]string{"udevadm", "trigger", p.part}, host.Reply{})
+	}
+	unitName := directory.UnitName("foo")
+	for _, a := range [][]string{{"daemon-reload"}, {"enable", unitName}, {"start", unitName}} {
+		rec.On(append([]string{"systemctl"}, a...), host.Reply{})
+	}
+	hr, _ := host.NewRoot(root)
+	unlock, err := hr.Lock(context.Background(), disks.LockPath, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "/nodes/" + daemontest.Node + "/disks/directory"
+	u1 := env.MustOK(auth, "POST", base, url.Values{"device": {"/dev/sdb1"}, "name": {"foo"}}).Data.(string)
+	u2 := env.MustOK(auth, "POST", base, url.Values{"device": {"/dev/sdc1"}, "name": {"foo"}}).Data.(string)
+	unlock()
+	s1, _ := waitTask(t, env, u1)
+	s2, _ := waitTask(t, env, u2)
+	// Whichever task gets the lock first wins; the other must refuse.
+	refused := "a systemd mount unit already exists: " + directory.UnitPath("foo")
+	uuid := map[string]string{"OK/" + refused: "1111", refused + "/OK": "2222"}[s1+"/"+s2]
+	if uuid == "" {
+		t.Fatalf("task1 %q, task2 %q", s1, s2)
+	}
+	var mkfs []string
+	for _, c := range rec.Calls() {
+		if strings.HasPrefix(c, "mkfs") || strings.HasPrefix(c, "sgdisk") {
+			mkfs = append(mkfs, c)
+		}
+	}
+	if len(mkfs) != 2 {
+		t.Errorf("partitioned or formatted more than once:\n%s", strings.Join(mkfs, "\n"))
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, directory.UnitPath("foo"))); !strings.Contains(string(b), "by-uuid/"+uuid) {
+		t.Errorf("unit of the first create replaced:\n%s", b)
 	}
 }

@@ -80,12 +80,12 @@ func createDirectory(ctx context.Context, r *Request) (any, error) {
 		fstype = "ext4"
 	}
 	s := directory.New(d)
+	if err := s.Check(name); err != nil {
+		return nil, err
+	}
 	add := addStorage(r, name, "dir", map[string]any{"path": directory.MountPath(name), "is_mountpoint": "1",
 		"content": "rootdir,images,iso,backup,vztmpl,snippets"}, []string{"path"})
 	if err := add.reserve(ctx); err != nil {
-		return nil, err
-	}
-	if err := s.Check(name); err != nil {
 		return nil, err
 	}
 	return startTask(ctx, r, "dircreate", name, func(ctx context.Context, l *tasks.Log) error {

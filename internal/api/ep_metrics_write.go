@@ -113,6 +113,12 @@ func editStatusCfg(ctx context.Context, r *Request, edit func(*statuscfg.File) (
 	if err != nil {
 		return nil, err
 	}
+	if tc.set {
+		// A bad token is refused before status.cfg changes.
+		if err := statuscfg.CheckToken(tc.value); err != nil {
+			return nil, err
+		}
+	}
 	if err := f.Write(ctx, st); err != nil {
 		return nil, err
 	}

@@ -116,6 +116,10 @@ func (s *Service) sysDir(name string) (dir string, partition bool, err error) {
 // devName is the kernel name of a /dev path (cciss/c0d0 stays as is).
 func devName(dev string) string { return strings.TrimPrefix(dev, "/dev/") }
 
+// devPathOf is the /dev path of a device as sysfs names it: a "!" there
+// is a "/" under /dev (cciss!c0d0p1 is /dev/cciss/c0d0p1).
+func devPathOf(sysName string) string { return "/dev/" + strings.ReplaceAll(sysName, "!", "/") }
+
 // IsPartition tells whether dev is a partition.
 func (s *Service) IsPartition(dev string) bool {
 	_, part, err := s.sysDir(devName(dev))
@@ -142,7 +146,7 @@ func (s *Service) ParentDisk(dev string) (string, error) {
 		return "", fmt.Errorf("%s is not a partition", dev)
 	}
 	parent := filepath.Base(filepath.Dir(dir))
-	return "/dev/" + strings.ReplaceAll(parent, "!", "/"), nil
+	return devPathOf(parent), nil
 }
 
 func (s *Service) readFirstLine(p string) string {

@@ -95,7 +95,7 @@ func (s *Service) disk(ctx context.Context, sc *scan, name string, o ListOptions
 		// No udev here: probe the disk and its partitions with blkid.
 		gpt = s.probe(ctx, sc, devpath) == "gpt" || gpt
 		for _, p := range parts {
-			s.probe(ctx, sc, partDir(devpath)+"/"+p)
+			s.probe(ctx, sc, devPathOf(p))
 		}
 	}
 	d := &Disk{
@@ -182,10 +182,10 @@ func (s *Service) partitions(sc *scan, d *Disk, dir string, names []string) []*D
 	sort.Strings(names)
 	out := make([]*Disk, 0, len(names))
 	for _, p := range names {
-		pdev := partDir(d.DevPath) + "/" + p
+		pdev := devPathOf(p)
 		_, mounted := sc.mounted[pdev]
 		out = append(out, &Disk{
-			name: p, DevPath: pdev, Parent: d.DevPath, Mounted: mounted, GPT: d.GPT,
+			name: devName(pdev), DevPath: pdev, Parent: d.DevPath, Mounted: mounted, GPT: d.GPT,
 			Type: "partition", Size: s.sysSize(dir + "/" + p), OSDID: -1,
 			Used: s.usage(sc, pdev, dir+"/"+p, true),
 		})

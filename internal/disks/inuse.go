@@ -69,7 +69,7 @@ func (s *Service) IsMounted(dev string) string {
 		return ""
 	}
 	for _, p := range s.children(dir) {
-		if pp := partDir(dev) + "/" + p; mounted[pp] != "" {
+		if pp := devPathOf(p); mounted[pp] != "" {
 			return pp
 		}
 	}
@@ -91,7 +91,7 @@ func (s *Service) HasHolder(dev string) string {
 	}
 	for _, p := range s.children(dir) {
 		if len(s.holders(dir+"/"+p)) > 0 {
-			return partDir(dev) + "/" + p
+			return devPathOf(p)
 		}
 	}
 	return ""

@@ -3,7 +3,6 @@ package disks
 import (
 	"context"
 	"os"
-	"path"
 	"regexp"
 	"sort"
 	"strconv"
@@ -213,6 +212,3 @@ func (s *Service) isISCSI(dir string) bool {
 	target, err := os.Readlink(s.cfg.Root.Path(dir))
 	return err == nil && reISCSI.MatchString(target)
 }
-
-// partDir is where a disk's partition nodes live (/dev, /dev/cciss).
-func partDir(devpath string) string { return path.Dir(devpath) }

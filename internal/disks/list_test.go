@@ -2,8 +2,11 @@ package disks
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"hostadm/internal/host"
 )
 
 func TestListHost1(t *testing.T) {
@@ -91,5 +94,57 @@ func TestInUseChecks(t *testing.T) {
 	}
 	if p, err := s.ParentDisk("/dev/nvme0n1p9"); p != "/dev/nvme0n1" || err != nil {
 		t.Errorf("ParentDisk = %q, %v", p, err)
+	}
+}
+
+// TestCcissPartitionPaths: sysfs spells the "/" of /dev/cciss/c0d0p1 as
+// "!" (cciss!c0d0p1); every partition path is made from that name, so a
+// mounted or held partition of a cciss disk is seen and wiping refused.
+func TestCcissPartitionPaths(t *testing.T) {
+	root := t.TempDir()
+	writeHost(t, root,
+		fakeDisk{name: "cciss!c0d0", devnum: "104:0", sectors: 2097152, vendor: "HP", model: "LOGICAL VOLUME",
+			parts: []fakePart{{name: "cciss!c0d0p1", devnum: "104:1", num: 1, sectors: 1000}}},
+		fakeDisk{name: "cciss!c0d1", devnum: "104:16", sectors: 2097152, vendor: "HP", model: "LOGICAL VOLUME",
+			parts: []fakePart{{name: "cciss!c0d1p1", devnum: "104:17", num: 1, sectors: 1000, holders: []string{"dm-0"}}}})
+	for i, n := range []string{"c0d0", "c0d0p1", "c0d1", "c0d1p1"} {
+		mkBlock(t, filepath.Join(root, "dev/cciss", n), i)
+	}
+	writeFile(t, filepath.Join(root, "proc/mounts"), "/dev/cciss/c0d0p1 /data ext4 rw 0 0\n")
+	rec := host.NewRecorder()
+	rec.On(strings.Fields("lsblk --json -o path,parttype,fstype"), host.Reply{Stdout: `{"blockdevices":[]}`})
+	rec.On(strings.Fields("pvs --noheadings --readonly -o pv_name"), host.Reply{})
+	s := newTestService(t, root, rec)
+
+	if got := s.Partitions("/dev/cciss/c0d0"); strings.Join(got, " ") != "/dev/cciss/c0d0p1" {
+		t.Errorf("Partitions = %q", got)
+	}
+	if got, err := s.ParentDisk("/dev/cciss/c0d0p1"); err != nil || got != "/dev/cciss/c0d0" {
+		t.Errorf("ParentDisk = %q, %v", got, err)
+	}
+	if got := s.IsMounted("/dev/cciss/c0d0"); got != "/dev/cciss/c0d0p1" {
+		t.Errorf("IsMounted = %q", got)
+	}
+	if got := s.HasHolder("/dev/cciss/c0d1"); got != "/dev/cciss/c0d1p1" {
+		t.Errorf("HasHolder = %q", got)
+	}
+	if err := s.CheckWipeable("/dev/cciss/c0d0"); err == nil || err.Error() != "disk/partition '/dev/cciss/c0d0p1' is mounted" {
+		t.Errorf("CheckWipeable = %v", err)
+	}
+	m, err := s.Disks(t.Context(), ListOptions{SkipSmart: true, IncludePartitions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := m["cciss/c0d0p1"]; p == nil || p.DevPath != "/dev/cciss/c0d0p1" || !p.Mounted || p.Parent != "/dev/cciss/c0d0" {
+		t.Errorf("partition entry %+v", p)
+	}
+	if used, err := s.DiskIsUsed(t.Context(), "/dev/cciss/c0d0p1"); err != nil || !used {
+		t.Errorf("DiskIsUsed(partition) = %v, %v", used, err)
+	}
+	wipe := []string{"wipefs", "--all", "/dev/cciss/c0d1p1", "/dev/cciss/c0d1"}
+	rec.On(wipe, host.Reply{})
+	rec.On([]string{"dd", "if=/dev/zero", "of=/dev/cciss/c0d1", "bs=1M", "conv=fdatasync", "count=200"}, host.Reply{})
+	if err := s.WipeBlockdev(t.Context(), nil, "/dev/cciss/c0d1"); err != nil {
+		t.Errorf("WipeBlockdev: %v\n%q", err, rec.Calls())
 	}
 }

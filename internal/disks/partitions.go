@@ -2,7 +2,6 @@ package disks
 
 import (
 	"context"
-	"strings"
 )
 
 // Partitions are the /dev paths of a disk's partitions as sysfs lists
@@ -14,7 +13,7 @@ func (s *Service) Partitions(dev string) []string {
 	}
 	var out []string
 	for _, p := range s.children(dir) {
-		out = append(out, partDir(dev)+"/"+strings.ReplaceAll(p, "!", "/"))
+		out = append(out, devPathOf(p))
 	}
 	return out
 }

@@ -47,7 +47,7 @@ func (s *Service) WipeBlockdev(ctx context.Context, l Log, dev string) error {
 	toWipe := []string{}
 	if !part {
 		for _, p := range s.children(dir) {
-			pdev := partDir(dev) + "/" + p
+			pdev := devPathOf(p)
 			if s.AssertBlockdev(pdev) == nil {
 				toWipe = append(toWipe, pdev)
 			}

@@ -17,6 +17,11 @@ var (
 	reIface     = regexp.MustCompile(`(?i)^[a-z][a-z0-9_]{1,20}([:\.]\d+)?$`)
 	reConfigID  = regexp.MustCompile(`(?i)^[a-z][a-z0-9_-]+$`)
 	reStorageID = regexp.MustCompile(`(?i)^[a-z][a-z0-9\-_.]*[a-z0-9]$`)
+	// reLVMName is pve-storage's parse_lvm_name (pve-storage-vgname).
+	reLVMName = regexp.MustCompile(`(?i)^[a-z0-9][a-z0-9\-_.]*[a-z0-9]$`)
+	// reZFSName is a ZFS pool or dataset name: the pool a letter first,
+	// components of letters, digits, "_", ".", ":", "-" and inner blanks.
+	reZFSName   = regexp.MustCompile(`^[a-zA-Z](?:[\w.: -]*[\w.:-])?(?:/[\w.:-](?:[\w.: -]*[\w.:-])?)*$`)
 	reVMID      = regexp.MustCompile(`^[1-9][0-9]{2,8}$`)
 	reMAC       = regexp.MustCompile(`(?i)^[a-f0-9][02468ace](?::[a-f0-9]{2}){5}$`)
 	reDNSName   = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$`)
@@ -60,6 +65,20 @@ var formats = map[string]formatFunc{
 			return ""
 		}
 		return fmt.Sprintf("storage ID '%s' contains illegal characters\n", v)
+	},
+	"pve-storage-vgname": func(v string) string {
+		if reLVMName.MatchString(v) {
+			return ""
+		}
+		return fmt.Sprintf("lvm name '%s' contains illegal characters\n", v)
+	},
+	// zfs-dataset-name is hostadm's own: pve-storage gives a zfspool's
+	// pool no format, but the value becomes an argument of zfs commands.
+	"zfs-dataset-name": func(v string) string {
+		if len(v) <= 255 && reZFSName.MatchString(v) {
+			return ""
+		}
+		return fmt.Sprintf("invalid ZFS pool or dataset name '%s'\n", v)
 	},
 	"pve-vmid":             re(reVMID, "value does not look like a valid VM ID"),
 	"mac-addr":             re(reMAC, "value does not look like a valid unicast MAC address"),

@@ -34,6 +34,19 @@ var formatCases = map[string]formatCase{
 		bad:  []string{"a", "1local", "local-", "local.", "lo cal", "", "-ab"},
 		msg:  "storage ID 'a' contains illegal characters",
 	},
+	"pve-storage-vgname": {
+		good: []string{"pve", "ubuntu-vg", "vg_data.1", "0vg", "VG9", "ab"},
+		bad: []string{"-vg", "--config=log{file=\"/etc/cron.d/x\" level=7}", "a", "vg-", "vg.", "v g",
+			"vg/lv", "", "vg+1", "_vg"},
+		msg: "lvm name '-vg' contains illegal characters",
+	},
+	"zfs-dataset-name": {
+		good: []string{"tank", "rpool/data", "tank/vm-100-disk-0", "a", "pool_1.x:y", "my pool/sub dir",
+			"tank/-r"},
+		bad: []string{"-r", "", "1tank", "tank/", "/tank", "tank//x", "tank@snap", "tank#b", " tank",
+			"tank ", "tank/x ", strings.Repeat("a", 256)},
+		msg: "invalid ZFS pool or dataset name '-r'",
+	},
 	"pve-vmid": {
 		good: []string{"100", "999", "123456789", "999999999"},
 		bad:  []string{"99", "0100", "1000000000", "", "+100", "-100", "1e3"},

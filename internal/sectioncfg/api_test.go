@@ -43,6 +43,8 @@ func TestUpdateErrors(t *testing.T) {
 			"property 'max-protected-backups': type check ('integer') failed - got 'x'"},
 		{"line feed", "local", map[string]any{"content": "iso\nrootdir"}, nil, "",
 			"property 'content': property contains a line feed"},
+		{"control character", "local", map[string]any{"content": "iso\x01"}, nil, "",
+			"property 'content': property contains a control character (0x01)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,6 +89,9 @@ func TestCreateErrors(t *testing.T) {
 		{"missing required", "dir", "d1", map[string]any{"content": "iso"}, "missing value for required option 'path'"},
 		{"unexpected", "dir", "d1", map[string]any{"path": "/x", "pool": "p"}, "unexpected property 'pool'"},
 		{"line feed", "dir", "d1", map[string]any{"path": "/x\r"}, "property 'path': property contains a line feed"},
+		{"NUL", "dir", "d1", map[string]any{"path": "/x\x00y"}, "property 'path': property contains a control character (0x00)"},
+		{"escape", "dir", "d1", map[string]any{"path": "/x", "content": "iso\x1b[2J"},
+			"property 'content': property contains a control character (0x1b)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,5 +206,29 @@ func TestUpdateSchema(t *testing.T) {
 	sp := UpdateSchema(statusSchema()).Properties
 	if sp["server"] == nil || sp["server"].Optional || sp["port"] == nil || sp["port"].Optional {
 		t.Error("server and port must stay required on update")
+	}
+}
+
+// TestControlCharacters: no value with a byte below 0x20 other than TAB
+// is taken from a request, read from a file or written; TAB is a value's
+// own character.
+func TestControlCharacters(t *testing.T) {
+	cfg := parseStorage(t)
+	if err := cfg.Create("dir", "tabbed", map[string]any{"path": "/x\ty"}); err != nil {
+		t.Errorf("TAB refused: %v", err)
+	}
+	cfg.Sections[0].Props["content"] = "iso\x00"
+	var b bytes.Buffer
+	if err := cfg.Write(&b); err == nil || err.Error() != "property 'content': property contains a control character (0x00)" {
+		t.Errorf("write: %v", err)
+	}
+	if b.Len() != 0 {
+		t.Error("partial output written")
+	}
+	in := "a: xx\n\tdata a\x07b\n\tdata ok\n"
+	got, warns, err := Parse(strings.NewReader(in), mixedSchema())
+	want := []Warning{{Line: 2, Msg: "(section 'xx') - unable to parse value of 'data': property contains a control character (0x07)"}}
+	if err != nil || !cmp.Equal(warns, want) || len(got.Sections) != 1 {
+		t.Errorf("parse: %v %v %v", err, warns, got.Sections)
 	}
 }

@@ -61,8 +61,8 @@ func (s *Schema) propFor(opts Options, k string) (*schema.Schema, error) {
 // typed value; array items are checked one by one and kept as text.
 func convert(k string, ps *schema.Schema, list []string) (any, error) {
 	for _, t := range list {
-		if strings.ContainsAny(t, "\r\n") {
-			return nil, errors.New("property contains a line feed")
+		if err := checkText(t); err != nil {
+			return nil, err
 		}
 	}
 	if ps.Type == schema.TArray {
@@ -81,6 +81,21 @@ func convert(k string, ps *schema.Schema, list []string) (any, error) {
 		return nil, fmt.Errorf("type check ('%s') failed - got ARRAY", ps.Type)
 	}
 	return checkOne(k, ps, list[0])
+}
+
+// checkText refuses what a value cannot hold in the file: a line break
+// would end the line, and other control characters (TAB aside) have no
+// place in a configuration value and could confuse whoever reads it next.
+func checkText(t string) error {
+	if strings.ContainsAny(t, "\r\n") {
+		return errors.New("property contains a line feed")
+	}
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; c < 0x20 && c != '\t' {
+			return fmt.Errorf("property contains a control character (0x%02x)", c)
+		}
+	}
+	return nil
 }
 
 // checkOne reuses the API validator, so file values get the same checks and

@@ -81,6 +81,9 @@ func (c *Config) line(b *bytes.Buffer, k string, v any) error {
 		if strings.ContainsAny(k, "\r\n") || strings.ContainsAny(t, "\r\n") {
 			return fmt.Errorf("property '%s' contains a line feed", k)
 		}
+		if err := checkText(t); err != nil {
+			return fmt.Errorf("property '%s': %w", k, err)
+		}
 		if t != "" {
 			fmt.Fprintf(b, "\t%s %s\n", k, t)
 		}

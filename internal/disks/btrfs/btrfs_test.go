@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -233,7 +234,66 @@ func mountOpts(t *testing.T, p, opt string) bool {
 	return false
 }
 
-type testLog struct{ strings.Builder }
+// testLog collects what a task would log. The runner copies a command's
+// output from its own goroutines, so every access holds mu.
+type testLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
 
-func (l *testLog) Printf(f string, a ...any) { fmt.Fprintf(&l.Builder, f+"\n", a...) }
-func (l *testLog) Warn(f string, a ...any)   { fmt.Fprintf(&l.Builder, "WARN: "+f+"\n", a...) }
+func (l *testLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *testLog) Printf(f string, a ...any) { fmt.Fprintf(l, f+"\n", a...) }
+func (l *testLog) Warn(f string, a ...any)   { fmt.Fprintf(l, "WARN: "+f+"\n", a...) }
+
+func (l *testLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *testLog) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Reset()
+}
+
+// TestCreateChecksAgainUnderLock: the worker runs Check under the disk
+// lock, so an fstab line for the mount point that appeared after the
+// request was accepted stops it before mkfs; and the create path never
+// replaces such a line.
+func TestCreateChecksAgainUnderLock(t *testing.T) {
+	root := t.TempDir()
+	disktest.FakeDisks(t, root, "sdb")
+	r, _ := host.NewRoot(root)
+	rec := disktest.QuietRecorder()
+	s := New(disks.New(disks.Config{Root: r, Runner: rec}))
+	o := CreateOptions{Name: "foo", Devices: []string{"/dev/sdb"}}
+	if err := s.Check(o); err != nil {
+		t.Fatal(err)
+	}
+	fstab := "# keep\nUUID=1111 /mnt/pve/foo btrfs defaults 0 0\n"
+	if err := r.WriteFile(FstabPath, []byte(fstab), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log testLog
+	err := s.Create(t.Context(), &log, o)
+	if err == nil || err.Error() != "/mnt/pve/foo already has an entry in /etc/fstab" {
+		t.Errorf("create: %v", err)
+	}
+	if calls := rec.Calls(); len(calls) != 0 {
+		t.Errorf("ran %q", calls)
+	}
+	if b, _ := r.ReadFile(FstabPath); string(b) != fstab {
+		t.Errorf("fstab changed:\n%s", b)
+	}
+	f, _ := ParseFstab(strings.NewReader(fstab))
+	err = addEntry(f, FstabEntry{Spec: "UUID=2222", File: "/mnt/pve/foo", VFSType: "btrfs", Options: "defaults", Freq: "0", Pass: "0"})
+	if err == nil || f.Find("/mnt/pve/foo").Spec != "UUID=1111" {
+		t.Errorf("addEntry over an existing line: %v, %+v", err, f.Find("/mnt/pve/foo"))
+	}
+}

@@ -81,16 +81,18 @@ func MountOptions(compression string) string {
 	return e.Options
 }
 
-// Create is the btrfscreate worker (under the disk lock): every device
-// unused, `mkfs.btrfs`, the UUID from blkid, the fstab line
-// `UUID=<uuid> /mnt/pve/NAME btrfs <options> 0 0`, and the mount (after
-// `btrfs device scan` of the members, which udev does on a normal boot).
-// A failed mount takes the fstab line back out.
+// Create is the btrfscreate worker (under the disk lock): Check again (a
+// create of the same name may have run since the request was taken),
+// every device unused, `mkfs.btrfs`, the UUID from blkid, the fstab line
+// `UUID=<uuid> /mnt/pve/NAME btrfs <options> 0 0` (never replacing a line
+// for that mount point), and the mount (after `btrfs device scan` of the
+// members, which udev does on a normal boot). A failed mount takes the
+// fstab line back out.
 func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
-	if err := s.Check(o); err != nil {
-		return err
-	}
 	return s.d.Locked(ctx, func() error {
+		if err := s.Check(o); err != nil {
+			return err
+		}
 		for _, dev := range o.Devices {
 			if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
 				return err
@@ -109,7 +111,7 @@ func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
 		}
 		path := MountPath(o.Name)
 		e := FstabEntry{Spec: "UUID=" + uuid, File: path, VFSType: "btrfs", Options: MountOptions(o.Compression), Freq: "0", Pass: "0"}
-		if err := s.changeFstab(func(f *Fstab) error { f.Set(e); return nil }); err != nil {
+		if err := s.changeFstab(func(f *Fstab) error { return addEntry(f, e) }); err != nil {
 			return err
 		}
 		if err := s.mount(ctx, l, o.Devices, e); err != nil {
@@ -119,6 +121,16 @@ func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
 		s.d.UdevTrigger(ctx, l, o.Devices...)
 		return nil
 	})
+}
+
+// addEntry adds the fstab line of a new file system; one for its mount
+// point already there is refused, never replaced.
+func addEntry(f *Fstab, e FstabEntry) error {
+	if f.Find(e.File) != nil {
+		return fmt.Errorf("%s already has an entry in %s", e.File, FstabPath)
+	}
+	f.Set(e)
+	return nil
 }
 
 func (s *Service) mount(ctx context.Context, l Log, devs []string, e FstabEntry) error {

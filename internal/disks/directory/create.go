@@ -15,11 +15,12 @@ var reName = regexp.MustCompile(`(?i)^[a-z][a-z0-9\-_.]*[a-z0-9]$`)
 // FileSystems are the file systems a directory storage can get.
 var FileSystems = []string{"ext4", "xfs"}
 
-// Create is the dircreate worker (under the disk lock): a partition gets
-// the Linux type, a whole disk one partition over all of it (`sgdisk -n1
-// -t1:8300`); then `mkfs -t FS PART`, the UUID from `blkid PART -o
-// export`, the mount unit, and `systemctl daemon-reload`, `enable` and
-// `start` of the unit.
+// Create is the dircreate worker (under the disk lock): Check again, as
+// another create of the name may have run since the request was taken;
+// a partition gets the Linux type, a whole disk one partition over all of
+// it (`sgdisk -n1 -t1:8300`); then `mkfs -t FS PART`, the UUID from
+// `blkid PART -o export`, the mount unit, and `systemctl daemon-reload`,
+// `enable` and `start` of the unit.
 func (s *Service) Create(ctx context.Context, l Log, dev, name, fstype string) error {
 	if !reName.MatchString(name) {
 		return fmt.Errorf("invalid storage name '%s'", name)
@@ -28,6 +29,9 @@ func (s *Service) Create(ctx context.Context, l Log, dev, name, fstype string) e
 		return fmt.Errorf("unsupported file system '%s'", fstype)
 	}
 	return s.d.Locked(ctx, func() error {
+		if err := s.Check(name); err != nil {
+			return err
+		}
 		if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"hostadm/internal/disks"
@@ -149,7 +150,65 @@ func changes(calls []string) []string {
 	return out
 }
 
-type testLog struct{ strings.Builder }
+// testLog collects what a task would log. The runner copies a command's
+// output from its own goroutines, so every access holds mu.
+type testLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
 
-func (l *testLog) Printf(f string, a ...any) { fmt.Fprintf(&l.Builder, f+"\n", a...) }
-func (l *testLog) Warn(f string, a ...any)   { fmt.Fprintf(&l.Builder, "WARN: "+f+"\n", a...) }
+func (l *testLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *testLog) Printf(f string, a ...any) { fmt.Fprintf(l, f+"\n", a...) }
+func (l *testLog) Warn(f string, a ...any)   { fmt.Fprintf(l, "WARN: "+f+"\n", a...) }
+
+func (l *testLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *testLog) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Reset()
+}
+
+// TestCreateChecksAgainUnderLock: the worker repeats Check under the disk
+// lock, so a unit or mount that appeared after the request was accepted
+// stops it before anything is partitioned or formatted.
+func TestCreateChecksAgainUnderLock(t *testing.T) {
+	root := t.TempDir()
+	disktest.FakeDisks(t, root, "sdb")
+	r, _ := host.NewRoot(root)
+	rec := disktest.QuietRecorder()
+	s := New(disks.New(disks.Config{Root: r, Runner: rec}))
+	if err := s.Check("foo"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteFile(UnitPath("foo"), []byte("[Mount]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log testLog
+	err := s.Create(t.Context(), &log, "/dev/sdb", "foo", "ext4")
+	if err == nil || err.Error() != "a systemd mount unit already exists: "+UnitPath("foo") {
+		t.Errorf("unit exists: %v", err)
+	}
+	if err := os.Remove(r.Path(UnitPath("foo"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteFile("/proc/mounts", []byte("/dev/sdc /mnt/pve/foo ext4 rw 0 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Create(t.Context(), &log, "/dev/sdb", "foo", "ext4")
+	if err == nil || !strings.HasPrefix(err.Error(), "the path for 'foo' is already mounted: /mnt/pve/foo") {
+		t.Errorf("mounted: %v", err)
+	}
+	if calls := rec.Calls(); len(calls) != 0 || log.String() != "" {
+		t.Errorf("ran %q\n%s", calls, log.String())
+	}
+}

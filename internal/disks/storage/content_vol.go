@@ -9,11 +9,13 @@ import (
 	"hostadm/internal/host"
 )
 
-// LVSArgs is the lvs report Proxmox's lvm_list_volumes reads.
+// LVSArgs is the lvs report Proxmox's lvm_list_volumes reads. The volume
+// group comes from storage.cfg, so "--" ends the options before it.
 func LVSArgs(vg string) []string {
 	return []string{"lvs", "--separator", ":", "--noheadings", "--units", "b", "--unbuffered", "--nosuffix",
 		"--config", `report/time_format="%s"`, "--options",
-		"vg_name,lv_name,lv_size,lv_attr,pool_lv,data_percent,metadata_percent,snap_percent,uuid,tags,metadata_size,time", vg}
+		"vg_name,lv_name,lv_size,lv_attr,pool_lv,data_percent,metadata_percent,snap_percent,uuid,tags,metadata_size,time",
+		"--", vg}
 }
 
 // reGuestVolume is a guest volume's name: vm-VMID-... or base-VMID-...
@@ -48,9 +50,11 @@ func LVMImages(b []byte, sid, typ, thinpool string, vmid int) []Volume {
 	return out
 }
 
-// ZFSListArgs is the zfs list ZFSPoolPlugin's zfs_list_zvol runs.
+// ZFSListArgs is the zfs list ZFSPoolPlugin's zfs_list_zvol runs, with
+// "--" before the pool from storage.cfg.
 func ZFSListArgs(pool string) []string {
-	return []string{"zfs", "list", "-o", "name,volsize,origin,type,refquota", "-t", "volume,filesystem", "-d1", "-Hp", pool}
+	return []string{"zfs", "list", "-o", "name,volsize,origin,type,refquota", "-t", "volume,filesystem", "-d1", "-Hp",
+		"--", pool}
 }
 
 // ZFSImages picks the guest volumes (zvols: raw; file systems: subvol

@@ -34,13 +34,20 @@ type Prober struct {
 
 // Statuses reports every storage configured on this node.
 func (s *Service) Statuses(ctx context.Context, p Prober) ([]Status, error) {
+	return s.StatusesOf(ctx, p, nil)
+}
+
+// StatusesOf reports the storages configured on this node that keep
+// accepts (all when keep is nil). The others are not probed at all, so a
+// caller's listing runs no command for storages it may not see.
+func (s *Service) StatusesOf(ctx context.Context, p Prober, keep func(id string) bool) ([]Status, error) {
 	cfg, _, err := s.Read(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := []Status{}
 	for _, sec := range cfg.Sections {
-		if !OnNode(sec, s.node) {
+		if !OnNode(sec, s.node) || (keep != nil && !keep(sec.ID)) {
 			continue
 		}
 		st := Status{Storage: sec.ID, Type: sec.Type, Enabled: 1}
@@ -78,24 +85,41 @@ func (p Prober) usage(ctx context.Context, sec *sectioncfg.Section) (total, used
 		total, avail = int64(fs.Blocks)*bs, int64(fs.Bavail)*bs
 		return total, total - int64(fs.Bfree)*bs, avail, true
 	case "lvm":
-		n := p.numbers(ctx, "vgs", "--noheadings", "--units", "b", "--nosuffix", "-o", "vg_size,vg_free", str("vgname"))
+		n := p.numbers(ctx, VGSizeArgs(str("vgname"))...)
 		if len(n) == 2 {
 			return n[0], n[0] - n[1], n[1], true
 		}
 	case "lvmthin":
-		n := p.floats(ctx, "lvs", "--noheadings", "--units", "b", "--nosuffix", "-o", "lv_size,data_percent", str("vgname")+"/"+str("thinpool"))
+		n := p.floats(ctx, ThinSizeArgs(str("vgname"), str("thinpool"))...)
 		if len(n) == 2 {
 			t := int64(n[0])
 			u := int64(n[0] * n[1] / 100)
 			return t, u, t - u, true
 		}
 	case "zfspool":
-		n := p.numbers(ctx, "zfs", "get", "-o", "value", "-Hp", "available,used", str("pool"))
+		n := p.numbers(ctx, ZFSSpaceArgs(str("pool"))...)
 		if len(n) == 2 {
 			return n[0] + n[1], n[1], n[0], true
 		}
 	}
 	return 0, 0, 0, false
+}
+
+// VGSizeArgs reports a volume group's size and free bytes. The names in
+// these commands come from storage.cfg: their formats refuse a leading
+// "-", and "--" ends the options before them as well.
+func VGSizeArgs(vg string) []string {
+	return []string{"vgs", "--noheadings", "--units", "b", "--nosuffix", "-o", "vg_size,vg_free", "--", vg}
+}
+
+// ThinSizeArgs reports a thin pool's size and data use in percent.
+func ThinSizeArgs(vg, pool string) []string {
+	return []string{"lvs", "--noheadings", "--units", "b", "--nosuffix", "-o", "lv_size,data_percent", "--", vg + "/" + pool}
+}
+
+// ZFSSpaceArgs reports a pool's or dataset's available and used bytes.
+func ZFSSpaceArgs(pool string) []string {
+	return []string{"zfs", "get", "-o", "value", "-Hp", "--", "available,used", pool}
 }
 
 func (p Prober) numbers(ctx context.Context, argv ...string) []int64 {

@@ -3,6 +3,7 @@ package storage
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -134,8 +135,8 @@ func TestStatuses(t *testing.T) {
 	must(s.Create(ctx, "lvm", "other", map[string]any{"vgname": "vg", "nodes": "n2"}))
 	must(s.Create(ctx, "dir", "off", map[string]any{"path": "/nope", "disable": true}))
 	rec := host.NewRecorder()
-	rec.On(strings.Fields("zfs get -o value -Hp available,used tank"), host.Reply{Stdout: "900\n100\n"})
-	rec.On(strings.Fields("lvs --noheadings --units b --nosuffix -o lv_size,data_percent pve/data"), host.Reply{Stdout: "  1000 25.00\n"})
+	rec.On(strings.Fields("zfs get -o value -Hp -- available,used tank"), host.Reply{Stdout: "900\n100\n"})
+	rec.On(strings.Fields("lvs --noheadings --units b --nosuffix -o lv_size,data_percent -- pve/data"), host.Reply{Stdout: "  1000 25.00\n"})
 	r, _ := host.NewRoot(root)
 	list, err := s.Statuses(ctx, Prober{Root: r, Runner: rec})
 	if err != nil {
@@ -159,5 +160,76 @@ func TestStatuses(t *testing.T) {
 	}
 	if off := got["off"]; off.Enabled != 0 || off.Active != 0 {
 		t.Errorf("disabled: %+v", off)
+	}
+}
+
+// TestStatusesOfProbesOnlyKept: storages the filter drops are neither
+// listed nor measured, so no command runs for them.
+func TestStatusesOfProbesOnlyKept(t *testing.T) {
+	s, _ := newService(t, "n1")
+	ctx := t.Context()
+	for _, c := range []struct {
+		typ, id string
+		v       map[string]any
+	}{
+		{"zfspool", "zfs1", map[string]any{"pool": "tank"}},
+		{"lvm", "vg1", map[string]any{"vgname": "vg1"}},
+		{"lvmthin", "thin1", map[string]any{"vgname": "pve", "thinpool": "data"}},
+	} {
+		if err := s.Create(ctx, c.typ, c.id, c.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := host.NewRecorder()
+	rec.On(VGSizeArgs("vg1"), host.Reply{Stdout: "  1000 400\n"})
+	r, _ := host.NewRoot(t.TempDir())
+	list, err := s.StatusesOf(ctx, Prober{Root: r, Runner: rec}, func(id string) bool { return id == "vg1" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Storage != "vg1" || list[0].Total != 1000 || list[0].Used != 600 {
+		t.Errorf("statuses: %+v", list)
+	}
+	if got := strings.Join(rec.Calls(), "\n"); got != strings.Join(VGSizeArgs("vg1"), " ") {
+		t.Errorf("commands run:\n%s", got)
+	}
+}
+
+// TestNamesReachingCommandsHaveFormats: vgname and thinpool are
+// pve-storage-vgname and pool a ZFS name, so a value that would be an
+// option of vgs, lvs or zfs never gets into storage.cfg; the commands
+// also end their options with "--" before the names.
+func TestNamesReachingCommandsHaveFormats(t *testing.T) {
+	s, st := newService(t, "n1")
+	ctx := t.Context()
+	evil := `--config=log{file="/etc/cron.d/x" level=7}`
+	cases := []struct {
+		typ  string
+		v    map[string]any
+		want string
+	}{
+		{"lvm", map[string]any{"vgname": evil}, "property 'vgname': invalid format - lvm name '" + evil + "' contains illegal characters"},
+		{"lvmthin", map[string]any{"vgname": "pve", "thinpool": "-a"}, "property 'thinpool': invalid format - lvm name '-a' contains illegal characters"},
+		{"lvmthin", map[string]any{"vgname": "-x", "thinpool": "data"}, "property 'vgname': invalid format - lvm name '-x' contains illegal characters"},
+		{"zfspool", map[string]any{"pool": "-r"}, "property 'pool': invalid format - invalid ZFS pool or dataset name '-r'"},
+	}
+	if err := s.Create(ctx, "lvm", "fine", map[string]any{"vgname": "pve"}); err != nil {
+		t.Fatal(err)
+	}
+	before := file(t, st)
+	for _, c := range cases {
+		err := s.Create(ctx, c.typ, "evil", c.v)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s %v: %v, want %q", c.typ, c.v, err, c.want)
+		}
+	}
+	if after := file(t, st); after != before {
+		t.Errorf("storage.cfg changed:\n%s", after)
+	}
+	for _, argv := range [][]string{VGSizeArgs("vg"), ThinSizeArgs("vg", "lv"), ZFSSpaceArgs("tank"),
+		LVSArgs("vg"), ZFSListArgs("tank")} {
+		if n := len(argv); n < 2 || !slices.Contains(argv[n-3:n-1], "--") {
+			t.Errorf("no -- before the name: %q", argv)
+		}
 	}
 }

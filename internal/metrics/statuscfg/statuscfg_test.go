@@ -3,12 +3,15 @@ package statuscfg
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"hostadm/internal/cfs"
 	"hostadm/internal/metrics/export"
+	"hostadm/internal/schema"
 	"hostadm/internal/sectioncfg"
 )
 
@@ -91,5 +94,42 @@ func TestParseAndServers(t *testing.T) {
 	}
 	if !bytes.Contains(b.Bytes(), []byte("graphite: graphite\n\tdisable\n\tserver 10.0.0.6\n\n")) {
 		t.Errorf("written:\n%s", b.String())
+	}
+}
+
+// TestTokenWithControlCharacters: a token with a newline (or another
+// control character) is refused and not stored; status.cfg values are
+// refused the same way by the section-config codec.
+func TestTokenWithControlCharacters(t *testing.T) {
+	st, err := cfs.OpenSQLite(filepath.Join(t.TempDir(), "cfs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	for _, tok := range []string{"tok\nX-Injected: 1", "tok\r", "a\x00b", "tok\x7f"} {
+		err := SetToken(ctx, st, "influx", tok)
+		var pe schema.ParamError
+		if !errors.As(err, &pe) || !strings.HasPrefix(pe["token"], "value contains a control character") {
+			t.Errorf("SetToken(%q) = %v", tok, err)
+		}
+	}
+	if _, err := st.Get(ctx, TokenPath("influx")); !errors.Is(err, cfs.ErrNotFound) {
+		t.Errorf("a refused token was stored: %v", err)
+	}
+	if err := CheckToken("user:pa ss~word"); err != nil {
+		t.Errorf("plain token refused: %v", err)
+	}
+	if err := SetToken(ctx, st, "influx", "tok"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.Config.Create(TypeInfluxDB, "influx", map[string]any{"server": "10.0.0.1", "port": "8086",
+		"bucket": "b\x00ucket"})
+	if err == nil || err.Error() != "property 'bucket': property contains a control character (0x00)" {
+		t.Errorf("status.cfg value with NUL: %v", err)
 	}
 }

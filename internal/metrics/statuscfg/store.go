@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hostadm/internal/cfs"
+	"hostadm/internal/schema"
 	"hostadm/internal/sectioncfg"
 )
 
@@ -77,8 +78,25 @@ func Token(ctx context.Context, st cfs.Store, id string) (string, error) {
 	return string(e.Data), nil
 }
 
-// SetToken stores the token of server id (content without newline).
+// CheckToken refuses a token with a line break or another control
+// character: it becomes an HTTP header value, and the file holds it as
+// its only line. A parameter error, so a caller that checks before
+// writing anything answers 400.
+func CheckToken(token string) error {
+	for i := 0; i < len(token); i++ {
+		if c := token[i]; c < 0x20 || c == 0x7f {
+			return schema.ParamError{"token": fmt.Sprintf("value contains a control character (0x%02x)\n", c)}
+		}
+	}
+	return nil
+}
+
+// SetToken stores the token of server id (content without newline); a
+// token CheckToken refuses is not stored.
 func SetToken(ctx context.Context, st cfs.Store, id, token string) error {
+	if err := CheckToken(token); err != nil {
+		return err
+	}
 	if _, err := st.Put(ctx, TokenPath(id), []byte(token), cfs.AnyVersion); err != nil {
 		return fmt.Errorf("store credentials for '%s': %w", id, err)
 	}

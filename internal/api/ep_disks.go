@@ -8,6 +8,7 @@ import (
 
 	"hostadm/internal/disks"
 	"hostadm/internal/schema"
+	"hostadm/internal/sectioncfg"
 	"hostadm/internal/tasks"
 )
 
@@ -87,7 +88,7 @@ func diskCoreEndpoints() []*Endpoint {
 				"vendor":     schema.Str("").Opt(),
 				"wwn":        schema.Str("").Opt(),
 			}).AllowMore()),
-			Handler: listDisks,
+			Handler: withDisks(listDisks),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/smart", Name: "smart",
@@ -105,7 +106,7 @@ func diskCoreEndpoints() []*Endpoint {
 				"text":       schema.Str("").Opt(),
 				"type":       schema.Str("").Opt(),
 			}).AllowMore(),
-			Handler: diskSmart,
+			Handler: withDiskParam(diskSmart),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/initgpt", Name: "initgpt",
@@ -117,7 +118,7 @@ func diskCoreEndpoints() []*Endpoint {
 				"uuid": schema.Str("UUID for the GPT table").Pat(`[a-fA-F0-9\-]+`).MaxLen(36).Opt(),
 			}),
 			Returns: schema.Str(""),
-			Handler: initGPT,
+			Handler: withDiskParam(initGPT),
 		},
 		{
 			Method: "PUT", Path: "/nodes/{node}/disks/wipedisk", Name: "wipe_disk",
@@ -126,7 +127,7 @@ func diskCoreEndpoints() []*Endpoint {
 			ProxyTo:     "node", Protected: true,
 			Params:  nodeParams(schema.Props{"disk": diskParam()}),
 			Returns: schema.Str(""),
-			Handler: wipeDisk,
+			Handler: withDiskParam(wipeDisk),
 		},
 	}
 }
@@ -140,25 +141,80 @@ func diskSvc(r *Request) (*disks.Service, error) {
 	return r.Svc.Disks, nil
 }
 
-func listDisks(ctx context.Context, r *Request) (any, error) {
-	s, err := diskSvc(r)
-	if err != nil {
-		return nil, err
+// withDisks hands the node's disk service to a handler, or fails when the
+// node has no disk management.
+func withDisks(fn func(context.Context, *Request, *disks.Service) (any, error)) Handler {
+	return func(ctx context.Context, r *Request) (any, error) {
+		d, err := diskSvc(r)
+		if err != nil {
+			return nil, err
+		}
+		return fn(ctx, r, d)
 	}
+}
+
+// withDiskParam is withDisks for a handler that acts on the block device
+// the 'disk' parameter names.
+func withDiskParam(fn func(context.Context, *Request, *disks.Service, string) (any, error)) Handler {
+	return withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+		dev, err := d.VerifyBlockdevPath(r.Params.String("disk"))
+		if err != nil {
+			return nil, err
+		}
+		return fn(ctx, r, d, dev)
+	})
+}
+
+// diskRead is the handler of an endpoint that returns one reading of a
+// disk area's service, built by newSvc: diskRead(zfs.New, (*zfs.Service).Pools).
+func diskRead[S, T any](newSvc func(*disks.Service) S, read func(S, context.Context) (T, error)) Handler {
+	return withDisks(func(ctx context.Context, _ *Request, d *disks.Service) (any, error) {
+		return read(newSvc(d), ctx)
+	})
+}
+
+// namedDiskRead is diskRead for a reading of the pool or file system the
+// 'name' parameter names, such as (*zfs.Service).Status.
+func namedDiskRead[S, T any](newSvc func(*disks.Service) S, read func(S, context.Context, string) (T, error)) Handler {
+	return withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+		return read(newSvc(d), ctx, r.Params.String("name"))
+	})
+}
+
+// unusedDevice resolves dev to its block device and checks that nothing
+// uses it.
+func unusedDevice(ctx context.Context, d *disks.Service, dev string) (string, error) {
+	real, err := d.VerifyBlockdevPath(dev)
+	if err != nil {
+		return "", err
+	}
+	if err := d.AssertDiskUnused(ctx, real); err != nil {
+		return "", err
+	}
+	return real, nil
+}
+
+// unusedDevices is unusedDevice for each of list, stopping at the first
+// failure.
+func unusedDevices(ctx context.Context, d *disks.Service, list []string) ([]string, error) {
+	var out []string
+	for _, dev := range list {
+		real, err := unusedDevice(ctx, d, dev)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, real)
+	}
+	return out, nil
+}
+
+func listDisks(ctx context.Context, r *Request, s *disks.Service) (any, error) {
 	return s.List(ctx, r.Params.String("type"), disks.ListOptions{
 		SkipSmart: r.Params.Bool("skipsmart"), IncludePartitions: r.Params.Bool("include-partitions"),
 	})
 }
 
-func diskSmart(ctx context.Context, r *Request) (any, error) {
-	s, err := diskSvc(r)
-	if err != nil {
-		return nil, err
-	}
-	dev, err := s.VerifyBlockdevPath(r.Params.String("disk"))
-	if err != nil {
-		return nil, err
-	}
+func diskSmart(ctx context.Context, r *Request, s *disks.Service, dev string) (any, error) {
 	healthOnly := r.Params.Bool("healthonly")
 	sd, err := s.Smart(ctx, dev, healthOnly)
 	if err != nil {
@@ -171,15 +227,7 @@ func diskSmart(ctx context.Context, r *Request) (any, error) {
 	return sd, nil
 }
 
-func initGPT(ctx context.Context, r *Request) (any, error) {
-	s, err := diskSvc(r)
-	if err != nil {
-		return nil, err
-	}
-	disk, err := s.VerifyBlockdevPath(r.Params.String("disk"))
-	if err != nil {
-		return nil, err
-	}
+func initGPT(ctx context.Context, r *Request, s *disks.Service, disk string) (any, error) {
 	if err := s.CheckInitGPT(ctx, disk); err != nil {
 		return nil, err
 	}
@@ -189,15 +237,7 @@ func initGPT(ctx context.Context, r *Request) (any, error) {
 	})
 }
 
-func wipeDisk(ctx context.Context, r *Request) (any, error) {
-	s, err := diskSvc(r)
-	if err != nil {
-		return nil, err
-	}
-	disk, err := s.VerifyBlockdevPath(r.Params.String("disk"))
-	if err != nil {
-		return nil, err
-	}
+func wipeDisk(ctx context.Context, r *Request, s *disks.Service, disk string) (any, error) {
 	if err := s.CheckWipeable(disk); err != nil {
 		return nil, err
 	}
@@ -229,4 +269,118 @@ func needStoragePriv(ctx context.Context, r *Request, param string) error {
 		return Forbidden("Permission check failed (/storage, Datastore.Allocate)")
 	}
 	return nil
+}
+
+// storagePerm is Sys.Modify on /, with needStoragePriv's extra check for
+// param (add_storage or cleanup-config) described.
+func storagePerm(param string) Perm {
+	return Perm{Check: Privs("/", "Sys.Modify"),
+		Description: "Requires additionally 'Datastore.Allocate' on /storage when setting '" + param + "'"}
+}
+
+// namedParams are the parameters of an endpoint on the pool or file
+// system the 'name' path parameter names, with props beside it.
+func namedParams(props schema.Props) *schema.Schema {
+	return nodeParams(withProps(schema.Props{"name": storageIDParam()}, props))
+}
+
+// removalParams are the cleanup parameters of a storage backend's
+// removal; disksDesc describes cleanup-disks.
+func removalParams(disksDesc string) schema.Props {
+	return schema.Props{
+		"cleanup-config": schema.Bool("Marks associated storage(s) as not available on this node anymore " +
+			"or removes them from the configuration (if configured for this node only).").Def(0),
+		"cleanup-disks": schema.Bool(disksDesc).Def(0),
+	}
+}
+
+func withProps(a, b schema.Props) schema.Props {
+	for k, v := range b {
+		a[k] = v
+	}
+	return a
+}
+
+// storageAdd is an add_storage request: the storage is reserved (added
+// disabled) before the task and enabled once the task succeeded, as
+// Proxmox VE did.
+type storageAdd struct {
+	r      *Request
+	on     bool
+	id     string
+	typ    string
+	values map[string]any
+	verify []string
+}
+
+func addStorage(r *Request, id, typ string, values map[string]any, verify []string) *storageAdd {
+	return &storageAdd{r: r, on: r.Params.Bool("add_storage"), id: id, typ: typ, values: values, verify: verify}
+}
+
+// start reserves the storage, then runs create as the task typ with the
+// storage's id as the task id and enables the storage once create succeeded.
+func (a *storageAdd) start(ctx context.Context, typ string, create func(context.Context, *tasks.Log) error) (any, error) {
+	if err := a.reserve(ctx); err != nil {
+		return nil, err
+	}
+	return startTask(ctx, a.r, typ, a.id, func(ctx context.Context, l *tasks.Log) error {
+		if err := create(ctx, l); err != nil {
+			return err
+		}
+		return a.enable(ctx)
+	})
+}
+
+func (a *storageAdd) reserve(ctx context.Context) error {
+	if !a.on {
+		return nil
+	}
+	return storageSvc(a.r).Add(ctx, a.id, a.typ, a.values, a.verify, true)
+}
+
+func (a *storageAdd) enable(ctx context.Context) error {
+	if !a.on {
+		return nil
+	}
+	return storageSvc(a.r).Enable(ctx, a.id)
+}
+
+// storageRemoval is a removal request's cleanup parameters: cleanup is
+// the cleanup-config step the removal task runs (nil when not asked for)
+// and wipe is cleanup-disks.
+type storageRemoval struct {
+	cleanup func() error
+	wipe    bool
+}
+
+// removal checks the privilege cleanup-config needs and reads the
+// cleanup parameters; match picks the storage entries of the backend.
+func removal(ctx context.Context, r *Request, match func(*sectioncfg.Section) bool) (*storageRemoval, error) {
+	if err := needStoragePriv(ctx, r, "cleanup-config"); err != nil {
+		return nil, err
+	}
+	rm := &storageRemoval{wipe: r.Params.Bool("cleanup-disks")}
+	if r.Params.Bool("cleanup-config") {
+		s := storageSvc(r)
+		rm.cleanup = func() error {
+			return s.CleanupForNode(context.Background(), match)
+		}
+	}
+	return rm, nil
+}
+
+// storageWith matches the storage entries of type typ whose properties
+// have the given values (key, value, key, value, ...).
+func storageWith(typ string, kv ...string) func(*sectioncfg.Section) bool {
+	return func(sec *sectioncfg.Section) bool {
+		if sec.Type != typ {
+			return false
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			if sec.Props[kv[i]] != kv[i+1] {
+				return false
+			}
+		}
+		return true
+	}
 }

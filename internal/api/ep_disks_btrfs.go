@@ -4,9 +4,9 @@ import (
 	"context"
 	"slices"
 
+	"hostadm/internal/disks"
 	"hostadm/internal/disks/btrfs"
 	"hostadm/internal/schema"
-	"hostadm/internal/sectioncfg"
 	"hostadm/internal/tasks"
 )
 
@@ -16,7 +16,6 @@ func diskBtrfsEndpoints() []*Endpoint {
 	audit := Perm{Check: Privs("/", "Sys.Audit")}
 	modify := Perm{Check: Privs("/", "Sys.Modify")}
 	profiles := []string{"single", "dup", "raid0", "raid1", "raid10"}
-	nameParam := func() schema.Props { return schema.Props{"name": storageNameParam()} }
 	return []*Endpoint{
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/btrfs", Name: "index",
@@ -25,24 +24,16 @@ func diskBtrfsEndpoints() []*Endpoint {
 			Perm: audit, ProxyTo: "node", Protected: true,
 			Params:  nodeParams(nil),
 			Returns: schema.Arr(schema.Obj(schema.Props{"name": schema.Str("The name."), "path": schema.Str("The mount point.")}).AllowMore()),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := btrfsSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				return s.List(ctx)
-			},
+			Handler: diskRead(btrfs.New, (*btrfs.Service).List),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/btrfs", Name: "create",
 			Description: "hostadm extension: create a BTRFS file system on unused disks (mkfs.btrfs with the " +
 				"data and metadata RAID profiles), mount it under '/mnt/pve/NAME' with an /etc/fstab line by UUID " +
 				"(compression as the compress mount option) and optionally add it as 'btrfs' storage.",
-			Perm: Perm{Check: Privs("/", "Sys.Modify"),
-				Description: "Requires additionally 'Datastore.Allocate' on /storage when setting 'add_storage'"},
-			ProxyTo: "node", Protected: true,
+			Perm: storagePerm("add_storage"), ProxyTo: "node", Protected: true,
 			Params: nodeParams(schema.Props{
-				"name":        storageNameParam(),
+				"name":        storageIDParam(),
 				"devices":     schema.Str("The block devices you want to create the file system on.").Fmt("string-list"),
 				"data":        schema.Str("RAID profile for data.").OneOf(profiles...).Opt(),
 				"metadata":    schema.Str("RAID profile for metadata.").OneOf(profiles...).Opt(),
@@ -51,37 +42,28 @@ func diskBtrfsEndpoints() []*Endpoint {
 				"add_storage": schema.Bool("Configure storage using the file system.").Def(0),
 			}),
 			Returns: schema.Str(""),
-			Handler: createBtrfs,
+			Handler: withDisks(createBtrfs),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/btrfs/{name}", Name: "detail",
 			Description: "hostadm extension: a BTRFS file system with `btrfs filesystem usage` parsed (bytes).",
 			Perm:        audit, ProxyTo: "node", Protected: true,
-			Params:  nodeParams(nameParam()),
+			Params:  namedParams(nil),
 			Returns: schema.Obj(nil).AllowMore(),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := btrfsSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				return s.Get(ctx, r.Params.String("name"))
-			},
+			Handler: namedDiskRead(btrfs.New, (*btrfs.Service).Get),
 		},
 		{
 			Method: "PUT", Path: "/nodes/{node}/disks/btrfs/{name}", Name: "update",
 			Description: "hostadm extension: change the compression of a BTRFS file system in /etc/fstab " +
 				"(other lines kept) and remount it.",
 			Perm: modify, ProxyTo: "node", Protected: true,
-			Params: nodeParams(withProps(nameParam(), schema.Props{
+			Params: namedParams(schema.Props{
 				"compression": schema.Str("Compression (compress mount option); 'none' turns it off.").
 					OneOf(append([]string{"none"}, btrfs.Compressions...)...),
-			})),
+			}),
 			Returns: schema.Str(""),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := btrfsSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+				s := btrfs.New(d)
 				name, c := r.Params.String("name"), r.Params.String("compression")
 				if c == "none" {
 					c = ""
@@ -89,29 +71,24 @@ func diskBtrfsEndpoints() []*Endpoint {
 				return startTask(ctx, r, "btrfsupdate", name, func(ctx context.Context, l *tasks.Log) error {
 					return s.SetCompression(ctx, l, name, c)
 				})
-			},
+			}),
 		},
 		{
 			Method: "DELETE", Path: "/nodes/{node}/disks/btrfs/{name}", Name: "delete",
 			Description: "hostadm extension: unmount a BTRFS file system and remove its /etc/fstab line.",
-			Perm: Perm{Check: Privs("/", "Sys.Modify"),
-				Description: "Requires additionally 'Datastore.Allocate' on /storage when setting 'cleanup-config'"},
-			ProxyTo: "node", Protected: true,
-			Params:  nodeParams(withProps(nameParam(), cleanupParams("Also wipe disks so they can be repurposed afterwards."))),
+			Perm:        storagePerm("cleanup-config"), ProxyTo: "node", Protected: true,
+			Params:  namedParams(removalParams("Also wipe disks so they can be repurposed afterwards.")),
 			Returns: schema.Str(""),
-			Handler: deleteBtrfs,
+			Handler: withDisks(deleteBtrfs),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/btrfs/{name}/subvolumes", Name: "subvolumes",
 			Description: "hostadm extension: the subvolumes of a mounted BTRFS file system (read-only snapshots marked).",
 			Perm:        audit, ProxyTo: "node", Protected: true,
-			Params:  nodeParams(nameParam()),
+			Params:  namedParams(nil),
 			Returns: schema.Arr(schema.Obj(nil).AllowMore()),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := btrfsSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+				s := btrfs.New(d)
 				subs, err := s.Subvolumes(ctx, r.Params.String("name"))
 				if err != nil {
 					return nil, err
@@ -122,24 +99,21 @@ func diskBtrfsEndpoints() []*Endpoint {
 						"path": sv.Path, "readonly": B(sv.ReadOnly)})
 				}
 				return out, nil
-			},
+			}),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/btrfs/{name}/subvolumes", Name: "create_subvolume",
 			Description: "hostadm extension: create a subvolume, or with 'snapshot-of' a snapshot of one " +
 				"(read-only with 'readonly').",
 			Perm: modify, ProxyTo: "node", Protected: true,
-			Params: nodeParams(withProps(nameParam(), schema.Props{
+			Params: namedParams(schema.Props{
 				"subvolume":   schema.Str("The new subvolume's name (one path component).").MaxLen(255),
 				"snapshot-of": schema.Str("Take a snapshot of this subvolume.").MaxLen(255).Opt(),
 				"readonly":    schema.Bool("Make the snapshot read-only.").Def(0),
-			})),
+			}),
 			Returns: schema.Str(""),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := btrfsSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+				s := btrfs.New(d)
 				name, sub, from := r.Params.String("name"), r.Params.String("subvolume"), r.Params.String("snapshot-of")
 				ro := r.Params.Bool("readonly")
 				if err := btrfs.CheckSubvolume(sub); err != nil {
@@ -148,21 +122,18 @@ func diskBtrfsEndpoints() []*Endpoint {
 				return startTask(ctx, r, "btrfssubvol", name, func(ctx context.Context, l *tasks.Log) error {
 					return s.CreateSubvolume(ctx, l, name, sub, from, ro)
 				})
-			},
+			}),
 		},
 		{
 			Method: "DELETE", Path: "/nodes/{node}/disks/btrfs/{name}/subvolumes/{subvolume}", Name: "delete_subvolume",
 			Description: "hostadm extension: delete a subvolume or snapshot.",
 			Perm:        modify, ProxyTo: "node", Protected: true,
-			Params: nodeParams(withProps(nameParam(), schema.Props{
+			Params: namedParams(schema.Props{
 				"subvolume": schema.Str("The subvolume's name.").MaxLen(255),
-			})),
+			}),
 			Returns: schema.Str(""),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := btrfsSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+				s := btrfs.New(d)
 				name, sub := r.Params.String("name"), r.Params.String("subvolume")
 				if err := btrfs.CheckSubvolume(sub); err != nil {
 					return nil, schema.ParamError{"subvolume": err.Error()}
@@ -170,33 +141,17 @@ func diskBtrfsEndpoints() []*Endpoint {
 				return startTask(ctx, r, "btrfssubvoldel", name, func(ctx context.Context, l *tasks.Log) error {
 					return s.DeleteSubvolume(ctx, l, name, sub)
 				})
-			},
+			}),
 		},
 	}
 }
 
-func btrfsSvc(r *Request) (*btrfs.Service, error) {
-	d, err := diskSvc(r)
-	if err != nil {
-		return nil, err
-	}
-	return btrfs.New(d), nil
-}
-
-func createBtrfs(ctx context.Context, r *Request) (any, error) {
-	s, err := btrfsSvc(r)
-	if err != nil {
-		return nil, err
-	}
-	d := r.Svc.Disks
+func createBtrfs(ctx context.Context, r *Request, d *disks.Service) (any, error) {
 	o := btrfs.CreateOptions{Name: r.Params.String("name"), Data: r.Params.String("data"),
 		Metadata: r.Params.String("metadata"), Label: r.Params.String("label"), Compression: r.Params.String("compression")}
 	for _, dev := range r.Params.List("devices") {
-		real, err := d.VerifyBlockdevPath(dev)
+		real, err := unusedDevice(ctx, d, dev)
 		if err != nil {
-			return nil, err
-		}
-		if err := d.AssertDiskUnused(ctx, real); err != nil {
 			return nil, err
 		}
 		if slices.Contains(o.Devices, real) {
@@ -207,40 +162,25 @@ func createBtrfs(ctx context.Context, r *Request) (any, error) {
 	if err := needStoragePriv(ctx, r, "add_storage"); err != nil {
 		return nil, err
 	}
+	s := btrfs.New(d)
 	if err := s.Check(o); err != nil {
 		return nil, err
 	}
 	add := addStorage(r, o.Name, "btrfs", map[string]any{"path": btrfs.MountPath(o.Name), "is_mountpoint": "1",
 		"content": "images,rootdir"}, []string{"path"})
-	if err := add.reserve(ctx); err != nil {
-		return nil, err
-	}
-	return startTask(ctx, r, "btrfscreate", o.Name, func(ctx context.Context, l *tasks.Log) error {
-		if err := s.Create(ctx, l, o); err != nil {
-			return err
-		}
-		return add.enable(ctx)
+	return add.start(ctx, "btrfscreate", func(ctx context.Context, l *tasks.Log) error {
+		return s.Create(ctx, l, o)
 	})
 }
 
-func deleteBtrfs(ctx context.Context, r *Request) (any, error) {
-	s, err := btrfsSvc(r)
+func deleteBtrfs(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+	name := r.Params.String("name")
+	rm, err := removal(ctx, r, storageWith("btrfs", "path", btrfs.MountPath(name)))
 	if err != nil {
 		return nil, err
 	}
-	if err := needStoragePriv(ctx, r, "cleanup-config"); err != nil {
-		return nil, err
-	}
-	name := r.Params.String("name")
-	path := btrfs.MountPath(name)
-	var cleanup func() error
-	if r.Params.Bool("cleanup-config") {
-		cleanup = cleanupStorage(r, func(sec *sectioncfg.Section) bool {
-			return sec.Type == "btrfs" && sec.Props["path"] == path
-		})
-	}
-	wipe := r.Params.Bool("cleanup-disks")
+	s := btrfs.New(d)
 	return startTask(ctx, r, "btrfsremove", name, func(ctx context.Context, l *tasks.Log) error {
-		return s.Remove(ctx, l, name, wipe, cleanup)
+		return s.Remove(ctx, l, name, rm.wipe, rm.cleanup)
 	})
 }

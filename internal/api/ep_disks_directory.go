@@ -3,9 +3,9 @@ package api
 import (
 	"context"
 
+	"hostadm/internal/disks"
 	"hostadm/internal/disks/directory"
 	"hostadm/internal/schema"
-	"hostadm/internal/sectioncfg"
 	"hostadm/internal/tasks"
 )
 
@@ -23,53 +23,37 @@ func diskDirectoryEndpoints() []*Endpoint {
 				"type":     schema.Str("The filesystem type."),
 				"unitfile": schema.Str("The path of the mount unit."),
 			})),
-			Handler: func(_ context.Context, r *Request) (any, error) {
-				d, err := diskSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDisks(func(_ context.Context, _ *Request, d *disks.Service) (any, error) {
 				return directory.New(d).List()
-			},
+			}),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/directory", Name: "create",
 			Description: "Create a Filesystem on an unused disk. Will be mounted under '/mnt/pve/NAME'.",
-			Perm: Perm{Check: Privs("/", "Sys.Modify"),
-				Description: "Requires additionally 'Datastore.Allocate' on /storage when setting 'add_storage'"},
-			ProxyTo: "node", Protected: true,
+			Perm:        storagePerm("add_storage"), ProxyTo: "node", Protected: true,
 			Params: nodeParams(schema.Props{
 				"add_storage": schema.Bool("Configure storage using the directory.").Def(0),
 				"device":      schema.Str("The block device you want to create the filesystem on."),
 				"filesystem":  schema.Str("The desired filesystem.").OneOf(directory.FileSystems...).Def("ext4"),
-				"name":        storageNameParam(),
+				"name":        storageIDParam(),
 			}),
 			Returns: schema.Str(""),
-			Handler: createDirectory,
+			Handler: withDisks(createDirectory),
 		},
 		{
 			Method: "DELETE", Path: "/nodes/{node}/disks/directory/{name}", Name: "delete",
 			Description: "Unmounts the storage and removes the mount unit.",
-			Perm: Perm{Check: Privs("/", "Sys.Modify"),
-				Description: "Requires additionally 'Datastore.Allocate' on /storage when setting 'cleanup-config'"},
-			ProxyTo: "node", Protected: true,
-			Params: nodeParams(withProps(schema.Props{"name": storageNameParam()},
-				cleanupParams("Also wipe disk so it can be repurposed afterwards."))),
+			Perm:        storagePerm("cleanup-config"), ProxyTo: "node", Protected: true,
+			Params:  namedParams(removalParams("Also wipe disk so it can be repurposed afterwards.")),
 			Returns: schema.Str(""),
-			Handler: deleteDirectory,
+			Handler: withDisks(deleteDirectory),
 		},
 	}
 }
 
-func createDirectory(ctx context.Context, r *Request) (any, error) {
-	d, err := diskSvc(r)
+func createDirectory(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+	dev, err := unusedDevice(ctx, d, r.Params.String("device"))
 	if err != nil {
-		return nil, err
-	}
-	dev, err := d.VerifyBlockdevPath(r.Params.String("device"))
-	if err != nil {
-		return nil, err
-	}
-	if err := d.AssertDiskUnused(ctx, dev); err != nil {
 		return nil, err
 	}
 	if err := needStoragePriv(ctx, r, "add_storage"); err != nil {
@@ -85,35 +69,19 @@ func createDirectory(ctx context.Context, r *Request) (any, error) {
 	}
 	add := addStorage(r, name, "dir", map[string]any{"path": directory.MountPath(name), "is_mountpoint": "1",
 		"content": "rootdir,images,iso,backup,vztmpl,snippets"}, []string{"path"})
-	if err := add.reserve(ctx); err != nil {
-		return nil, err
-	}
-	return startTask(ctx, r, "dircreate", name, func(ctx context.Context, l *tasks.Log) error {
-		if err := s.Create(ctx, l, dev, name, fstype); err != nil {
-			return err
-		}
-		return add.enable(ctx)
+	return add.start(ctx, "dircreate", func(ctx context.Context, l *tasks.Log) error {
+		return s.Create(ctx, l, dev, name, fstype)
 	})
 }
 
-func deleteDirectory(ctx context.Context, r *Request) (any, error) {
-	d, err := diskSvc(r)
+func deleteDirectory(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+	name := r.Params.String("name")
+	rm, err := removal(ctx, r, storageWith("dir", "path", directory.MountPath(name)))
 	if err != nil {
 		return nil, err
 	}
-	if err := needStoragePriv(ctx, r, "cleanup-config"); err != nil {
-		return nil, err
-	}
-	name := r.Params.String("name")
-	path := directory.MountPath(name)
-	var cleanup func() error
-	if r.Params.Bool("cleanup-config") {
-		cleanup = cleanupStorage(r, func(sec *sectioncfg.Section) bool {
-			return sec.Type == "dir" && sec.Props["path"] == path
-		})
-	}
-	s, wipe := directory.New(d), r.Params.Bool("cleanup-disks")
+	s := directory.New(d)
 	return startTask(ctx, r, "dirremove", name, func(ctx context.Context, l *tasks.Log) error {
-		return s.Remove(ctx, l, name, wipe, cleanup)
+		return s.Remove(ctx, l, name, rm.wipe, rm.cleanup)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path"
 
+	"hostadm/internal/disks"
 	"hostadm/internal/schema"
 	"hostadm/internal/tasks"
 )
@@ -21,17 +22,9 @@ func diskSmartExtEndpoints() []*Endpoint {
 				"type":   schema.Str("Short offline, Extended offline, ..."),
 				"status": schema.Str("The test's result as smartctl reports it."),
 			}).AllowMore()),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := diskSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				dev, err := s.VerifyBlockdevPath(r.Params.String("disk"))
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDiskParam(func(ctx context.Context, _ *Request, s *disks.Service, dev string) (any, error) {
 				return s.SmartSelfTests(ctx, dev)
-			},
+			}),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/selftest", Name: "selftest",
@@ -43,20 +36,12 @@ func diskSmartExtEndpoints() []*Endpoint {
 				"test": schema.Str("The self-test to start, or abort to stop the running one.").OneOf("short", "long", "abort"),
 			}),
 			Returns: schema.Str(""),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := diskSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				dev, err := s.VerifyBlockdevPath(r.Params.String("disk"))
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDiskParam(func(ctx context.Context, r *Request, s *disks.Service, dev string) (any, error) {
 				kind := r.Params.String("test")
 				return startTask(ctx, r, "smarttest", path.Base(dev), func(ctx context.Context, l *tasks.Log) error {
 					return s.SmartTest(ctx, l, dev, kind)
 				})
-			},
+			}),
 		},
 	}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 
+	"hostadm/internal/disks"
 	"hostadm/internal/disks/zfs"
 	"hostadm/internal/schema"
 	"hostadm/internal/tasks"
@@ -16,9 +17,6 @@ import (
 func diskZFSDatasetEndpoints() []*Endpoint {
 	modify := Perm{Check: Privs("/", "Sys.Modify")}
 	audit := Perm{Check: Privs("/", "Sys.Audit")}
-	pool := func(p schema.Props) *schema.Schema {
-		return nodeParams(withProps(schema.Props{"name": storageNameParam()}, p))
-	}
 	dataset := func(desc string) *schema.Schema {
 		return schema.Str(desc + " The full name, inside the pool (pool/a/b).").MaxLen(255)
 	}
@@ -32,7 +30,7 @@ func diskZFSDatasetEndpoints() []*Endpoint {
 				"'grub-risk' when the host's /boot is on this pool and GRUB reads it directly (no " +
 				"proxmox-boot-tool): enabling new features can then make the host unbootable.",
 			Perm: audit, ProxyTo: "node", Protected: true,
-			Params: pool(nil),
+			Params: namedParams(nil),
 			Returns: schema.Obj(schema.Props{
 				"pool":      schema.Str(""),
 				"features":  schema.Arr(schema.Obj(schema.Props{"name": schema.Str(""), "state": schema.Str("")})),
@@ -41,13 +39,7 @@ func diskZFSDatasetEndpoints() []*Endpoint {
 				"boot":      schema.Str("efi or legacy"),
 				"warning":   schema.Str("").Opt(),
 			}),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := zfsSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				return s.Features(ctx, r.Params.String("name"))
-			},
+			Handler: namedDiskRead(zfs.New, (*zfs.Service).Features),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/zfs/{name}/upgrade", Name: "upgrade",
@@ -56,13 +48,10 @@ func diskZFSDatasetEndpoints() []*Endpoint {
 				"import the pool. A pool that holds /boot on a host booting it through GRUB (no " +
 				"proxmox-boot-tool) is refused unless 'force' is set, as it could leave the host unbootable.",
 			Perm: modify, ProxyTo: "node", Protected: true,
-			Params:  pool(schema.Props{"force": schema.Bool("Upgrade even though GRUB reads this pool.").Def(0)}),
+			Params:  namedParams(schema.Props{"force": schema.Bool("Upgrade even though GRUB reads this pool.").Def(0)}),
 			Returns: schema.Str(""),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := zfsSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+				s := zfs.New(d)
 				name, force := r.Params.String("name"), r.Params.Bool("force")
 				if err := s.CheckUpgrade(name, force); err != nil {
 					return nil, err
@@ -70,7 +59,7 @@ func diskZFSDatasetEndpoints() []*Endpoint {
 				return startTask(ctx, r, "zfsupgrade", name, func(ctx context.Context, l *tasks.Log) error {
 					return s.Upgrade(ctx, l, name, force)
 				})
-			},
+			}),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/zfs/{name}/datasets", Name: "datasets",
@@ -78,15 +67,9 @@ func diskZFSDatasetEndpoints() []*Endpoint {
 				"special_small_blocks and their encryption and key status (keystatus available, unavailable " +
 				"or '-' when not encrypted).",
 			Perm: audit, ProxyTo: "node", Protected: true,
-			Params:  pool(nil),
+			Params:  namedParams(nil),
 			Returns: schema.Arr(schema.Obj(schema.Props{"name": schema.Str(""), "keystatus": schema.Str("")}).AllowMore()),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := zfsSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				return s.Datasets(ctx, r.Params.String("name"))
-			},
+			Handler: namedDiskRead(zfs.New, (*zfs.Service).Datasets),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/zfs/{name}/datasets", Name: "create_dataset",
@@ -95,7 +78,7 @@ func diskZFSDatasetEndpoints() []*Endpoint {
 				"key is given in 'key'; with file:///PATH the key file must exist. Keep the key: without it " +
 				"the data cannot be read, and it must be loaded after every boot.",
 			Perm: modify, ProxyTo: "node", Protected: true,
-			Params: pool(schema.Props{
+			Params: namedParams(schema.Props{
 				"dataset":     dataset("The new dataset."),
 				"encryption":  schema.Str("Encrypt the dataset with this cipher.").OneOf(zfs.Encryptions...).Opt(),
 				"keyformat":   schema.Str("The key's format.").OneOf(zfs.KeyFormats...).Opt(),
@@ -106,7 +89,7 @@ func diskZFSDatasetEndpoints() []*Endpoint {
 					"two from 512 to 1M (4K, 16K, ...).").MaxLen(10).Opt(),
 			}),
 			Returns: schema.Str(""),
-			Handler: createZFSDataset,
+			Handler: withDisks(createZFSDataset),
 		},
 		{
 			Method: "PUT", Path: "/nodes/{node}/disks/zfs/{name}/datasets", Name: "set_dataset",
@@ -115,31 +98,28 @@ func diskZFSDatasetEndpoints() []*Endpoint {
 				"newly written blocks only; special_small_blocks at or above the recordsize sends all data to " +
 				"the special vdev.",
 			Perm: modify, ProxyTo: "node", Protected: true,
-			Params: pool(schema.Props{
+			Params: namedParams(schema.Props{
 				"dataset":     dataset("The dataset, or the pool's name for the pool-wide default.").Opt(),
 				"compression": schema.Str("The compression algorithm, or 'inherit'.").MaxLen(20).Opt(),
 				"special_small_blocks": schema.Str("0 or a power of two from 512 to 1M (4K, 16K, ...).").
 					MaxLen(10).Opt(),
 			}),
 			Returns: schema.Str(""),
-			Handler: setZFSDataset,
+			Handler: withDisks(setZFSDataset),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/zfs/{name}/load-key", Name: "load_key",
 			Description: "hostadm extension: load an encryption root's key (`zfs load-key`), from 'key' when its " +
 				"keylocation is 'prompt' or else from its key file, and mount it (`zfs mount`).",
 			Perm: modify, ProxyTo: "node", Protected: true,
-			Params: pool(schema.Props{
+			Params: namedParams(schema.Props{
 				"dataset": dataset("The encryption root."),
 				"key":     keyParam,
 				"mount":   schema.Bool("Mount the file system after loading the key.").Def(1),
 			}),
 			Returns: schema.Str(""),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := zfsSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+				s := zfs.New(d)
 				pool, ds, key := r.Params.String("name"), r.Params.String("dataset"), r.Params.String("key")
 				mount := !r.Params.Has("mount") || r.Params.Bool("mount")
 				if _, _, err := s.CheckLoadKey(ctx, pool, ds, key); err != nil {
@@ -148,20 +128,17 @@ func diskZFSDatasetEndpoints() []*Endpoint {
 				return startTask(ctx, r, "zfsloadkey", pool, func(ctx context.Context, l *tasks.Log) error {
 					return s.LoadKey(ctx, l, pool, ds, key, mount)
 				})
-			},
+			}),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/zfs/{name}/unload-key", Name: "unload_key",
 			Description: "hostadm extension: unmount an encryption root and unload its key (`zfs unmount`, " +
 				"`zfs unload-key`); its data is unreadable until the key is loaded again.",
 			Perm: modify, ProxyTo: "node", Protected: true,
-			Params:  pool(schema.Props{"dataset": dataset("The encryption root.")}),
+			Params:  namedParams(schema.Props{"dataset": dataset("The encryption root.")}),
 			Returns: schema.Str(""),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, err := zfsSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+				s := zfs.New(d)
 				pool, ds := r.Params.String("name"), r.Params.String("dataset")
 				if _, err := s.CheckUnloadKey(ctx, pool, ds); err != nil {
 					return nil, err
@@ -169,7 +146,7 @@ func diskZFSDatasetEndpoints() []*Endpoint {
 				return startTask(ctx, r, "zfsunloadkey", pool, func(ctx context.Context, l *tasks.Log) error {
 					return s.UnloadKey(ctx, l, pool, ds)
 				})
-			},
+			}),
 		},
 	}
 }
@@ -186,11 +163,8 @@ func smallBlocksParam(r *Request) (*int64, error) {
 	return &n, nil
 }
 
-func createZFSDataset(ctx context.Context, r *Request) (any, error) {
-	s, err := zfsSvc(r)
-	if err != nil {
-		return nil, err
-	}
+func createZFSDataset(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+	s := zfs.New(d)
 	ssb, err := smallBlocksParam(r)
 	if err != nil {
 		return nil, err
@@ -207,11 +181,8 @@ func createZFSDataset(ctx context.Context, r *Request) (any, error) {
 	})
 }
 
-func setZFSDataset(ctx context.Context, r *Request) (any, error) {
-	s, err := zfsSvc(r)
-	if err != nil {
-		return nil, err
-	}
+func setZFSDataset(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+	s := zfs.New(d)
 	ssb, err := smallBlocksParam(r)
 	if err != nil {
 		return nil, err

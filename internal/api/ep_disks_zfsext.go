@@ -14,26 +14,19 @@ import (
 // shows only as zpool commands, and the ARC limits.
 func diskZFSExtEndpoints() []*Endpoint {
 	modify := Perm{Check: Privs("/", "Sys.Modify")}
-	pool := func(p schema.Props) *schema.Schema {
-		return nodeParams(withProps(schema.Props{"name": storageNameParam()}, p))
-	}
 	return []*Endpoint{
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/zfs/{name}/vdev", Name: "add_vdev",
 			Description: "hostadm extension: add a cache (L2ARC), log (SLOG/ZIL) or special vdev to a pool " +
 				"(`zpool add`); log and special can be mirrored, cache cannot.",
 			Perm: modify, ProxyTo: "node", Protected: true,
-			Params: pool(schema.Props{
+			Params: namedParams(schema.Props{
 				"type":    schema.Str("The vdev class.").OneOf(zfs.VdevTypes...),
 				"devices": schema.Str("The block devices to add.").Fmt("string-list"),
 				"mirror":  schema.Bool("Mirror the devices.").Def(0),
 			}),
 			Returns: schema.Str(""),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, d, err := zfsSvcs(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
 				devs, err := unusedDevices(ctx, d, r.Params.List("devices"))
 				if err != nil {
 					return nil, err
@@ -42,10 +35,11 @@ func diskZFSExtEndpoints() []*Endpoint {
 				if _, err := zfs.AddVdevArgs(name, typ, mirror, devs); err != nil {
 					return nil, err
 				}
+				s := zfs.New(d)
 				return startTask(ctx, r, "zfsaddvdev", name, func(ctx context.Context, l *tasks.Log) error {
 					return s.AddVdev(ctx, l, name, typ, mirror, devs)
 				})
-			},
+			}),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/zfs/{name}/replace", Name: "replace",
@@ -53,25 +47,22 @@ func diskZFSExtEndpoints() []*Endpoint {
 				"device's disk was bootable (BIOS boot or EFI partition) the task log lists the partition-table " +
 				"and boot-tool steps a boot disk needs as well.",
 			Perm: modify, ProxyTo: "node", Protected: true,
-			Params: pool(schema.Props{
+			Params: namedParams(schema.Props{
 				"old":     schema.Str("The device to replace, as zpool status shows it.").Pat(`^/dev/[a-zA-Z0-9\/\-_.:]+$`),
 				"new":     schema.Str("The new block device.").Pat(`^/dev/[a-zA-Z0-9\/]+$`),
 				"healthy": schema.Str("A healthy bootable disk to copy the partition table from (for the log's note).").Pat(`^/dev/[a-zA-Z0-9\/\-_.:]+$`).Opt(),
 			}),
 			Returns: schema.Str(""),
-			Handler: replaceZFS,
+			Handler: withDisks(replaceZFS),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/zfs/{name}/scrub", Name: "scrub",
 			Description: "hostadm extension: start, stop or pause a scrub; its progress is the pool detail's 'scan'.",
 			Perm:        modify, ProxyTo: "node", Protected: true,
-			Params:  pool(schema.Props{"action": schema.Str("What to do.").OneOf("start", "stop", "pause").Def("start")}),
+			Params:  namedParams(schema.Props{"action": schema.Str("What to do.").OneOf("start", "stop", "pause").Def("start")}),
 			Returns: schema.Str(""),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				s, _, err := zfsSvcs(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+				s := zfs.New(d)
 				name, action := r.Params.String("name"), r.Params.String("action")
 				if action == "" {
 					action = "start"
@@ -79,7 +70,7 @@ func diskZFSExtEndpoints() []*Endpoint {
 				return startTask(ctx, r, "zfsscrub", name, func(ctx context.Context, l *tasks.Log) error {
 					return s.Scrub(ctx, l, name, action)
 				})
-			},
+			}),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/zfs-arc", Name: "arc",
@@ -88,13 +79,7 @@ func diskZFSExtEndpoints() []*Endpoint {
 			Perm: Perm{Check: Privs("/", "Sys.Audit")}, ProxyTo: "node", Protected: true,
 			Params:  nodeParams(nil),
 			Returns: schema.Obj(nil).AllowMore(),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				d, err := diskSvc(r)
-				if err != nil {
-					return nil, err
-				}
-				return zfs.New(d).ReadARC(ctx)
-			},
+			Handler: diskRead(zfs.New, (*zfs.Service).ReadARC),
 		},
 		{
 			Method: "PUT", Path: "/nodes/{node}/disks/zfs-arc", Name: "set_arc",
@@ -107,11 +92,7 @@ func diskZFSExtEndpoints() []*Endpoint {
 				"min": schema.Int("zfs_arc_min in bytes.").Min(1).Opt(),
 			}),
 			Returns: schema.Str(""),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				d, err := diskSvc(r)
-				if err != nil {
-					return nil, err
-				}
+			Handler: withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
 				maxB, minB := r.Params.Int("max"), r.Params.Int("min")
 				if minB > 0 && minB >= maxB {
 					return nil, schema.ParamError{"min": "zfs_arc_min must be less than zfs_arc_max"}
@@ -120,40 +101,13 @@ func diskZFSExtEndpoints() []*Endpoint {
 				return startTask(ctx, r, "zfsarc", "", func(ctx context.Context, l *tasks.Log) error {
 					return s.SetARC(ctx, l, maxB, minB)
 				})
-			},
+			}),
 		},
 	}
 }
 
-func zfsSvcs(r *Request) (*zfs.Service, *disks.Service, error) {
-	d, err := diskSvc(r)
-	if err != nil {
-		return nil, nil, err
-	}
-	return zfs.New(d), d, nil
-}
-
-func unusedDevices(ctx context.Context, d *disks.Service, list []string) ([]string, error) {
-	var out []string
-	for _, dev := range list {
-		real, err := d.VerifyBlockdevPath(dev)
-		if err != nil {
-			return nil, err
-		}
-		if err := d.AssertDiskUnused(ctx, real); err != nil {
-			return nil, err
-		}
-		out = append(out, real)
-	}
-	return out, nil
-}
-
-func replaceZFS(ctx context.Context, r *Request) (any, error) {
-	s, d, err := zfsSvcs(r)
-	if err != nil {
-		return nil, err
-	}
-	devs, err := unusedDevices(ctx, d, []string{r.Params.String("new")})
+func replaceZFS(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+	dev, err := unusedDevice(ctx, d, r.Params.String("new"))
 	if err != nil {
 		return nil, err
 	}
@@ -162,8 +116,9 @@ func replaceZFS(ctx context.Context, r *Request) (any, error) {
 		healthy = "<healthy bootable disk>"
 	}
 	bootable := wasBootable(ctx, d, old)
+	s := zfs.New(d)
 	return startTask(ctx, r, "zfsreplace", name, func(ctx context.Context, l *tasks.Log) error {
-		return s.Replace(ctx, l, name, old, devs[0], bootable, healthy)
+		return s.Replace(ctx, l, name, old, dev, bootable, healthy)
 	})
 }
 

@@ -102,6 +102,11 @@ func TestBrowserNetworkRollback(t *testing.T) {
 	b.waitFor("rolled back", `document.querySelector('[data-testid=rollback]')?.dataset.state === 'rolled-back'`)
 	b.shot("net-rollback-03-rolled-back")
 	svc.Network.WaitRollback()
+	// The UI reports the rollback once its task has started; the task may
+	// still be restoring the kernel state for a moment.
+	for deadline := time.Now().Add(10 * time.Second); nsAddrs(ns, "vmbr2") != "" && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
 	if a := nsAddrs(ns, "vmbr2"); a != "" {
 		t.Errorf("vmbr2 is still in the namespace after the rollback: %q", a)
 	}

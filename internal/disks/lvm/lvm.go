@@ -118,15 +118,7 @@ type Log = disks.Log
 // `pvcreate --metadatasize 250k DEV` and `vgcreate NAME DEV`.
 func (s *Service) Create(ctx context.Context, l Log, dev, name, node string) error {
 	return s.d.Locked(ctx, func() error {
-		if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
-			return err
-		}
-		if vg, err := s.vg(ctx, name); err != nil {
-			return err
-		} else if vg != nil {
-			return fmt.Errorf("volume group with name '%s' already exists on node '%s'", name, node)
-		}
-		if err := s.createVG(ctx, l, dev, name); err != nil {
+		if err := s.createVG(ctx, l, dev, name, node); err != nil {
 			return err
 		}
 		s.d.UdevTrigger(ctx, l, dev)
@@ -134,10 +126,18 @@ func (s *Service) Create(ctx context.Context, l Log, dev, name, node string) err
 	})
 }
 
-// createVG gives a partition the LVM type and runs `pvcreate
-// --metadatasize 250k DEV` and `vgcreate NAME DEV` (callers hold the
-// disk lock and checked the device and the name).
-func (s *Service) createVG(ctx context.Context, l Log, dev, name string) error {
+// createVG checks that dev is unused and no VG is called NAME yet, gives
+// a partition the LVM type and runs `pvcreate --metadatasize 250k DEV`
+// and `vgcreate NAME DEV` (callers hold the disk lock).
+func (s *Service) createVG(ctx context.Context, l Log, dev, name, node string) error {
+	if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
+		return err
+	}
+	if vg, err := s.vg(ctx, name); err != nil {
+		return err
+	} else if vg != nil {
+		return fmt.Errorf("volume group with name '%s' already exists on node '%s'", name, node)
+	}
 	if s.d.IsPartition(dev) {
 		if err := s.d.SetPartType(ctx, l, dev, "8E00"); err != nil {
 			l.Warn("%v", err)
@@ -166,25 +166,40 @@ func (s *Service) Remove(ctx context.Context, l Log, name string, wipe bool, cle
 		if _, err := s.d.Run(ctx, l, "vgremove", "-y", name); err != nil {
 			return err
 		}
-		var cfgErr error
-		if cleanupConfig != nil {
-			if cfgErr = cleanupConfig(); cfgErr != nil {
-				l.Warn("%v", cfgErr)
-			}
-		}
-		if wipe {
-			var devs []string
-			for _, pv := range vg.PVs {
-				if err := s.d.WipeBlockdev(ctx, l, pv.Name); err != nil {
-					return fmt.Errorf("cleanup failed - %w", err)
-				}
-				devs = append(devs, pv.Name)
-			}
-			s.d.UdevTrigger(ctx, l, devs...)
-		}
-		if cfgErr != nil {
-			return fmt.Errorf("config cleanup failed - %w", cfgErr)
-		}
-		return nil
+		return afterRemove(l, cleanupConfig, wipe, func() error { return s.wipePVs(ctx, l, vg) })
 	})
+}
+
+// wipePVs wipes the physical volumes of a removed VG.
+func (s *Service) wipePVs(ctx context.Context, l Log, vg *VG) error {
+	var devs []string
+	for _, pv := range vg.PVs {
+		if err := s.d.WipeBlockdev(ctx, l, pv.Name); err != nil {
+			return fmt.Errorf("cleanup failed - %w", err)
+		}
+		devs = append(devs, pv.Name)
+	}
+	s.d.UdevTrigger(ctx, l, devs...)
+	return nil
+}
+
+// afterRemove is what follows a removal: the optional config cleanup,
+// whose failure is warned at once but returned only after wipeDisks ran
+// (when wipe is set), so the disks are wiped either way.
+func afterRemove(l Log, cleanupConfig func() error, wipe bool, wipeDisks func() error) error {
+	var cfgErr error
+	if cleanupConfig != nil {
+		if cfgErr = cleanupConfig(); cfgErr != nil {
+			l.Warn("%v", cfgErr)
+		}
+	}
+	if wipe {
+		if err := wipeDisks(); err != nil {
+			return err
+		}
+	}
+	if cfgErr != nil {
+		return fmt.Errorf("config cleanup failed - %w", cfgErr)
+	}
+	return nil
 }

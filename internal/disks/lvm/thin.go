@@ -128,15 +128,7 @@ func (s *Service) pvSizeKiB(ctx context.Context, dev string) (int64, error) {
 // sized by ThinSizes.
 func (s *Service) CreateThin(ctx context.Context, l Log, dev, name, node string) error {
 	return s.d.Locked(ctx, func() error {
-		if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
-			return err
-		}
-		if vg, err := s.vg(ctx, name); err != nil {
-			return err
-		} else if vg != nil {
-			return fmt.Errorf("volume group with name '%s' already exists on node '%s'", name, node)
-		}
-		if err := s.createVG(ctx, l, dev, name); err != nil {
+		if err := s.createVG(ctx, l, dev, name, node); err != nil {
 			return err
 		}
 		kib, err := s.pvSizeKiB(ctx, dev)
@@ -175,21 +167,7 @@ func (s *Service) RemoveThin(ctx context.Context, l Log, vg, lv string, wipe boo
 		if _, err := s.d.Run(ctx, l, "lvremove", "-y", vg+"/"+lv); err != nil {
 			return err
 		}
-		var cfgErr error
-		if cleanupConfig != nil {
-			if cfgErr = cleanupConfig(); cfgErr != nil {
-				l.Warn("%v", cfgErr)
-			}
-		}
-		if wipe {
-			if err := s.wipeVG(ctx, l, vg); err != nil {
-				return err
-			}
-		}
-		if cfgErr != nil {
-			return fmt.Errorf("config cleanup failed - %w", cfgErr)
-		}
-		return nil
+		return afterRemove(l, cleanupConfig, wipe, func() error { return s.wipeVG(ctx, l, vg) })
 	})
 }
 

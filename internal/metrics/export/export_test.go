@@ -240,8 +240,10 @@ func TestSlowServersDoNotBlock(t *testing.T) {
 		return h[sHang.ID].RoundsDropped > 0 && h[sBad.ID].Failing
 	})
 	// The stuck TCP server fails once the socket buffers are full; keep
-	// publishing (without ever waiting) until it does.
-	for i := 0; !m.Health()[sTCP.ID].Failing; i++ {
+	// publishing (without ever waiting) until it does. The worker then
+	// reconnects and may succeed again on the fresh connection's buffers,
+	// so the failure is read from LastError, not from the current state.
+	for i := 0; m.Health()[sTCP.ID].LastError.IsZero(); i++ {
 		if i == 100 {
 			t.Fatalf("stuck TCP server never failed: %+v", m.Health()[sTCP.ID])
 		}

@@ -13,7 +13,7 @@ import (
 type Health struct {
 	LastSuccess   time.Time
 	LastError     time.Time
-	Error         string // the last error; "" once a round succeeded again
+	Error         string // the text of the last error (kept after a success; Failing is the current state)
 	Failing       bool
 	PointsSent    uint64 // lines delivered
 	PointsDropped uint64 // lines not delivered: send errors, oversize lines
@@ -143,7 +143,7 @@ func (w *worker) record(sent, dropped int, err error) {
 		h.Failing = true
 		return
 	}
-	h.LastSuccess, h.Error = now, ""
+	h.LastSuccess = now
 	if h.Failing {
 		w.log.Info("metric server working again")
 	}

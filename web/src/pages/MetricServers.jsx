@@ -42,7 +42,11 @@ export function MetricServers() {
                   <td class="nowrap">{s.server}{s.port ? `:${s.port}` : ''}</td>
                   <td>
                     <span class={`chip chip-${h.tone}`}>{h.text}</span>
-                    {s.error && <div class="field-error small" title={s['last-error'] ? `at ${dateTime(s['last-error'])}` : undefined}>{s.error}</div>}
+                    {s.error && s.failing ? (
+                      <div class="field-error small" title={s['last-error'] ? `at ${dateTime(s['last-error'])}` : undefined}>{s.error}</div>
+                    ) : s.error ? (
+                      <div class="muted small">last error{s['last-error'] ? ` ${dateTime(s['last-error'])}` : ''}: {s.error}</div>
+                    ) : null}
                   </td>
                   <td class="nowrap">{s['last-success'] ? dateTime(s['last-success']) : <span class="muted">never</span>}</td>
                   <td class="nowrap">{s['points-sent'] ?? '–'} / {s['points-dropped'] ?? '–'}{s['rounds-dropped'] ? <div class="muted small">{s['rounds-dropped']} rounds dropped</div> : null}</td>

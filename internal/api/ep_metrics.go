@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"hostadm/internal/metrics"
@@ -134,19 +135,9 @@ func listMetricServers(ctx context.Context, r *Request) (any, error) {
 		out = append(out, e)
 	}
 	slices.SortFunc(out, func(a, b map[string]any) int {
-		return compareStr(a["id"].(string), b["id"].(string))
+		return strings.Compare(a["id"].(string), b["id"].(string))
 	})
 	return out, nil
-}
-
-func compareStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // addHealth adds hostadm's per-server health keys to a list entry.
@@ -167,15 +158,24 @@ func addHealth(e map[string]any, h export.Health) {
 	}
 }
 
-func readMetricServer(ctx context.Context, r *Request) (any, error) {
+// metricServer reads status.cfg and finds the section of the id parameter.
+func metricServer(ctx context.Context, r *Request) (*statuscfg.File, *sectioncfg.Section, error) {
 	f, err := statuscfg.Read(ctx, r.Svc.Store)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	id := r.Params.String("id")
 	sec := f.Config.Section(id)
 	if sec == nil {
-		return nil, fmt.Errorf("status server entry '%s' does not exist", id)
+		return nil, nil, fmt.Errorf("status server entry '%s' does not exist", id)
+	}
+	return f, sec, nil
+}
+
+func readMetricServer(ctx context.Context, r *Request) (any, error) {
+	f, sec, err := metricServer(ctx, r)
+	if err != nil {
+		return nil, err
 	}
 	out := map[string]any{"type": sec.Type, "digest": f.Config.Digest}
 	for k, v := range sec.Props {

@@ -85,15 +85,11 @@ func metricServerTestEndpoint() *Endpoint {
 }
 
 func testMetricServer(ctx context.Context, r *Request) (any, error) {
-	f, err := statuscfg.Read(ctx, r.Svc.Store)
+	_, sec, err := metricServer(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	id := r.Params.String("id")
-	sec := f.Config.Section(id)
-	if sec == nil {
-		return nil, fmt.Errorf("status server entry '%s' does not exist", id)
-	}
+	id := sec.ID
 	s, ok := statuscfg.ServerOf(sec)
 	if !ok {
 		return nil, fmt.Errorf("hostadm does not export to metric servers of type '%s'", sec.Type)

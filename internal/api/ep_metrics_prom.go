@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/common/expfmt"
 
 	"hostadm/internal/schema"
@@ -97,9 +96,6 @@ func (a *API) PrometheusHandler() http.Handler {
 			a.fail(w, req, "json", err)
 			return
 		}
-		promhttp.HandlerFor(a.svc.Metrics.Registry(), promhttp.HandlerOpts{
-			EnableOpenMetrics: true,
-			ErrorHandling:     promhttp.ContinueOnError,
-		}).ServeHTTP(w, req)
+		a.svc.Metrics.Handler().ServeHTTP(w, req)
 	})
 }

@@ -27,9 +27,6 @@ func sectionValues(r *Request) map[string]any {
 func createMetricServer(ctx context.Context, r *Request) (any, error) {
 	return editStatusCfg(ctx, r, func(f *statuscfg.File) (tokenChange, error) {
 		id, typ := r.Params.String("id"), r.Params.String("type")
-		if f.Config.Section(id) != nil {
-			return tokenChange{}, fmt.Errorf("Metric server '%s' already exists", id)
-		}
 		if err := f.Config.Create(typ, id, sectionValues(r)); err != nil {
 			if errors.Is(err, sectioncfg.ErrExists) {
 				return tokenChange{}, fmt.Errorf("Metric server '%s' already exists", id)

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"hostadm/internal/disks/storage"
 	"hostadm/internal/metrics"
 	"hostadm/internal/tasks"
@@ -63,10 +61,7 @@ func (n *Node) startMetricsServer() (*metricsServer, error) {
 		return nil, fmt.Errorf("metrics listen %s: %w", n.Config.MetricsListen, err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Services.Metrics.Registry(), promhttp.HandlerOpts{
-		EnableOpenMetrics: true,
-		ErrorHandling:     promhttp.ContinueOnError,
-	}))
+	mux.Handle("GET /metrics", n.Services.Metrics.Handler())
 	m := &metricsServer{
 		http: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
 		ln:   ln,

@@ -16,12 +16,10 @@ func (s *Service) sourceTimeout() time.Duration { return s.cfg.Interval / 2 }
 // storages of the last round (for Prometheus) and the last error of each
 // source, so a persisting failure is logged once, not every round.
 type sourceState struct {
-	mu        sync.Mutex
-	storages  []StorageStatus
-	storErr   string
-	guestErr  string
-	storTime  int64
-	haveStore bool
+	mu       sync.Mutex
+	storages []StorageStatus
+	storErr  string
+	guestErr string
 }
 
 // sourceObjects returns the round's guest and storage objects, in
@@ -43,7 +41,7 @@ func (s *Service) sourceObjects(ctx context.Context, ctime int64) []wire.Object 
 		cancel()
 		s.noteSourceErr(&s.src.storErr, "storage", err)
 		s.src.mu.Lock()
-		s.src.storages, s.src.storTime, s.src.haveStore = list, ctime, err == nil
+		s.src.storages = list
 		s.src.mu.Unlock()
 		for i := range list {
 			if list[i].Active {
@@ -76,8 +74,8 @@ func (s *Service) noteSourceErr(last *string, source string, err error) {
 }
 
 // lastStorages returns the storages of the last round.
-func (s *Service) lastStorages() ([]StorageStatus, bool) {
+func (s *Service) lastStorages() []StorageStatus {
 	s.src.mu.Lock()
 	defer s.src.mu.Unlock()
-	return s.src.storages, s.src.haveStore
+	return s.src.storages
 }

@@ -46,19 +46,12 @@ func NodeLayout() rrd.Layout {
 // nodeValues fills dst (NodeLayout's order) from a round, as pvestatd's
 // update_node_status does for pve-node-9.0.
 func nodeValues(dst []float64, s *NodeSample) {
-	var in, out uint64
-	for _, d := range s.NetDevs {
-		if physicalNIC.MatchString(d.Name) {
-			in += d.RxBytes
-			out += d.TxBytes
-		}
-	}
-	vfs := s.RootVFS
+	in, out := physicalNetBytes(s.NetDevs)
 	m := s.Mem
 	copy(dst, []float64{
 		s.Loadavg.Values[0], float64(max(s.Stat.CPUs, 1)), s.CPU, s.Wait,
 		float64(m.MemTotal), float64(m.MemUsed()), float64(m.SwapTotal), float64(m.SwapUsed()),
-		float64(vfs.Blocks * vfs.Frsize), float64((vfs.Blocks - min(vfs.Bfree, vfs.Blocks)) * vfs.Frsize),
+		float64(s.RootFS.Total), float64(s.RootFS.Used),
 		float64(in), float64(out),
 		float64(m.MemAvailable), float64(s.ARC.Size),
 		psi(s.Pressure.CPU, false), psi(s.Pressure.IO, false), psi(s.Pressure.IO, true),

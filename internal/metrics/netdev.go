@@ -3,7 +3,24 @@ package metrics
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 )
+
+// physicalNIC is PVE::Network's PHYSICAL_NIC_RE: the devices whose
+// counters make up the node's net_in and net_out.
+var physicalNIC = regexp.MustCompile(`^(?:eth\d+|en[^:.]+|ib[^:.]+)$`)
+
+// physicalNetBytes sums the byte counters of the physical NICs: the node's
+// net_in and net_out (pull export, history).
+func physicalNetBytes(devs []NetDev) (in, out uint64) {
+	for _, d := range devs {
+		if physicalNIC.MatchString(d.Name) {
+			in += d.RxBytes
+			out += d.TxBytes
+		}
+	}
+	return in, out
+}
 
 // NetDev is one interface's counters from /proc/net/dev.
 type NetDev struct {

@@ -1,10 +1,12 @@
 package metrics
 
 import (
+	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // The Prometheus exposition (hostadm's extension; Proxmox has none) is
@@ -49,6 +51,19 @@ func (l loopStats) observe(d time.Duration, err error) {
 // of the daemon. Areas landing later (disks, certificates, updates) add
 // their collectors to it.
 func (s *Service) Registry() *prometheus.Registry { return s.reg }
+
+// Handler serves the registry as GET /metrics does (OpenMetrics when the
+// scraper asks for it, the metrics that could be gathered when one
+// collector fails). The authenticated /metrics of the API and the plain
+// --metrics-listen both use it.
+func (s *Service) Handler() http.Handler { return s.promHandler }
+
+func (s *Service) newHandler() http.Handler {
+	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{
+		EnableOpenMetrics: true,
+		ErrorHandling:     promhttp.ContinueOnError,
+	})
+}
 
 func (s *Service) newRegistry() *prometheus.Registry {
 	reg := prometheus.NewRegistry()

@@ -56,7 +56,7 @@ func (c storageCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c storageCollector) Collect(ch chan<- prometheus.Metric) {
 	d := c.d
-	list, _ := c.s.lastStorages()
+	list := c.s.lastStorages()
 	b := func(v bool) float64 {
 		if v {
 			return 1

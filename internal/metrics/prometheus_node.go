@@ -49,13 +49,11 @@ func newNodeDescs() nodeDescs {
 			g("swap_total_bytes", "Swap space.", func(s *NodeSample) float64 { return bytes(s.Mem.SwapTotal) }),
 			g("swap_used_bytes", "Swap space in use.", func(s *NodeSample) float64 { return bytes(s.Mem.SwapUsed()) }),
 			g("rootfs_size_bytes", "Size of the root file system.",
-				func(s *NodeSample) float64 { return bytes(s.RootVFS.Blocks * s.RootVFS.Frsize) }),
+				func(s *NodeSample) float64 { return bytes(s.RootFS.Total) }),
 			g("rootfs_used_bytes", "Used space of the root file system (size minus free).",
-				func(s *NodeSample) float64 {
-					return bytes((s.RootVFS.Blocks - min(s.RootVFS.Bfree, s.RootVFS.Blocks)) * s.RootVFS.Frsize)
-				}),
+				func(s *NodeSample) float64 { return bytes(s.RootFS.Used) }),
 			g("rootfs_avail_bytes", "Space of the root file system available to unprivileged users.",
-				func(s *NodeSample) float64 { return bytes(s.RootVFS.Bavail * s.RootVFS.Frsize) }),
+				func(s *NodeSample) float64 { return bytes(s.RootFS.Avail) }),
 		},
 		arcSize: promDesc("node_zfs_arc_size_bytes", "Size of the ZFS ARC (only where ZFS is loaded)."),
 		arcMin:  promDesc("node_zfs_arc_min_bytes", "Minimum size of the ZFS ARC."),

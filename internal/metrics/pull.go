@@ -1,17 +1,10 @@
 package metrics
 
-import (
-	"regexp"
-	"sync"
-)
+import "sync"
 
 // pullGenerations is how many rounds the pull export keeps: Proxmox's
 // PullMetric cache holds the latest and 180 older ones (30 minutes).
 const pullGenerations = 181
-
-// physicalNIC is PVE::Network's PHYSICAL_NIC_RE: the devices whose
-// counters make up the node's net_in and net_out.
-var physicalNIC = regexp.MustCompile(`^(?:eth\d+|en[^:.]+|ib[^:.]+)$`)
 
 // PullMetric is one entry of GET /cluster/metrics/export.
 type PullMetric struct {
@@ -36,20 +29,13 @@ func newPullCache(n int) *pullCache { return &pullCache{gens: make([][]PullMetri
 // disk_total and disk_used of every active storage (id storage/NODE/ID).
 func (c *pullCache) add(node string, s *NodeSample, storages []StorageStatus) {
 	id := "node/" + node
-	var in, out uint64
-	for _, d := range s.NetDevs {
-		if physicalNIC.MatchString(d.Name) {
-			in += d.RxBytes
-			out += d.TxBytes
-		}
-	}
+	in, out := physicalNetBytes(s.NetDevs)
 	g := func(m string, v float64) PullMetric {
 		return PullMetric{ID: id, Metric: m, Timestamp: s.Time, Type: "gauge", Value: v}
 	}
 	d := func(m string, v float64) PullMetric {
 		return PullMetric{ID: id, Metric: m, Timestamp: s.Time, Type: "derive", Value: v}
 	}
-	total, free := s.RootVFS.Blocks*s.RootVFS.Frsize, s.RootVFS.Bfree*s.RootVFS.Frsize
 	gen := []PullMetric{
 		g("uptime", float64(int64(s.Uptime.Seconds))),
 		d("net_in", float64(in)), d("net_out", float64(out)),
@@ -57,7 +43,7 @@ func (c *pullCache) add(node string, s *NodeSample, storages []StorageStatus) {
 		g("cpu_max", float64(max(s.Stat.CPUs, 1))), g("cpu_current", s.CPU), g("cpu_iowait", s.Wait),
 		g("mem_total", float64(s.Mem.MemTotal)), g("mem_used", float64(s.Mem.MemUsed())),
 		g("swap_total", float64(s.Mem.SwapTotal)), g("swap_used", float64(s.Mem.SwapUsed())),
-		g("disk_total", float64(total)), g("disk_used", float64(total-min(free, total))),
+		g("disk_total", float64(s.RootFS.Total)), g("disk_used", float64(s.RootFS.Used)),
 	}
 	for _, st := range storages {
 		if st.Active {

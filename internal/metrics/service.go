@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -52,6 +53,8 @@ type Service struct {
 	loop      loopStats
 	tasks     *taskStats
 	reg       *prometheus.Registry
+	// promHandler serves reg (see Handler).
+	promHandler http.Handler
 
 	reloadMu sync.Mutex
 }
@@ -77,6 +80,7 @@ func NewService(cfg ServiceConfig) *Service {
 		tasks:     newTaskStats(),
 	}
 	s.reg = s.newRegistry()
+	s.promHandler = s.newHandler()
 	return s
 }
 
@@ -175,8 +179,7 @@ func (s *Service) CollectOnce(ctx context.Context) (err error) {
 	}
 	objs := append([]wire.Object{NodeObject(s.cfg.Node, &smp)}, s.sourceObjects(ctx, smp.Time)...)
 	s.Exporters.Publish(&export.Round{Time: smp.Time, Objects: objs})
-	storages, _ := s.lastStorages()
-	s.pull.add(s.cfg.Node, &smp, storages)
+	s.pull.add(s.cfg.Node, &smp, s.lastStorages())
 	if err := s.hist.add(&smp); err != nil {
 		return fmt.Errorf("collect: %w", err)
 	}

@@ -31,7 +31,6 @@ type storageHistory struct {
 	mu     sync.Mutex
 	open   bool // between Run's start and end
 	dbs    map[string]*rrd.DB
-	vals   [2]float64
 	synced int64 // ctime of the last sync
 }
 
@@ -76,8 +75,8 @@ func (h *storageHistory) add(ctime int64, list []StorageStatus) {
 		}
 		db, err := h.dbLocked(st.ID)
 		if err == nil {
-			h.vals = [2]float64{float64(st.Total), float64(st.Used)}
-			if err = db.Update(ctime, h.vals[:]); errors.Is(err, rrd.ErrPast) {
+			vals := [2]float64{float64(st.Total), float64(st.Used)}
+			if err = db.Update(ctime, vals[:]); errors.Is(err, rrd.ErrPast) {
 				err = nil
 			}
 		}

@@ -1,6 +1,7 @@
 package apt
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -169,16 +170,16 @@ func firstOr(list []string) string {
 	return list[0]
 }
 
-// cpuVendor is the vendor_id of the first CPU in ROOT/proc/cpuinfo.
+// cpuVendor is the vendor_id of the first CPU in ROOT/proc/cpuinfo ("" when
+// it cannot be read).
 func (s *Service) cpuVendor() string {
 	raw, err := s.cfg.Root.ReadFile("/proc/cpuinfo")
 	if err != nil {
 		return ""
 	}
-	for _, l := range strings.Split(string(raw), "\n") {
-		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "vendor_id" {
-			return strings.TrimSpace(v)
-		}
+	cpu, err := cpusec.ParseCPUInfo(bytes.NewReader(raw))
+	if err != nil {
+		return ""
 	}
-	return ""
+	return cpu.Vendor
 }

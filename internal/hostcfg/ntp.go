@@ -82,21 +82,22 @@ func (s *Service) NTP(_ context.Context) (*NTPInfo, error) {
 		return nil, err
 	}
 	info.File = ChronyConf
-	files := []string{ChronyConf}
+	info.addSources(conf, ChronyConf)
 	if conf.Includes(ChronySources) {
-		info.File = HostadmSources
-		files = append(files, HostadmSources)
-	}
-	for _, file := range files {
-		f, err := s.chronyFile(file)
+		f, err := s.chronyFile(HostadmSources)
 		if err != nil {
 			return nil, err
 		}
-		for _, src := range f.Sources() {
-			info.Sources = append(info.Sources, NTPSource{Source: src, File: file})
-		}
+		info.File = HostadmSources
+		info.addSources(f, HostadmSources)
 	}
 	return info, nil
+}
+
+func (info *NTPInfo) addSources(f *chronyconf.File, file string) {
+	for _, src := range f.Sources() {
+		info.Sources = append(info.Sources, NTPSource{Source: src, File: file})
+	}
 }
 
 func (s *Service) chronyFile(p string) (*chronyconf.File, error) {
@@ -167,27 +168,27 @@ const sourcesHeader = "# Managed by hostadm (PUT /nodes/{node}/ntp): NTP sources
 	"# Changes made here are overwritten.\n"
 
 func (s *Service) setChrony(ctx context.Context, sources []chronyconf.Source) error {
-	conf, err := s.chronyFile(ChronyConf)
-	if err != nil {
-		return err
-	}
 	target := ChronyConf
-	if conf.Includes(ChronySources) {
-		target = HostadmSources
-	}
 	old, err := s.readFile(target)
 	if err != nil {
 		return err
-	}
-	if target == HostadmSources && len(old) == 0 {
-		old = nil
 	}
 	f, err := chronyconf.Parse(bytes.NewReader(old))
 	if err != nil {
 		return err
 	}
-	if target == HostadmSources && old == nil {
-		f, _ = chronyconf.Parse(bytes.NewReader([]byte(sourcesHeader)))
+	if f.Includes(ChronySources) {
+		target = HostadmSources
+		if old, err = s.readFile(target); err != nil {
+			return err
+		}
+		src := old
+		if len(old) == 0 {
+			old, src = nil, []byte(sourcesHeader)
+		}
+		if f, err = chronyconf.Parse(bytes.NewReader(src)); err != nil {
+			return err
+		}
 	}
 	f.SetSources(sources)
 	var buf bytes.Buffer

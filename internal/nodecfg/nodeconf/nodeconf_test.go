@@ -2,14 +2,11 @@ package nodeconf
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"hostadm/internal/hostcfg/golden"
+)
 
 func roundTrip(t *testing.T, in []byte) []byte {
 	t.Helper()
@@ -27,33 +24,7 @@ func roundTrip(t *testing.T, in []byte) []byte {
 // TestGolden parses every testdata/*.in, writes it back and compares with
 // the .golden file; the golden file itself must then come back unchanged.
 func TestGolden(t *testing.T) {
-	files, _ := filepath.Glob("testdata/*.in")
-	if len(files) == 0 {
-		t.Fatal("no golden inputs")
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			in, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := roundTrip(t, in)
-			golden := strings.TrimSuffix(f, ".in") + ".golden"
-			if *update {
-				os.WriteFile(golden, got, 0o644)
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("got\n%s\nwant\n%s", got, want)
-			}
-			if again := roundTrip(t, want); !bytes.Equal(again, want) {
-				t.Errorf("not idempotent:\n%s", again)
-			}
-		})
-	}
+	golden.RunEdit(t, Parse, func(*Config) error { return nil })
 }
 
 func TestDescription(t *testing.T) {

@@ -3,18 +3,16 @@ package metrics
 import (
 	"bytes"
 	"fmt"
-	"regexp"
+
+	"hostadm/internal/network/ifaces"
 )
 
-// physicalNIC is PVE::Network's PHYSICAL_NIC_RE: the devices whose
-// counters make up the node's net_in and net_out.
-var physicalNIC = regexp.MustCompile(`^(?:eth\d+|en[^:.]+|ib[^:.]+)$`)
-
-// physicalNetBytes sums the byte counters of the physical NICs: the node's
-// net_in and net_out (pull export, history).
+// physicalNetBytes sums the byte counters of the physical NICs (Proxmox's
+// rule, shared with the interfaces file: pinned nicN/ifN names count too):
+// the node's net_in and net_out (pull export, history).
 func physicalNetBytes(devs []NetDev) (in, out uint64) {
 	for _, d := range devs {
-		if physicalNIC.MatchString(d.Name) {
+		if ifaces.PhysicalNIC.MatchString(d.Name) {
 			in += d.RxBytes
 			out += d.TxBytes
 		}

@@ -51,3 +51,16 @@ func TestPullExport(t *testing.T) {
 		}
 	}
 }
+
+// TestPhysicalNetBytes counts NICs by Proxmox's rule, pinned names included,
+// and leaves bridges, taps and veths out.
+func TestPhysicalNetBytes(t *testing.T) {
+	devs := []NetDev{
+		{Name: "eno1", RxBytes: 1, TxBytes: 10}, {Name: "nic0", RxBytes: 2, TxBytes: 20},
+		{Name: "if3", RxBytes: 4, TxBytes: 40}, {Name: "vmbr0", RxBytes: 100, TxBytes: 100},
+		{Name: "tap100i0", RxBytes: 100, TxBytes: 100}, {Name: "lo", RxBytes: 100, TxBytes: 100},
+	}
+	if in, out := physicalNetBytes(devs); in != 7 || out != 70 {
+		t.Errorf("physicalNetBytes = %d, %d; want 7, 70", in, out)
+	}
+}

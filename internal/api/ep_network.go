@@ -236,12 +236,13 @@ func reloadNetwork(ctx context.Context, r *Request) (any, error) {
 	user := r.Identity.AuthID()
 	timeout := time.Duration(r.Params.Int("rollback-timeout")) * time.Second
 	upid, err := r.Svc.Tasks.Start(ctx, "srvreload", "networking", user, func(ctx context.Context, l *tasks.Log) error {
-		if timeout == 0 {
-			return applyWithLog(ctx, svc, l, nil)
+		if err := logPendingChanges(ctx, svc, l); err != nil {
+			return err
 		}
-		return applyWithLog(ctx, svc, l, func(ctx context.Context, l io.Writer) error {
-			return svc.ApplyWithRollback(ctx, l, timeout, rollbackRunner(r.Svc, user))
-		})
+		if timeout == 0 {
+			return svc.Apply(ctx, l)
+		}
+		return svc.ApplyWithRollback(ctx, l, timeout, rollbackRunner(r.Svc, user))
 	})
 	if err != nil {
 		return nil, err
@@ -287,9 +288,8 @@ func requestLocalAddr(r *Request) netip.Addr {
 	return ap.Addr()
 }
 
-// applyWithLog writes the pending changes to the task log, then applies
-// (with apply, or plainly when nil).
-func applyWithLog(ctx context.Context, svc *network.Service, l io.Writer, apply func(context.Context, io.Writer) error) error {
+// logPendingChanges writes the pending changes to the task log.
+func logPendingChanges(ctx context.Context, svc *network.Service, l io.Writer) error {
 	diff, err := svc.Diff(ctx)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
@@ -302,8 +302,5 @@ func applyWithLog(ctx context.Context, svc *network.Service, l io.Writer, apply 
 			fmt.Fprintln(l, line)
 		}
 	}
-	if apply == nil {
-		return svc.Apply(ctx, l)
-	}
-	return apply(ctx, l)
+	return nil
 }

@@ -109,14 +109,8 @@ func (s *Service) ApplyNative(ctx context.Context, log io.Writer) error {
 		}
 	}
 	defer release()
-	old, err := s.parseFile(LivePath)
+	old, next, _, err := s.parseBoth()
 	if err != nil {
-		return err
-	}
-	next, err := s.parseFile(StagedPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		next = old
-	} else if err != nil {
 		return err
 	}
 	return inNetNS(s.cfg.NetNS, func() error {
@@ -146,14 +140,8 @@ func (s *Service) ApplyNative(ctx context.Context, log io.Writer) error {
 
 // PlanNative returns the operations ApplyNative would carry out now.
 func (s *Service) PlanNative() ([]Op, error) {
-	old, err := s.parseFile(LivePath)
+	old, next, _, err := s.parseBoth()
 	if err != nil {
-		return nil, err
-	}
-	next, err := s.parseFile(StagedPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		next = old
-	} else if err != nil {
 		return nil, err
 	}
 	var ops []Op
@@ -168,11 +156,24 @@ func (s *Service) PlanNative() ([]Op, error) {
 	return ops, err
 }
 
-// parseFile parses one of the two files; a missing live file is empty.
-func (s *Service) parseFile(p string) (*ifaces.Config, error) {
-	data, err := s.cfg.Root.ReadFile(p)
-	if err != nil && !(p == LivePath && errors.Is(err, fs.ErrNotExist)) {
-		return nil, err
+// parseBoth parses the live file (a missing one is empty) and the staged
+// one, reading the kernel's links once for both. Without a staged file
+// next is the live file and staged is false.
+func (s *Service) parseBoth() (old, next *ifaces.Config, staged bool, err error) {
+	k := s.Kernel()
+	live, err := s.cfg.Root.ReadFile(LivePath)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, false, err
 	}
-	return ifaces.Parse(bytes.NewReader(data), s.Kernel())
+	if old, err = ifaces.Parse(bytes.NewReader(live), k); err != nil {
+		return nil, nil, false, err
+	}
+	data, err := s.cfg.Root.ReadFile(StagedPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return old, old, false, nil
+	} else if err != nil {
+		return nil, nil, false, err
+	}
+	next, err = ifaces.Parse(bytes.NewReader(data), k)
+	return old, next, err == nil, err
 }

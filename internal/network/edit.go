@@ -15,13 +15,6 @@ import (
 // names, values as strings (booleans "1"/"0"). Absent keys are not set.
 type Params map[string]string
 
-// fieldKeys are API keys stored in Iface fields rather than in Attrs.
-var fieldKeys = map[string]bool{
-	"type": true, "autostart": true, "comments": true, "comments6": true,
-	"address": true, "netmask": true, "gateway": true, "cidr": true,
-	"address6": true, "netmask6": true, "gateway6": true, "cidr6": true,
-}
-
 // Create adds an interface to the staged configuration.
 func (s *Service) Create(ctx context.Context, name string, p Params) error {
 	return s.Edit(ctx, func(cfg *ifaces.Config) error {
@@ -40,7 +33,7 @@ func (s *Service) Create(ctx context.Context, name string, p Params) error {
 			}
 		}
 		d := &ifaces.Iface{}
-		setFamilies(d, p, nil)
+		setFamilies(d, p)
 		if err := s.ovsCreate(cfg, name, p); err != nil {
 			return err
 		}
@@ -57,15 +50,8 @@ func (s *Service) Update(ctx context.Context, name string, p Params, del []strin
 		if d == nil {
 			return schema.Fail("iface", "interface does not exist")
 		}
-		fams := []string{}
 		for _, k := range del {
 			remove(d, k)
-			switch k {
-			case "address":
-				fams = slices.DeleteFunc(fams, func(f string) bool { return f == ifaces.Inet })
-			case "address6":
-				fams = slices.DeleteFunc(fams, func(f string) bool { return f == ifaces.Inet6 })
-			}
 		}
 		if err := mapCIDR(p); err != nil {
 			return err
@@ -78,7 +64,7 @@ func (s *Service) Update(ctx context.Context, name string, p Params, del []strin
 				return err
 			}
 		}
-		setFamilies(d, p, fams)
+		setFamilies(d, p)
 		apply(d, p)
 		return nil
 	})
@@ -102,99 +88,88 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 	})
 }
 
-// setFamilies recomputes families and methods from the request: inet iff
-// an IPv4 address is given, inet6 iff an IPv6 one, else just inet.
-func setFamilies(d *ifaces.Iface, p Params, fams []string) {
-	if p["address"] != "" {
-		if !slices.Contains(fams, ifaces.Inet) {
-			fams = append(fams, ifaces.Inet)
-		}
-	} else {
-		fams = slices.DeleteFunc(fams, func(f string) bool { return f == ifaces.Inet })
-	}
-	if p["address6"] != "" {
-		if !slices.Contains(fams, ifaces.Inet6) {
-			fams = append(fams, ifaces.Inet6)
-		}
-	} else {
-		fams = slices.DeleteFunc(fams, func(f string) bool { return f == ifaces.Inet6 })
-	}
-	if len(fams) == 0 {
-		fams = []string{ifaces.Inet}
-	}
-	d.Families = fams
+// setFamilies recomputes families and methods from the request alone, as
+// Proxmox does: inet iff an IPv4 address is given, inet6 iff an IPv6 one,
+// else just inet.
+func setFamilies(d *ifaces.Iface, p Params) {
+	d.Families = nil
 	d.Method, d.Method6 = "manual", "manual"
 	if p["address"] != "" {
+		d.Families = append(d.Families, ifaces.Inet)
 		d.Method = "static"
 	}
 	if p["address6"] != "" {
+		d.Families = append(d.Families, ifaces.Inet6)
 		d.Method6 = "static"
+	}
+	if len(d.Families) == 0 {
+		d.Families = []string{ifaces.Inet}
 	}
 }
 
-// apply stores the request's settings on the interface.
+// stringFields are the API keys kept in string fields of an Iface rather
+// than in Attrs.
+func stringFields(d *ifaces.Iface) map[string]*string {
+	return map[string]*string{
+		"comments": &d.Comments, "comments6": &d.Comments6,
+		"address": &d.Address, "netmask": &d.Netmask, "gateway": &d.Gateway,
+		"address6": &d.Address6, "netmask6": &d.Netmask6, "gateway6": &d.Gateway6,
+	}
+}
+
+// apply stores the request's settings on the interface (cidr and cidr6
+// were mapped to address and netmask before, so they are not stored). A
+// new address drops the cidr derived from the old one.
 func apply(d *ifaces.Iface, p Params) {
+	fields := stringFields(d)
 	for k, v := range p {
 		switch k {
 		case "type":
 			d.Type = v
 		case "autostart":
 			d.Autostart = v == "1"
-		case "comments":
-			d.Comments = v
-		case "comments6":
-			d.Comments6 = v
-		case "address":
-			d.Address, d.CIDR = v, ""
-		case "netmask":
-			d.Netmask = v
-		case "gateway":
-			d.Gateway = v
-		case "address6":
-			d.Address6, d.CIDR6 = v, ""
-		case "netmask6":
-			d.Netmask6 = v
-		case "gateway6":
-			d.Gateway6 = v
+		case "cidr", "cidr6":
 		case "bridge_vids":
 			d.Set(k, strings.Join(schema.SplitList(v), " "))
 		default:
-			if !fieldKeys[k] {
+			if f := fields[k]; f != nil {
+				*f = v
+			} else {
 				d.Set(k, v)
 			}
 		}
+		clearCIDR(d, k)
 	}
 }
 
 // remove deletes one key named as in the API.
 func remove(d *ifaces.Iface, k string) {
 	switch k {
-	case "address":
-		d.Address, d.CIDR = "", ""
-	case "netmask":
-		d.Netmask = ""
-	case "gateway":
-		d.Gateway = ""
 	case "cidr":
-		d.Address, d.Netmask, d.CIDR = "", "", ""
-	case "address6":
-		d.Address6, d.CIDR6 = "", ""
-	case "netmask6":
-		d.Netmask6 = ""
-	case "gateway6":
-		d.Gateway6 = ""
+		d.Address, d.Netmask = "", ""
 	case "cidr6":
-		d.Address6, d.Netmask6, d.CIDR6 = "", "", ""
-	case "comments":
-		d.Comments = ""
-	case "comments6":
-		d.Comments6 = ""
+		d.Address6, d.Netmask6 = "", ""
 	case "autostart":
 		d.Autostart = false
 	case "broadcast":
 		d.Broadcast = ""
 	default:
-		d.Del(k)
+		if f := stringFields(d)[k]; f != nil {
+			*f = ""
+		} else {
+			d.Del(k)
+		}
+	}
+	clearCIDR(d, k)
+}
+
+// clearCIDR drops the cidr derived from the address key k changes.
+func clearCIDR(d *ifaces.Iface, k string) {
+	switch k {
+	case "address", "cidr":
+		d.CIDR = ""
+	case "address6", "cidr6":
+		d.CIDR6 = ""
 	}
 }
 
@@ -203,7 +178,7 @@ func checkGateways(cfg *ifaces.Config, name string, p Params) error {
 		if p[g.key] == "" {
 			continue
 		}
-		for _, other := range sortedNames(cfg) {
+		for _, other := range cfg.Names() {
 			d := cfg.Ifaces[other]
 			v := d.Gateway
 			if g.key == "gateway6" {
@@ -215,15 +190,6 @@ func checkGateways(cfg *ifaces.Config, name string, p Params) error {
 		}
 	}
 	return nil
-}
-
-func sortedNames(cfg *ifaces.Config) []string {
-	names := make([]string, 0, len(cfg.Ifaces))
-	for n := range cfg.Ifaces {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
 }
 
 // mapCIDR turns cidr/cidr6 into address and prefix length.

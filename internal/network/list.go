@@ -17,7 +17,7 @@ func (s *Service) List(ctx context.Context, typ string) ([]map[string]any, strin
 		return nil, "", err
 	}
 	var out []map[string]any
-	for _, name := range sortedNames(cfg) {
+	for _, name := range cfg.Names() {
 		d := cfg.Ifaces[name]
 		if name == "lo" || !typeMatches(typ, d.Type) {
 			continue

@@ -7,6 +7,7 @@
 package network
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -92,21 +93,32 @@ func (s *Service) options() ifaces.Options {
 // Read parses the staged file if there is one, else the live file (a
 // missing file is an empty one), and returns the pending diff.
 func (s *Service) Read(ctx context.Context) (*ifaces.Config, string, error) {
-	data, staged, err := s.readRaw()
+	cfg, _, staged, err := s.load()
+	if err != nil || !staged {
+		return cfg, "", err
+	}
+	changes, err := s.Diff(ctx)
 	if err != nil {
 		return nil, "", err
-	}
-	cfg, err := ifaces.Parse(strings.NewReader(string(data)), s.Kernel())
-	if err != nil {
-		return nil, "", err
-	}
-	changes := ""
-	if staged {
-		if changes, err = s.Diff(ctx); err != nil {
-			return nil, "", err
-		}
 	}
 	return cfg, changes, nil
+}
+
+// load parses the staged file if there is one (staged), else the live
+// file, and returns the staged file's bytes as well.
+func (s *Service) load() (cfg *ifaces.Config, stagedData []byte, staged bool, err error) {
+	data, staged, err := s.readRaw()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	cfg, err = ifaces.Parse(bytes.NewReader(data), s.Kernel())
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if !staged {
+		return cfg, nil, false, nil
+	}
+	return cfg, data, true, nil
 }
 
 func (s *Service) readRaw() ([]byte, bool, error) {
@@ -132,14 +144,15 @@ func (s *Service) Edit(ctx context.Context, fn func(cfg *ifaces.Config) error) e
 
 // edit is Edit where fn may decline the write (false), with a step run
 // after the staged file was written, still under the lock: when after
-// fails, the staged file is put back as it was.
+// fails, the staged file is put back as it was. It reads the files once
+// and leaves the pending diff, which it does not need, alone.
 func (s *Service) edit(ctx context.Context, fn func(cfg *ifaces.Config) (bool, error), after func() error) error {
 	unlock, err := s.cfg.Root.Lock(ctx, LockPath, lockTimeout)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	cfg, _, err := s.Read(ctx)
+	cfg, before, hadStaged, err := s.load()
 	if err != nil {
 		return err
 	}
@@ -151,11 +164,6 @@ func (s *Service) edit(ctx context.Context, fn func(cfg *ifaces.Config) (bool, e
 	if err != nil {
 		return err
 	}
-	before, err := s.cfg.Root.ReadFile(StagedPath)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("read %s: %w", StagedPath, err)
-	}
-	hadStaged := err == nil
 	if err := s.cfg.Root.WriteFile(StagedPath, out, 0o644); err != nil {
 		return err
 	}

@@ -1,9 +1,7 @@
 package network
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/netip"
 
 	"hostadm/internal/network/ifaces"
@@ -17,14 +15,8 @@ import (
 // local is the server-side address of the request (invalid for in-process
 // calls, which skips that check); its zone, if any, is ignored.
 func (s *Service) CheckReachable(local netip.Addr) error {
-	old, err := s.parseFile(LivePath)
-	if err != nil {
-		return err
-	}
-	next, err := s.parseFile(StagedPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	} else if err != nil {
+	old, next, staged, err := s.parseBoth()
+	if err != nil || !staged {
 		return err
 	}
 	if local.IsValid() && !local.IsLoopback() {
@@ -48,7 +40,7 @@ func (s *Service) CheckReachable(local netip.Addr) error {
 func checkAddrUp(cfg *ifaces.Config, local netip.Addr) error {
 	up := upNames(cfg)
 	carrier := ""
-	for _, n := range sortedNames(cfg) {
+	for _, n := range cfg.Names() {
 		for _, p := range wantAddrs(cfg.Ifaces[n]) {
 			if p.Addr() != local {
 				continue
@@ -82,7 +74,7 @@ func upNames(cfg *ifaces.Config) map[string]bool {
 // the appliers bring up and that has one.
 func gatewayOf(cfg *ifaces.Config, six bool) string {
 	up := upNames(cfg)
-	for _, n := range sortedNames(cfg) {
+	for _, n := range cfg.Names() {
 		d := cfg.Ifaces[n]
 		if !up[n] {
 			continue

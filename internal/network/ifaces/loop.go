@@ -62,7 +62,7 @@ func (c *Config) Loop() []string {
 		state[n] = done
 		return nil
 	}
-	for _, n := range c.sortedNames() {
+	for _, n := range c.Names() {
 		if loop := walk(n); loop != nil {
 			return loop
 		}

@@ -36,7 +36,8 @@ func (c *Config) Validate(o Options) error {
 	return nil
 }
 
-func (c *Config) sortedNames() []string {
+// Names lists the interfaces' names, sorted.
+func (c *Config) Names() []string {
 	names := make([]string, 0, len(c.Ifaces))
 	for n := range c.Ifaces {
 		names = append(names, n)
@@ -55,7 +56,7 @@ var reAttrKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 // next line into it and the interface after it disappears.
 func checkText(c *Config, _ Options) error {
 	bad := func(s string) bool { return strings.ContainsAny(s, "\n\r\x00") }
-	for _, name := range c.sortedNames() {
+	for _, name := range c.Names() {
 		d := c.Ifaces[name]
 		// A family is written once: Proxmox repeats a stanza per
 		// occurrence, which doubles a typeless stanza's options on
@@ -137,7 +138,7 @@ func splitList(s string) []string {
 
 func checkPorts(c *Config, _ Options) error {
 	used := map[string]string{}
-	for _, name := range c.sortedNames() {
+	for _, name := range c.Names() {
 		d := c.Ifaces[name]
 		if d.Address == "" && d.CIDR != "" {
 			d.Address = d.CIDR
@@ -164,7 +165,7 @@ func isOVSPort(t string) bool {
 // fixOVSPorts turns OVS ports no bridge lists back into plain NICs and
 // drops those listed by something that is no OVS bridge.
 func fixOVSPorts(c *Config, _ Options) error {
-	for _, name := range c.sortedNames() {
+	for _, name := range c.Names() {
 		d := c.Ifaces[name]
 		if !isOVSPort(d.Type) {
 			continue
@@ -228,7 +229,7 @@ func leadingInt(s string) int {
 }
 
 func checkOVSBridges(c *Config, _ Options) error {
-	for _, name := range c.sortedNames() {
+	for _, name := range c.Names() {
 		d := c.Ifaces[name]
 		if d.Type != TypeOVSBridge || !truthy(d.Attr("ovs_ports")) {
 			continue
@@ -257,7 +258,7 @@ func checkOVSBridges(c *Config, _ Options) error {
 }
 
 func checkOVSBonds(c *Config, _ Options) error {
-	for _, name := range c.sortedNames() {
+	for _, name := range c.Names() {
 		d := c.Ifaces[name]
 		if d.Type != TypeOVSBond || !truthy(d.Attr("ovs_bonds")) {
 			continue
@@ -280,7 +281,7 @@ func checkOVSBonds(c *Config, _ Options) error {
 }
 
 func checkBonds(c *Config, _ Options) error {
-	for _, name := range c.sortedNames() {
+	for _, name := range c.Names() {
 		d := c.Ifaces[name]
 		if d.Type != TypeBond || !truthy(d.Attr("slaves")) {
 			continue
@@ -312,7 +313,7 @@ func checkBonds(c *Config, _ Options) error {
 
 func checkVXLAN(c *Config, _ Options) error {
 	ids := map[string]string{}
-	for _, name := range c.sortedNames() {
+	for _, name := range c.Names() {
 		d := c.Ifaces[name]
 		if id := d.Attr("vxlan-id"); d.Type == TypeVXLAN && truthy(id) {
 			if other, ok := ids[id]; ok {
@@ -337,7 +338,7 @@ func checkVXLAN(c *Config, _ Options) error {
 }
 
 func checkVLANs(c *Config, o Options) error {
-	for _, name := range c.sortedNames() {
+	for _, name := range c.Names() {
 		d := c.Ifaces[name]
 		if d.Type != TypeVLAN {
 			continue
@@ -384,7 +385,7 @@ func checkVLANs(c *Config, o Options) error {
 
 func checkUplinks(c *Config, _ Options) error {
 	uplinks := map[string]string{}
-	for _, name := range c.sortedNames() {
+	for _, name := range c.Names() {
 		d := c.Ifaces[name]
 		id := d.Attr("uplink-id")
 		if !truthy(id) {
@@ -405,7 +406,7 @@ var bridgePortKeys = []string{"bridge-learning", "bridge-arp-nd-suppress", "brid
 
 func checkBridgePorts(c *Config, _ Options) error {
 	bridgeOf := map[string]string{}
-	for _, name := range c.sortedNames() {
+	for _, name := range c.Names() {
 		d := c.Ifaces[name]
 		if d.Type != TypeBridge {
 			continue
@@ -441,7 +442,7 @@ func checkBridgePorts(c *Config, _ Options) error {
 			bridgeOf[p] = name
 		}
 	}
-	for _, name := range c.sortedNames() {
+	for _, name := range c.Names() {
 		d := c.Ifaces[name]
 		for _, k := range bridgePortKeys {
 			if truthy(d.Attr(k)) && bridgeOf[name] == "" {
@@ -459,7 +460,7 @@ func checkBridgePorts(c *Config, _ Options) error {
 
 // checkTypeOptions holds the checks Proxmox's writer makes while rendering.
 func checkTypeOptions(c *Config, _ Options) error {
-	for _, name := range c.sortedNames() {
+	for _, name := range c.Names() {
 		d := c.Ifaces[name]
 		switch d.Type {
 		case TypeVLAN:

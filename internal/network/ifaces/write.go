@@ -94,7 +94,7 @@ func (c *Config) Render(o Options) []byte {
 // start from name order and sort stably, which keeps the result
 // deterministic.
 func (c *Config) order() []string {
-	names := c.sortedNames()
+	names := c.Names()
 	type key struct {
 		tp  int
 		ok  bool

@@ -2,56 +2,29 @@ package linkfile
 
 import (
 	"bytes"
-	"flag"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"hostadm/internal/hostcfg/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-// TestGolden parses each testdata/*.in, writes it, compares with the
-// .golden file, then checks that the golden file comes back unchanged.
+// TestGolden parses each testdata/*.in, validates and writes it, compares
+// with the .golden file, then checks that the golden file comes back
+// unchanged.
 func TestGolden(t *testing.T) {
-	ins, _ := filepath.Glob("testdata/*.in")
-	if len(ins) == 0 {
-		t.Fatal("no test files")
-	}
-	for _, in := range ins {
-		name := strings.TrimSuffix(filepath.Base(in), ".in")
-		t.Run(name, func(t *testing.T) {
-			src, _ := os.ReadFile(in)
-			got := roundTrip(t, src)
-			golden := strings.TrimSuffix(in, ".in") + ".golden"
-			if *update {
-				os.WriteFile(golden, got, 0o644)
-			}
-			want, _ := os.ReadFile(golden)
-			if !bytes.Equal(got, want) {
-				t.Errorf("write:\n%s\nwant:\n%s", got, want)
-			}
-			if again := roundTrip(t, want); !bytes.Equal(again, want) {
-				t.Errorf("not idempotent:\n%s", again)
-			}
-		})
-	}
-}
-
-func roundTrip(t *testing.T, src []byte) []byte {
-	t.Helper()
-	f, err := Parse(bytes.NewReader(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	golden.Run(t, func(src []byte) ([]byte, error) {
+		f, err := Parse(bytes.NewReader(src))
+		if err != nil {
+			return nil, err
+		}
+		if err := f.Validate(); err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		err = f.Write(&b)
+		return b.Bytes(), err
+	})
 }
 
 // TestPin checks the file Pin builds is Proxmox's template, byte for byte.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -24,10 +23,7 @@ func TestBtrfsEndpointsOnLoop(t *testing.T) {
 	a, b := disktest.AttachLoop(t, 256), disktest.AttachLoop(t, 256)
 	env, _ := diskEnv(t, a, b)
 	mnt := filepath.Join(env.Root, "mnt/pve/fast")
-	t.Cleanup(func() {
-		exec.Command("umount", mnt).Run()
-		exec.Command("btrfs", "device", "scan", "--forget", a.Dev, b.Dev).Run()
-	})
+	disktest.UnmountBtrfsAtEnd(t, mnt, a, b)
 	root := env.RootAuth()
 	base := "/nodes/" + daemontest.Node + "/disks/btrfs"
 	r := env.Do(root, "POST", base, url.Values{"name": {"fast"}, "devices": {a.Dev}, "data": {"raid1"}})

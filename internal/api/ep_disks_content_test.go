@@ -2,14 +2,12 @@ package api_test
 
 import (
 	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 
 	"hostadm/internal/daemon/daemontest"
+	"hostadm/internal/disks/disktest"
 	"hostadm/internal/disks/storage"
 	"hostadm/internal/host"
 )
@@ -17,14 +15,7 @@ import (
 // TestStorageContentRecorded lists an lvmthin and a zfspool storage from
 // recorded lvs and zfs outputs, asserting the exact commands.
 func TestStorageContentRecorded(t *testing.T) {
-	_, self, _, _ := runtime.Caller(0)
-	read := func(name string) string {
-		b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "../disks/storage/testdata", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return string(b)
-	}
+	read := func(name string) string { return disktest.Testdata(t, "storage", name) }
 	rec := host.NewRecorder()
 	rec.On(storage.LVSArgs("pve"), host.Reply{Stdout: read("lvs-pve.txt")})
 	rec.On(storage.ZFSListArgs("tank"), host.Reply{Stdout: read("zfs-list-tank.txt")})

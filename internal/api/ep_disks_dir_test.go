@@ -92,10 +92,7 @@ func TestLVMThinEndpointsOnLoop(t *testing.T) {
 	disktest.Need(t, "pvcreate", "vgcreate", "vgs", "pvs", "vgremove", "wipefs")
 	l := disktest.AttachLoop(t, 3<<10)
 	name := "hostadmthin" + strings.TrimPrefix(l.Name, "loop")
-	t.Cleanup(func() {
-		host.ExecRunner{}.Run(t.Context(), host.Cmd{Argv: []string{"vgremove", "-f", name}})
-		host.ExecRunner{}.Run(t.Context(), host.Cmd{Argv: []string{"pvremove", "-ff", "-y", l.Dev}})
-	})
+	disktest.RemoveVGAtEnd(t, name, l)
 	env, rec := diskEnv(t, l)
 	root := env.RootAuth()
 	base := "/nodes/" + daemontest.Node + "/disks/lvmthin"

@@ -49,7 +49,9 @@ func diskLVMEndpoints() []*Endpoint {
 				"name":        storageIDParam(),
 			}),
 			Returns: schema.Str(""),
-			Handler: withDisks(createLVM),
+			Handler: createOnLVM("lvm", (*lvm.Service).Create, func(name string) map[string]any {
+				return map[string]any{"vgname": name, "shared": false, "content": "rootdir,images"}
+			}, "vgname"),
 		},
 		{
 			Method: "DELETE", Path: "/nodes/{node}/disks/lvm/{name}", Name: "delete",
@@ -62,19 +64,25 @@ func diskLVMEndpoints() []*Endpoint {
 	}
 }
 
-func createLVM(ctx context.Context, r *Request, d *disks.Service) (any, error) {
-	dev, err := unusedDevice(ctx, d, r.Params.String("device"))
-	if err != nil {
-		return nil, err
-	}
-	if err := needStoragePriv(ctx, r, "add_storage"); err != nil {
-		return nil, err
-	}
-	name, s := r.Params.String("name"), lvm.New(d)
-	add := addStorage(r, name, "lvm", map[string]any{"vgname": name, "shared": false, "content": "rootdir,images"},
-		[]string{"vgname"})
-	return add.start(ctx, "lvmcreate", func(ctx context.Context, l *tasks.Log) error {
-		return s.Create(ctx, l, dev, name, r.Node)
+// createOnLVM is the create handler of an LVM volume group (typ "lvm") or
+// thin pool ("lvmthin") named 'name' on the unused 'device': create is
+// (*lvm.Service).Create or CreateThin, values are the storage entry
+// add_storage adds for name and verify the keys checked against it.
+func createOnLVM(typ string, create func(*lvm.Service, context.Context, lvm.Log, string, string, string) error,
+	values func(name string) map[string]any, verify ...string) Handler {
+	return withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
+		dev, err := unusedDevice(ctx, d, r.Params.String("device"))
+		if err != nil {
+			return nil, err
+		}
+		if err := needStoragePriv(ctx, r, "add_storage"); err != nil {
+			return nil, err
+		}
+		name, s := r.Params.String("name"), lvm.New(d)
+		add := addStorage(r, name, typ, values(name), verify)
+		return add.start(ctx, typ+"create", func(ctx context.Context, l *tasks.Log) error {
+			return create(s, ctx, l, dev, name, r.Node)
+		})
 	})
 }
 

@@ -36,7 +36,9 @@ func diskLVMThinEndpoints() []*Endpoint {
 				"name":        storageIDParam(),
 			}),
 			Returns: schema.Str(""),
-			Handler: withDisks(createLVMThin),
+			Handler: createOnLVM("lvmthin", (*lvm.Service).CreateThin, func(name string) map[string]any {
+				return map[string]any{"vgname": name, "thinpool": name, "content": "rootdir,images"}
+			}, "vgname", "thinpool"),
 		},
 		{
 			Method: "DELETE", Path: "/nodes/{node}/disks/lvmthin/{name}", Name: "delete",
@@ -48,22 +50,6 @@ func diskLVMThinEndpoints() []*Endpoint {
 			Handler: withDisks(deleteLVMThin),
 		},
 	}
-}
-
-func createLVMThin(ctx context.Context, r *Request, d *disks.Service) (any, error) {
-	dev, err := unusedDevice(ctx, d, r.Params.String("device"))
-	if err != nil {
-		return nil, err
-	}
-	if err := needStoragePriv(ctx, r, "add_storage"); err != nil {
-		return nil, err
-	}
-	name, s := r.Params.String("name"), lvm.New(d)
-	add := addStorage(r, name, "lvmthin", map[string]any{"vgname": name, "thinpool": name, "content": "rootdir,images"},
-		[]string{"vgname", "thinpool"})
-	return add.start(ctx, "lvmthincreate", func(ctx context.Context, l *tasks.Log) error {
-		return s.CreateThin(ctx, l, dev, name, r.Node)
-	})
 }
 
 func deleteLVMThin(ctx context.Context, r *Request, d *disks.Service) (any, error) {

@@ -3,7 +3,6 @@ package api_test
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -158,12 +157,8 @@ func TestDiskEndpointsOnLoop(t *testing.T) {
 		}
 	})
 	t.Run("smart from a recorded NVMe output", func(t *testing.T) {
-		_, self, _, _ := runtime.Caller(0)
-		out, err := os.ReadFile(filepath.Join(filepath.Dir(self), "../disks/testdata/smart/nvme.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec.On([]string{"smartctl", "-j", "-H", "-A", l.Dev}, host.Reply{Stdout: string(out)})
+		out := disktest.Testdata(t, ".", "smart/nvme.json")
+		rec.On([]string{"smartctl", "-j", "-H", "-A", l.Dev}, host.Reply{Stdout: out})
 		m := env.MustOK(root, "GET", node+"/smart", url.Values{"disk": {l.Dev}}).Data.(map[string]any)
 		if m["health"] != "PASSED" || m["type"] != "text" || m["wearout"] != 97.0 ||
 			m["nvme"].(map[string]any)["power_on_hours"] != 9876.0 {
@@ -180,10 +175,7 @@ func TestLVMEndpointsOnLoop(t *testing.T) {
 	disktest.Need(t, "pvcreate", "vgcreate", "vgs", "vgremove", "wipefs")
 	l := disktest.AttachLoop(t, 64)
 	name := "hostadmapi" + strings.TrimPrefix(l.Name, "loop")
-	t.Cleanup(func() {
-		host.ExecRunner{}.Run(t.Context(), host.Cmd{Argv: []string{"vgremove", "-f", name}})
-		host.ExecRunner{}.Run(t.Context(), host.Cmd{Argv: []string{"pvremove", "-ff", "-y", l.Dev}})
-	})
+	disktest.RemoveVGAtEnd(t, name, l)
 	env, _ := diskEnv(t, l)
 	root := env.RootAuth()
 	base := "/nodes/" + daemontest.Node + "/disks/lvm"

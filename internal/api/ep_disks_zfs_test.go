@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -13,16 +12,6 @@ import (
 	"hostadm/internal/disks/disktest"
 	"hostadm/internal/host"
 )
-
-func zfsTestdata(t *testing.T, name string) string {
-	t.Helper()
-	_, self, _, _ := runtime.Caller(0)
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "../disks/zfs/testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 // zfsEnv is a daemon over a fixture root with empty disks sdb..sde and
 // zpool installed, whose commands are answered from recorded outputs only.
@@ -35,7 +24,7 @@ func zfsEnv(t *testing.T) (*daemontest.Env, *host.Recorder) {
 	rec := disktest.QuietRecorder()
 	rec.On([]string{"zpool", "list", "-HPLv"}, host.Reply{})
 	rec.On([]string{"zpool", "list", "-HpPLo", "name,size,alloc,free,frag,dedup,health"},
-		host.Reply{Stdout: zfsTestdata(t, "list-HpPLo.txt")})
+		host.Reply{Stdout: disktest.Testdata(t, "zfs", "list-HpPLo.txt")})
 	svc := env.Server.Node().Services
 	svc.Disks = disks.New(disks.Config{Root: svc.Root, Runner: rec})
 	return env, rec
@@ -50,7 +39,7 @@ func TestZFSEndpoints(t *testing.T) {
 	if len(pools) != 3 || pools[1].(map[string]any)["dedup"] != 1.25 || pools[1].(map[string]any)["health"] != "DEGRADED" {
 		t.Errorf("pools %v", pools)
 	}
-	rec.On([]string{"zpool", "status", "-P", "rpool"}, host.Reply{Stdout: zfsTestdata(t, "status-degraded-resilver.txt")})
+	rec.On([]string{"zpool", "status", "-P", "rpool"}, host.Reply{Stdout: disktest.Testdata(t, "zfs", "status-degraded-resilver.txt")})
 	d := env.MustOK(root, "GET", base+"/rpool", nil).Data.(map[string]any)
 	if d["name"] != "rpool" || d["state"] != "DEGRADED" || d["leaf"] != 0.0 || d["errors"] != "No known data errors" {
 		t.Errorf("detail %v", d)

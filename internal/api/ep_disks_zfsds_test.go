@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"hostadm/internal/daemon/daemontest"
+	"hostadm/internal/disks/disktest"
 	"hostadm/internal/disks/zfs"
 	"hostadm/internal/host"
 )
@@ -19,12 +20,12 @@ func TestZFSDatasetEndpoints(t *testing.T) {
 	env, rec := zfsEnv(t)
 	root := env.RootAuth()
 	base := "/nodes/" + daemontest.Node + "/disks/zfs/"
-	ds := zfsTestdata(t, "list-datasets-tank.txt")
+	ds := disktest.Testdata(t, "zfs", "list-datasets-tank.txt")
 	rec.On(zfs.DatasetsArgs("tank", true), host.Reply{Stdout: ds})
 	for _, line := range strings.Split(strings.TrimSpace(ds), "\n") {
 		rec.On(zfs.DatasetsArgs(strings.Split(line, "\t")[0], false), host.Reply{Stdout: line + "\n"})
 	}
-	rec.On(zfs.FeaturesArgs("rpool"), host.Reply{Stdout: zfsTestdata(t, "get-all-rpool.txt")})
+	rec.On(zfs.FeaturesArgs("rpool"), host.Reply{Stdout: disktest.Testdata(t, "zfs", "get-all-rpool.txt")})
 	os.WriteFile(filepath.Join(env.Root, "proc/mounts"), []byte("rpool/ROOT/pve-1 / zfs rw 0 0\n"), 0o644)
 
 	f := env.MustOK(root, "GET", base+"rpool/features", nil).Data.(map[string]any)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -17,16 +16,6 @@ import (
 	"hostadm/internal/disks/zfs"
 	"hostadm/internal/host"
 )
-
-func zfsTestdata(t *testing.T, name string) string {
-	t.Helper()
-	_, self, _, _ := runtime.Caller(0)
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "../disks/zfs/testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 // remoteFlags mints a root token in-process and returns the flags that
 // reach the test daemon over HTTPS with it.
@@ -60,9 +49,9 @@ func TestDiskZFSCommands(t *testing.T) {
 	}})
 	rec := disktest.QuietRecorder()
 	rec.On([]string{"zpool", "list", "-HpPLo", "name,size,alloc,free,frag,dedup,health"},
-		host.Reply{Stdout: zfsTestdata(t, "list-HpPLo.txt")})
-	rec.On(zfs.FeaturesArgs("rpool"), host.Reply{Stdout: zfsTestdata(t, "get-all-rpool.txt")})
-	ds := zfsTestdata(t, "list-datasets-tank.txt")
+		host.Reply{Stdout: disktest.Testdata(t, "zfs", "list-HpPLo.txt")})
+	rec.On(zfs.FeaturesArgs("rpool"), host.Reply{Stdout: disktest.Testdata(t, "zfs", "get-all-rpool.txt")})
+	ds := disktest.Testdata(t, "zfs", "list-datasets-tank.txt")
 	rec.On(zfs.DatasetsArgs("tank", true), host.Reply{Stdout: ds})
 	for _, line := range strings.Split(strings.TrimSpace(ds), "\n") {
 		rec.On(zfs.DatasetsArgs(strings.Split(line, "\t")[0], false), host.Reply{Stdout: line + "\n"})

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"hostadm/internal/host"
@@ -125,32 +124,4 @@ func newTestService(t testing.TB, root string, rec *host.Recorder) *Service {
 		t.Fatal(err)
 	}
 	return New(Config{Root: r, Runner: rec})
-}
-
-// testLog collects what a task would log. The runner copies a command's
-// output from its own goroutines, so every access holds mu.
-type testLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *testLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *testLog) Printf(f string, a ...any) { fmt.Fprintf(l, f+"\n", a...) }
-func (l *testLog) Warn(f string, a ...any)   { fmt.Fprintf(l, "WARN: "+f+"\n", a...) }
-
-func (l *testLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *testLog) Reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Reset()
 }

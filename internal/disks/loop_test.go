@@ -35,7 +35,7 @@ func TestInitGPTAndWipeOnLoop(t *testing.T) {
 	if err := s.CheckInitGPT(ctx, l.Dev); err != nil {
 		t.Fatalf("fresh disk: %v", err)
 	}
-	var log testLog
+	var log disktest.Log
 	uuid := "0b0e2b4c-6a1f-4f0e-9d7e-4a1b2c3d4e5f"
 	if err := s.InitGPT(ctx, &log, l.Dev, uuid); err != nil {
 		t.Fatalf("initgpt: %v\n%s", err, log.String())

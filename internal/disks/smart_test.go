@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"hostadm/internal/disks/disktest"
 	"hostadm/internal/host"
 )
 
@@ -72,7 +73,7 @@ func TestSmartSelfTest(t *testing.T) {
 	if err != nil || len(tests) != 1 || tests[0].Type != "Short" || !tests[0].Passed || tests[0].PowerOnHours != 9870 {
 		t.Errorf("self-tests %+v %v", tests, err)
 	}
-	var l testLog
+	var l disktest.Log
 	if err := s.SmartTest(t.Context(), &l, "/dev/nvme0n1", "short"); err != nil {
 		t.Errorf("short: %v", err)
 	}

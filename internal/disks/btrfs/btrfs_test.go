@@ -3,12 +3,10 @@ package btrfs
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
@@ -132,17 +130,14 @@ func TestBtrfsOnLoop(t *testing.T) {
 	a, b := disktest.AttachLoop(t, 256), disktest.AttachLoop(t, 256)
 	root := disktest.Root(t, a, b)
 	mnt := filepath.Join(root, "mnt/pve/tank")
-	t.Cleanup(func() {
-		exec.Command("umount", mnt).Run()
-		exec.Command("btrfs", "device", "scan", "--forget", a.Dev, b.Dev).Run()
-	})
+	disktest.UnmountBtrfsAtEnd(t, mnt, a, b)
 	os.MkdirAll(filepath.Join(root, "etc"), 0o755)
 	os.WriteFile(filepath.Join(root, FstabPath), []byte(fstabIn), 0o644)
 	r, _ := host.NewRoot(root)
 	rec := host.NewRecorder()
 	rec.Fallback = host.ExecRunner{}
 	s := New(disks.New(disks.Config{Root: r, Runner: rec, ExtraDisks: []string{a.Name, b.Name}}))
-	var log testLog
+	var log disktest.Log
 	o := CreateOptions{Name: "tank", Devices: []string{a.Dev, b.Dev}, Data: "raid1", Metadata: "raid1", Compression: "zstd"}
 	if err := s.Create(t.Context(), &log, o); err != nil {
 		t.Fatalf("create: %v\n%s", err, log.String())
@@ -234,34 +229,6 @@ func mountOpts(t *testing.T, p, opt string) bool {
 	return false
 }
 
-// testLog collects what a task would log. The runner copies a command's
-// output from its own goroutines, so every access holds mu.
-type testLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *testLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *testLog) Printf(f string, a ...any) { fmt.Fprintf(l, f+"\n", a...) }
-func (l *testLog) Warn(f string, a ...any)   { fmt.Fprintf(l, "WARN: "+f+"\n", a...) }
-
-func (l *testLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *testLog) Reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Reset()
-}
-
 // TestCreateChecksAgainUnderLock: the worker runs Check under the disk
 // lock, so an fstab line for the mount point that appeared after the
 // request was accepted stops it before mkfs; and the create path never
@@ -280,7 +247,7 @@ func TestCreateChecksAgainUnderLock(t *testing.T) {
 	if err := r.WriteFile(FstabPath, []byte(fstab), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var log testLog
+	var log disktest.Log
 	err := s.Create(t.Context(), &log, o)
 	if err == nil || err.Error() != "/mnt/pve/foo already has an entry in /etc/fstab" {
 		t.Errorf("create: %v", err)

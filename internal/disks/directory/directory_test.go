@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"hostadm/internal/disks"
@@ -68,7 +67,7 @@ func testDirectory(t *testing.T, fstype string, sizeMiB int) {
 		rec.On(argv, host.Reply{})
 	}
 	s := New(disks.New(disks.Config{Root: r, Runner: rec, ExtraDisks: []string{l.Name}}))
-	var log testLog
+	var log disktest.Log
 	if err := s.Create(t.Context(), &log, l.Dev, name, fstype); err != nil {
 		t.Fatalf("create: %v\n%s", err, log.String())
 	}
@@ -150,34 +149,6 @@ func changes(calls []string) []string {
 	return out
 }
 
-// testLog collects what a task would log. The runner copies a command's
-// output from its own goroutines, so every access holds mu.
-type testLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *testLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *testLog) Printf(f string, a ...any) { fmt.Fprintf(l, f+"\n", a...) }
-func (l *testLog) Warn(f string, a ...any)   { fmt.Fprintf(l, "WARN: "+f+"\n", a...) }
-
-func (l *testLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *testLog) Reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Reset()
-}
-
 // TestCreateChecksAgainUnderLock: the worker repeats Check under the disk
 // lock, so a unit or mount that appeared after the request was accepted
 // stops it before anything is partitioned or formatted.
@@ -193,7 +164,7 @@ func TestCreateChecksAgainUnderLock(t *testing.T) {
 	if err := r.WriteFile(UnitPath("foo"), []byte("[Mount]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var log testLog
+	var log disktest.Log
 	err := s.Create(t.Context(), &log, "/dev/sdb", "foo", "ext4")
 	if err == nil || err.Error() != "a systemd mount unit already exists: "+UnitPath("foo") {
 		t.Errorf("unit exists: %v", err)

@@ -66,6 +66,30 @@ func AttachLoop(t testing.TB, sizeMiB int) *Loop {
 	return l
 }
 
+// RemoveVGAtEnd removes the volume group vg and the physical volume on
+// l when the test ends (before l is detached), whatever the test left.
+// It runs the tools without the test's context, which is already
+// cancelled when cleanups run.
+func RemoveVGAtEnd(t testing.TB, vg string, l *Loop) {
+	t.Cleanup(func() {
+		exec.Command("vgremove", "-f", vg).Run()
+		exec.Command("pvremove", "-ff", "-y", l.Dev).Run()
+	})
+}
+
+// UnmountBtrfsAtEnd unmounts mnt and makes the kernel forget the btrfs
+// members on loops when the test ends (before they are detached).
+func UnmountBtrfsAtEnd(t testing.TB, mnt string, loops ...*Loop) {
+	t.Cleanup(func() {
+		exec.Command("umount", mnt).Run()
+		argv := []string{"device", "scan", "--forget"}
+		for _, l := range loops {
+			argv = append(argv, l.Dev)
+		}
+		exec.Command("btrfs", argv...).Run()
+	})
+}
+
 // Run runs a tool on the test's own devices and fails the test on error.
 func Run(t testing.TB, argv ...string) string {
 	t.Helper()

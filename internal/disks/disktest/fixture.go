@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -59,6 +60,19 @@ func QuietRecorder(lsblk ...string) *host.Recorder {
 	rec.On([]string{"lsblk", "--json", "-o", "path,parttype,fstype"}, host.Reply{Stdout: out})
 	rec.On([]string{"pvs", "--noheadings", "--readonly", "-o", "pv_name"}, host.Reply{})
 	return rec
+}
+
+// Testdata reads a recorded output from the testdata directory of a
+// disks package, dir naming it relative to internal/disks ("zfs",
+// "storage", "." for disks itself), for tests of the API and the CLI.
+func Testdata(t testing.TB, dir, name string) string {
+	t.Helper()
+	_, self, _, _ := runtime.Caller(0)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "..", dir, "testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func write(t testing.TB, p, data string) {

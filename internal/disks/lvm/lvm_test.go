@@ -3,9 +3,7 @@ package lvm
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 
 	"hostadm/internal/disks"
@@ -36,17 +34,14 @@ func TestCreateRemoveOnLoop(t *testing.T) {
 	disktest.Need(t, "pvcreate", "vgcreate", "vgs", "vgremove", "wipefs", "blkid")
 	l := disktest.AttachLoop(t, 64)
 	name := fmt.Sprintf("hostadmtest%d", os.Getpid())
-	t.Cleanup(func() {
-		exec.Command("vgremove", "-f", name).Run()
-		exec.Command("pvremove", "-ff", "-y", l.Dev).Run()
-	})
+	disktest.RemoveVGAtEnd(t, name, l)
 	root := disktest.Root(t, l)
 	r, _ := host.NewRoot(root)
 	rec := host.NewRecorder()
 	rec.Fallback = host.ExecRunner{}
 	d := disks.New(disks.Config{Root: r, Runner: rec, ExtraDisks: []string{l.Name}})
 	s := New(d)
-	var log testLog
+	var log disktest.Log
 	if err := s.Create(t.Context(), &log, l.Dev, name, "testnode"); err != nil {
 		t.Fatalf("create: %v\n%s", err, log.String())
 	}
@@ -79,32 +74,4 @@ func TestCreateRemoveOnLoop(t *testing.T) {
 	if err := s.Remove(t.Context(), &log, name, false, nil); err == nil || err.Error() != "no such volume group '"+name+"'" {
 		t.Errorf("remove twice: %v", err)
 	}
-}
-
-// testLog collects what a task would log. The runner copies a command's
-// output from its own goroutines, so every access holds mu.
-type testLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *testLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *testLog) Printf(f string, a ...any) { fmt.Fprintf(l, f+"\n", a...) }
-func (l *testLog) Warn(f string, a ...any)   { fmt.Fprintf(l, "WARN: "+f+"\n", a...) }
-
-func (l *testLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *testLog) Reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.Reset()
 }

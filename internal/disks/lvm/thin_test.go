@@ -73,10 +73,7 @@ func TestThinOnLoop(t *testing.T) {
 	disktest.Need(t, "pvcreate", "vgcreate", "vgs", "pvs", "vgremove", "wipefs", "blkid")
 	l := disktest.AttachLoop(t, 3<<10) // sparse 3 GiB: enough for the 1 GiB metadata floor
 	name := fmt.Sprintf("hostadmthin%d", os.Getpid())
-	t.Cleanup(func() {
-		exec.Command("vgremove", "-f", name).Run()
-		exec.Command("pvremove", "-ff", "-y", l.Dev).Run()
-	})
+	disktest.RemoveVGAtEnd(t, name, l)
 	r, _ := host.NewRoot(disktest.Root(t, l))
 	rec := host.NewRecorder()
 	rec.Fallback = host.ExecRunner{}
@@ -84,7 +81,7 @@ func TestThinOnLoop(t *testing.T) {
 
 	// lvcreate cannot run here: answer whatever size vector comes and
 	// check it against the real PV below.
-	var log testLog
+	var log disktest.Log
 	err := s.CreateThin(t.Context(), &log, l.Dev, name, "testnode")
 	if err == nil || !strings.Contains(err.Error(), "lvcreate") {
 		// Without device-mapper the real lvcreate fails; that it was

@@ -131,10 +131,3 @@ func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
 		return nil
 	})
 }
-
-// Log is a task log.
-type Log interface {
-	Write(p []byte) (int, error)
-	Printf(format string, args ...any)
-	Warn(format string, args ...any)
-}

@@ -2,7 +2,6 @@ package zfs
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"hostadm/internal/disks"
+	"hostadm/internal/disks/disktest"
 	"hostadm/internal/host"
 )
 
@@ -27,12 +27,6 @@ func (r *stdinRunner) Run(ctx context.Context, c host.Cmd) (host.Result, error) 
 	r.mu.Unlock()
 	return r.rec.Run(ctx, c)
 }
-
-// tlog is a task log that keeps warnings too.
-type tlog struct{ strings.Builder }
-
-func (l *tlog) Printf(f string, a ...any) { l.WriteString(fmt.Sprintf(f, a...) + "\n") }
-func (l *tlog) Warn(f string, a ...any)   { l.WriteString("WARN: " + fmt.Sprintf(f, a...) + "\n") }
 
 func cryptHost(t *testing.T) (*Service, *host.Recorder, *stdinRunner, string) {
 	_, rec, root := zfsHost(t)
@@ -79,7 +73,7 @@ func TestFeaturesAndGrubRisk(t *testing.T) {
 		f.GrubRisk != 1 || f.Boot != "legacy" || !strings.Contains(f.Warning, "GRUB") {
 		t.Errorf("features %+v", f)
 	}
-	var l tlog
+	var l disktest.Log
 	before := len(rec.Calls())
 	if err := s.Upgrade(t.Context(), &l, "rpool", false); err != ErrGrubRisk {
 		t.Errorf("upgrade at risk: %v", err)
@@ -126,7 +120,7 @@ func TestSetProps(t *testing.T) {
 	if err != nil || n != 131072 {
 		t.Fatal(n, err)
 	}
-	var l tlog
+	var l disktest.Log
 	if err := s.SetProps(t.Context(), &l, "tank/enc", SetOptions{Compression: "zstd-3", SpecialSmallBlocks: &n}); err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +159,7 @@ const passphrase = "correct horse battery staple"
 
 func TestCreateEncrypted(t *testing.T) {
 	s, rec, sr, root := cryptHost(t)
-	var l tlog
+	var l disktest.Log
 	argv := []string{"zfs", "create", "-o", "encryption=on", "-o", "keyformat=passphrase", "-o", "keylocation=prompt",
 		"-o", "compression=lz4", "tank/secret"}
 	rec.On(argv, host.Reply{})
@@ -239,7 +233,7 @@ func TestCreateEncrypted(t *testing.T) {
 
 func TestLoadUnloadKey(t *testing.T) {
 	s, rec, sr, _ := cryptHost(t)
-	var l tlog
+	var l disktest.Log
 	rec.On([]string{"zfs", "load-key", "tank/enc"}, host.Reply{})
 	rec.On([]string{"zfs", "mount", "tank/enc"}, host.Reply{})
 	if err := s.LoadKey(t.Context(), &l, "tank", "tank/enc", passphrase, true); err != nil {

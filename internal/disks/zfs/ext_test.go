@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"hostadm/internal/disks/disktest"
 	"hostadm/internal/host"
 )
 
@@ -78,7 +79,7 @@ func arcHost(t *testing.T, rootFS string) (*Service, *host.Recorder, string) {
 func TestSetARC(t *testing.T) {
 	s, rec, root := arcHost(t, "zfs")
 	rec.On([]string{"update-initramfs", "-u", "-k", "all"}, host.Reply{})
-	var l log
+	var l disktest.Log
 	if err := s.SetARC(t.Context(), &l, 1<<30, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func TestSetARC(t *testing.T) {
 
 func TestOpsArgv(t *testing.T) {
 	s, rec, _ := zfsHost(t)
-	var l log
+	var l disktest.Log
 	id := func(n string) string { return "/dev/disk/by-id/ata-DISK_" + strings.ToUpper(n) }
 	for _, c := range []struct {
 		typ    string

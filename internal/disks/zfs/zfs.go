@@ -29,6 +29,9 @@ type Service struct {
 // New returns a Service.
 func New(d *disks.Service) *Service { return &Service{d: d} }
 
+// Log is a task log.
+type Log = disks.Log
+
 // rePoolName is ZFS's pool-name rule: a letter first, then letters,
 // digits, "_", "-", ".", ":" and " " (Proxmox adds pve-storage-id).
 var rePoolName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_\-.: ]*$`)

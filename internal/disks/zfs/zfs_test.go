@@ -3,7 +3,6 @@ package zfs
 import (
 	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -140,11 +139,6 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-type log struct{ strings.Builder }
-
-func (l *log) Printf(f string, a ...any) { l.WriteString(fmt.Sprintf(f, a...) + "\n") }
-func (l *log) Warn(f string, a ...any)   {}
-
 func TestCreateArgv(t *testing.T) {
 	id := func(n string) string { return "/dev/disk/by-id/ata-DISK_" + strings.ToUpper(n) }
 	cases := []struct {
@@ -175,7 +169,7 @@ func TestCreateArgv(t *testing.T) {
 			rec.On(strings.Fields("zfs set compression=lz4 new-pool"), host.Reply{})
 			rec.On([]string{"systemctl", "enable", `zfs-import@new\x2dpool.service`}, host.Reply{})
 			rec.On(append([]string{"udevadm", "trigger"}, strings.Fields(c.want)...), host.Reply{})
-			var l log
+			var l disktest.Log
 			if err := s.Create(t.Context(), &l, o); err != nil {
 				t.Fatal(err)
 			}
@@ -211,7 +205,7 @@ func TestDestroyArgv(t *testing.T) {
 		rec.On(strings.Fields(c), host.Reply{})
 	}
 	cleaned := false
-	var l log
+	var l disktest.Log
 	err := s.Destroy(t.Context(), &l, DestroyOptions{Name: "tank", CleanupDisks: true, CleanupConfig: func() error { cleaned = true; return nil }})
 	if err != nil || !cleaned {
 		t.Fatalf("destroy: %v, config cleaned %v\n%s", err, cleaned, l.String())

@@ -55,12 +55,12 @@ func subdirIndex(_ context.Context, r *Request) (any, error) {
 
 // clusterStatus answers for a single node the way Proxmox does on a node
 // that is not part of a cluster: one node entry.
-func clusterStatus(_ context.Context, r *Request) (any, error) {
+func clusterStatus(ctx context.Context, r *Request) (any, error) {
 	entry := map[string]any{
 		"type": "node", "id": "node/" + r.Node, "name": r.Node,
 		"local": 1, "nodeid": 0, "online": 1, "level": "",
 	}
-	if ip := localIP(r.Node); ip != "" {
+	if ip := localIP(ctx, r.Node); ip != "" {
 		entry["ip"] = ip
 	}
 	return []any{entry}, nil

@@ -15,11 +15,6 @@ type Params struct {
 	schema *schema.Schema
 }
 
-// NewParams wraps validated values (used by tests and the in-process CLI).
-func NewParams(values map[string]any, s *schema.Schema) Params {
-	return Params{values: values, schema: s}
-}
-
 // Has tells whether the parameter was sent.
 func (p Params) Has(name string) bool {
 	_, ok := p.values[name]

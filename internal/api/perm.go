@@ -33,11 +33,13 @@ type Check interface {
 
 // Privs needs all privileges on the ACL path; "{param}" placeholders are
 // filled from the request's parameters.
-func Privs(path string, privs ...string) Check { return privCheck{path: path, privs: privs} }
+func Privs(path string, privs ...string) Check {
+	return privCheck{path: path, params: placeholders(path), privs: privs}
+}
 
 // AnyPriv needs one of the privileges on the path.
 func AnyPriv(path string, privs ...string) Check {
-	return privCheck{path: path, privs: privs, any: true}
+	return privCheck{path: path, params: placeholders(path), privs: privs, any: true}
 }
 
 // Or passes when one of the checks passes.
@@ -72,13 +74,14 @@ func (c realmCheck) eval(ctx context.Context, r *Request) error {
 		}
 		return Forbidden("Permission check failed")
 	}
-	return privCheck{path: "/access/realm/" + realm, privs: c.privs}.eval(ctx, r)
+	return Privs("/access/realm/"+realm, c.privs...).eval(ctx, r)
 }
 
 type privCheck struct {
-	path  string
-	privs []string
-	any   bool
+	path   string
+	params []string // the path's "{param}" segments, parsed once
+	privs  []string
+	any    bool
 }
 
 func (c privCheck) String() string {
@@ -90,7 +93,7 @@ func (c privCheck) String() string {
 }
 
 func (c privCheck) eval(ctx context.Context, r *Request) error {
-	if r.missingRequired(c.path) {
+	if r.missingRequired(c.params) {
 		return nil // parameter validation answers with 400
 	}
 	path := r.fill(c.path)
@@ -160,14 +163,21 @@ func joinChecks(op string, cs []Check) string {
 	return op + "(" + strings.Join(parts, "; ") + ")"
 }
 
-// missingRequired tells whether a placeholder of the ACL path names a
-// required parameter that was not sent.
-func (r *Request) missingRequired(path string) bool {
+// placeholders are the parameter names of an ACL path's "{param}" segments.
+func placeholders(path string) []string {
+	var names []string
 	for _, part := range strings.Split(path, "/") {
-		if !strings.HasPrefix(part, "{") {
-			continue
+		if strings.HasPrefix(part, "{") {
+			names = append(names, strings.Trim(part, "{}"))
 		}
-		name := strings.Trim(part, "{}")
+	}
+	return names
+}
+
+// missingRequired tells whether one of an ACL path's placeholders names a
+// required parameter that was not sent.
+func (r *Request) missingRequired(names []string) bool {
+	for _, name := range names {
 		ps := r.Endpoint.Params.Properties[name]
 		if name != "node" && ps != nil && !ps.Optional && !r.Params.Has(name) {
 			return true

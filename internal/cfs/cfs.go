@@ -87,10 +87,3 @@ func CleanPath(p string) (string, error) {
 	}
 	return p, nil
 }
-
-// IsPrivate tells whether a path is private to root on this node: priv/ and
-// the node-local private files (nodes/NAME/*.key).
-func IsPrivate(p string) bool {
-	return strings.HasPrefix(p, "priv/") || p == "priv" ||
-		(strings.HasPrefix(p, "nodes/") && strings.HasSuffix(p, ".key"))
-}

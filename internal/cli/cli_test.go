@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -189,11 +188,7 @@ func TestCLIKeepsDaemonTasksRunning(t *testing.T) {
 	// The CLI must be its own process here: one process is one PID, and
 	// a task of this PID that the CLI's manager does not know is dead.
 	bin := filepath.Join(t.TempDir(), "pvenode")
-	build := exec.Command("go", "build", "-o", bin, "hostadm/cmd/hostadm")
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
+	daemontest.BuildHostadm(t, bin)
 	outb, err := exec.Command(bin, "task", "list", "--source", "active", "--output-format", "json",
 		"--root", env.Root, "--node", daemontest.Node).CombinedOutput()
 	out := string(outb)

@@ -37,7 +37,7 @@ func runPvesh(env *Env, args []string) error {
 	method, isCall := pveshMethods[cmd]
 	var ep *api.Endpoint
 	if isCall {
-		ep = findEndpoint(table, method, path)
+		ep = api.Route(table, method, path)
 	}
 	var params *schema.Schema
 	if ep != nil {
@@ -85,16 +85,6 @@ func withClient(g globalFlags, f func(context.Context, client) error) error {
 	}
 	defer c.close()
 	return f(ctx, c)
-}
-
-// findEndpoint matches a concrete path against the table's templates.
-func findEndpoint(table []*api.Endpoint, method, path string) *api.Endpoint {
-	for _, e := range table {
-		if e.Method == method && matchTemplate(e.Path, path) {
-			return e
-		}
-	}
-	return nil
 }
 
 func matchTemplate(tmpl, path string) bool {
@@ -162,7 +152,7 @@ func hasChildTemplate(tmpl, path string) bool {
 func pveshUsageOf(w io.Writer, table []*api.Endpoint, path string, p *parsed) error {
 	found := false
 	for _, cmd := range []string{"get", "set", "create", "delete"} {
-		e := findEndpoint(table, pveshMethods[cmd], path)
+		e := api.Route(table, pveshMethods[cmd], path)
 		if e == nil {
 			continue
 		}

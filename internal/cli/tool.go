@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"hostadm/internal/api"
-	"hostadm/internal/schema"
 )
 
 // toolCmd maps a Proxmox tool's command onto one API call: positional
@@ -34,7 +33,7 @@ func runTool(env *Env, tool string, cmds []toolCmd, args []string) error {
 	if cmd == nil {
 		return usageError{toolUsage(tool, cmds)}
 	}
-	ep := findEndpoint(api.Table(), cmd.method, cmd.path)
+	ep := api.Route(api.Table(), cmd.method, cmd.path)
 	if ep == nil {
 		return fmt.Errorf("internal error: no endpoint %s %s", cmd.method, cmd.path)
 	}
@@ -129,11 +128,4 @@ func toolUsage(tool string, cmds []toolCmd) string {
 
 func escapeSegment(s string) string {
 	return strings.NewReplacer("%", "%25", "/", "%2F", "?", "%3F", "#", "%23").Replace(s)
-}
-
-// listColumns prints selected columns of a list reply.
-func listColumns(cols []string) func(io.Writer, globalFlags, *reply) error {
-	return func(w io.Writer, g globalFlags, rep *reply) error {
-		return newPrinter(w, g).print(rep.Data, (*schema.Schema)(nil), cols)
-	}
 }

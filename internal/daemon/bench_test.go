@@ -189,10 +189,7 @@ func trustingClient(caPEM []byte) *http.Client {
 func BenchmarkIdleRSS(b *testing.B) {
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "hostadm")
-	build := exec.Command(goTool(), "build", "-o", bin, "hostadm/cmd/hostadm")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	daemontest.BuildHostadm(b, bin)
 	root := filepath.Join(dir, "root")
 	daemontest.WriteProc(b, root)
 	ca := initRoot(b, root)
@@ -234,19 +231,6 @@ func BenchmarkIdleRSS(b *testing.B) {
 	case <-time.After(5 * time.Second):
 		b.Errorf("hostadm serve still running 5 s after SIGTERM")
 	}
-}
-
-// goTool is the go command of the toolchain running this test.
-func goTool() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
-		return p
-	}
-	return "go"
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 // initRoot opens a node over root once so the data dir, the auth keys and

@@ -12,7 +12,6 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -76,8 +75,8 @@ func TestCertificateReloadsWithoutRestart(t *testing.T) {
 // TestServeHelpDocumentsFlags checks that every flag of serve is documented.
 func TestServeHelpDocumentsFlags(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "hostadm")
-	buildHostadm(t, bin)
-	out, _ := runHostadm(t, bin, "serve", "--help")
+	daemontest.BuildHostadm(t, bin)
+	out, _ := exec.Command(bin, "serve", "--help").CombinedOutput()
 	for _, flag := range []string{"-root", "-data-dir", "-listen", "-node", "-log-level", "-auth-fail-delay", "-network-applier", "-metrics-listen"} {
 		if !bytes.Contains(out, []byte(flag)) {
 			t.Errorf("serve --help lacks %s:\n%s", flag, out)
@@ -123,19 +122,4 @@ func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
 	kder, _ := x509.MarshalPKCS8PrivateKey(key)
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})
-}
-
-// buildHostadm builds the real binary into bin.
-func buildHostadm(t *testing.T, bin string) {
-	t.Helper()
-	cmd := exec.Command("go", "build", "-o", bin, "hostadm/cmd/hostadm")
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-}
-
-func runHostadm(t *testing.T, bin string, args ...string) ([]byte, error) {
-	t.Helper()
-	return exec.Command(bin, args...).CombinedOutput()
 }

@@ -26,9 +26,11 @@ type browser struct {
 }
 
 // newBrowser starts Debian's chromium with the flags this machine needs and
-// a fresh profile; it skips the test when chromium is not installed.
+// a fresh profile; it skips the test when the UI is not built or chromium
+// is not installed.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
+	requireBuiltUI(t)
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("chromium is not installed (Debian package chromium; `make test-deps` installs it)")
@@ -83,6 +85,14 @@ func (b *browser) consoleErrors() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return append([]string(nil), b.console...)
+}
+
+// checkPageErrors fails the test if the page reported errors.
+func (b *browser) checkPageErrors() {
+	b.t.Helper()
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		b.t.Errorf("page errors: %q", errs)
+	}
 }
 
 // screenshotDir is $HOSTADM_SCREENSHOTS when set (kept for a reviewer), else

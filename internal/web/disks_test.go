@@ -3,7 +3,6 @@ package web_test
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -22,27 +21,6 @@ import (
 const vgsOut = "  data:2000397795328:1800397795328:2:/dev/sdb:1000198897664:900198897664\n" +
 	"  data:2000397795328:1800397795328:2:/dev/sdc:1000198897664:900198897664\n"
 
-func lvmFixture(t *testing.T, name string) string {
-	t.Helper()
-	_, self, _, _ := runtime.Caller(0)
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "../disks/lvm/testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func writeRootFile(t *testing.T, root, path, data string) {
-	t.Helper()
-	p := filepath.Join(root, path)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestBrowserDiskStoragesAndARC covers the Disks page's storage tabs — LVM
 // volume groups, LVM thin pools, directories and BTRFS listed from the
 // API, and a volume group destroyed after typing its name with the disks
@@ -52,7 +30,6 @@ func writeRootFile(t *testing.T, root, path, data string) {
 // the minimum moves along, and the task with update-initramfs (root is on
 // ZFS here).
 func TestBrowserDiskStoragesAndARC(t *testing.T) {
-	requireBuiltUI(t)
 	b := newBrowser(t)
 	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
 		writeRootFile(t, root, "proc/mounts", "rpool/ROOT/pve-1 / zfs rw,relatime,xattr,noacl 0 0\n")
@@ -70,14 +47,13 @@ func TestBrowserDiskStoragesAndARC(t *testing.T) {
 	}})
 	rec := disktest.QuietRecorder()
 	rec.On(lvm.VGArgs, host.Reply{Stdout: vgsOut})
-	rec.On(lvm.ThinArgs, host.Reply{Stdout: lvmFixture(t, "lvs-thin.json")})
+	rec.On(lvm.ThinArgs, host.Reply{Stdout: disktest.Testdata(t, "lvm", "lvs-thin.json")})
 	rec.On([]string{"vgremove", "-y", "data"}, host.Reply{Stdout: "  Volume group \"data\" successfully removed\n"})
-	rec.On([]string{"zpool", "list", "-HpPLo", "name,size,alloc,free,frag,dedup,health"}, host.Reply{Stdout: zfsFixture(t, "list-HpPLo.txt")})
+	rec.On([]string{"zpool", "list", "-HpPLo", "name,size,alloc,free,frag,dedup,health"}, host.Reply{Stdout: disktest.Testdata(t, "zfs", "list-HpPLo.txt")})
 	rec.On([]string{"update-initramfs", "-u", "-k", "all"}, host.Reply{Stdout: "update-initramfs: Generating /boot/initrd.img-6.8.12-4-pve\n"})
 	svc := env.Server.Node().Services
 	svc.Disks = disks.New(disks.Config{Root: svc.Root, Runner: rec})
-	env.AddUser("alice@pve", "alice-pass", map[string]string{"/": "Administrator"})
-	login(b, env, "alice", "alice-pass")
+	loginAdmin(b, env)
 
 	// The storage tabs list what exists.
 	b.do("lvm", chromedp.Navigate(env.URL+"/#/disks/lvm"))
@@ -138,7 +114,5 @@ func TestBrowserDiskStoragesAndARC(t *testing.T) {
 	b.clickText(".dialog button", "×")
 	b.waitFor("limits shown after the task", `document.querySelector('[data-testid=arc-param-max]')?.textContent.includes('512 MiB') && document.querySelector('[data-testid=arc-conf]').textContent === 'max 512 MiB (536870912 bytes), min 512 MiB (536870911 bytes)'`)
 	b.shot("disks-24-arc-after")
-	if errs := b.consoleErrors(); len(errs) > 0 {
-		t.Errorf("page errors: %q", errs)
-	}
+	b.checkPageErrors()
 }

@@ -16,7 +16,6 @@ import (
 // pending diff, and shows the repositories of a prepared sources file with
 // their warnings. Nothing is applied: the files live under the temp root.
 func TestBrowserNetworkAndRepositories(t *testing.T) {
-	requireBuiltUI(t)
 	b := newBrowser(t)
 	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
 		files := map[string]string{
@@ -26,17 +25,10 @@ func TestBrowserNetworkAndRepositories(t *testing.T) {
 			"etc/apt/sources.list.d/.keep": "",
 		}
 		for name, body := range files {
-			p := filepath.Join(root, name)
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			writeRootFile(t, root, name, body)
 		}
 	}})
-	env.AddUser("alice@pve", "alice-pass", map[string]string{"/": "Administrator"})
-	login(b, env, "alice", "alice-pass")
+	loginAdmin(b, env)
 
 	b.do("network", chromedp.Navigate(env.URL+"/#/network"))
 	b.clickText("button", "Create")
@@ -65,7 +57,5 @@ func TestBrowserNetworkAndRepositories(t *testing.T) {
 	if !strings.Contains(text, "Standard repositories") {
 		t.Errorf("no standard repositories shown")
 	}
-	if errs := b.consoleErrors(); len(errs) > 0 {
-		t.Errorf("page errors: %q", errs)
-	}
+	b.checkPageErrors()
 }

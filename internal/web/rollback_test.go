@@ -57,25 +57,23 @@ func nsAddrs(ns, dev string) string {
 // countdown and stays; the second is left alone and the UI shows that it
 // was rolled back — and the kernel agrees both times.
 func TestBrowserNetworkRollback(t *testing.T) {
-	requireBuiltUI(t)
 	ns := testNetNS(t)
 	b := newBrowser(t)
 	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
-		p := filepath.Join(root, "etc/network/interfaces")
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte("auto lo\niface lo inet loopback\n\niface eth0 inet manual\n"), 0o644)
-		os.MkdirAll(filepath.Join(root, "sys/class/net/eth0/device"), 0o755)
+		writeRootFile(t, root, "etc/network/interfaces", "auto lo\niface lo inet loopback\n\niface eth0 inet manual\n")
+		if err := os.MkdirAll(filepath.Join(root, "sys/class/net/eth0/device"), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}})
 	// The daemon's network service, as daemon.build makes it, but applying
 	// with the native (netlink) applier inside the test's namespace.
 	svc := env.Server.Node().Services
 	svc.Network = network.New(network.Config{Root: svc.Root, Runner: svc.Runner, Logger: svc.Logger,
 		Applier: network.ApplierNative, NetNS: ns})
-	env.AddUser("alice@pve", "alice-pass", map[string]string{"/": "Administrator"})
-	login(b, env, "alice", "alice-pass")
+	loginAdmin(b, env)
 
 	// Apply → countdown → Confirm.
-	stageBridge(b, "vmbr1", "eth0", "192.0.2.10/24")
+	stageBridge(b, env, "vmbr1", "eth0", "192.0.2.10/24")
 	applyWithRollback(b, "30")
 	b.waitFor("countdown", `document.querySelector('[data-testid=rollback]')?.dataset.state === 'waiting' && /^0:(2\d|30)$/.test(document.querySelector('[data-testid=rollback-remaining]')?.textContent)`)
 	b.do("tick", chromedp.Sleep(1500*time.Millisecond))
@@ -92,7 +90,7 @@ func TestBrowserNetworkRollback(t *testing.T) {
 	b.clickText("[data-testid=rollback] button", "Dismiss")
 
 	// Apply → nobody confirms → rolled back.
-	stageBridge(b, "vmbr2", "", "198.51.100.10/24")
+	stageBridge(b, env, "vmbr2", "", "198.51.100.10/24")
 	applyWithRollback(b, "5")
 	b.waitFor("countdown 2", `document.querySelector('[data-testid=rollback]')?.dataset.state === 'waiting'`)
 	if a := nsAddrs(ns, "vmbr2"); !strings.Contains(a, "198.51.100.10/24") {
@@ -120,15 +118,13 @@ func TestBrowserNetworkRollback(t *testing.T) {
 	b.clickText("[data-testid=rollback] button", "Rollback task")
 	b.waitFor("rollback task log", `document.querySelector('.task-log')?.textContent.includes('no confirmation within')`)
 	b.shot("net-rollback-04-rollback-task")
-	if errs := b.consoleErrors(); len(errs) > 0 {
-		t.Errorf("page errors: %q", errs)
-	}
+	b.checkPageErrors()
 }
 
 // stageBridge creates a bridge through the network page's dialog.
-func stageBridge(b *browser, name, ports, cidr string) {
+func stageBridge(b *browser, env *daemontest.Env, name, ports, cidr string) {
 	b.t.Helper()
-	b.do("network", chromedp.Navigate(strings.Split(eval[string](b, `location.href`), "#")[0]+"#/network"))
+	b.do("network", chromedp.Navigate(env.URL+"/#/network"))
 	b.clickText("button", "Create")
 	b.fill("iface", name)
 	if ports != "" {

@@ -2,9 +2,6 @@ package web_test
 
 import (
 	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -17,24 +14,6 @@ import (
 	"hostadm/internal/host"
 )
 
-func zfsFixture(t *testing.T, name string) string {
-	t.Helper()
-	_, self, _, _ := runtime.Caller(0)
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "../disks/zfs/testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// TestBrowserNotesGraphsMetricsDisks covers the summary's Markdown notes
-// (a script tag in them stays text) and rrddata graphs — over 25 hours of
-// history recorded by the metrics service's own loop (historyService), each
-// chart must draw its line across the hour and the day — the metric server
-// page (a field error, create, the health column, delete asking with the
-// id), and the ZFS wizard: a device count the RAID level refuses, the plan,
-// and the task — whose commands, recorded, must be the plan's — and, on the
-// ZFS tab, the pool detail with its vdev tree and scan line.
 // graphCoverage is a JavaScript expression: for each summary chart, the
 // fraction of its canvas's columns holding an opaque pixel of the first
 // series' colour (#2f7fa8) — the drawn line, not the translucent fill.
@@ -49,32 +28,37 @@ const graphCoverage = `[...document.querySelectorAll('.graphs .chart')].map((c) 
 	return cols.size / cv.width;
 })`
 
+// TestBrowserNotesGraphsMetricsDisks covers the summary's Markdown notes
+// (a script tag in them stays text) and rrddata graphs — over 25 hours of
+// history recorded by the metrics service's own loop (historyService), each
+// chart must draw its line across the hour and the day — the metric server
+// page (a field error, create, the health column, delete asking with the
+// id), and the ZFS wizard: a device count the RAID level refuses, the plan,
+// and the task — whose commands, recorded, must be the plan's — and, on the
+// ZFS tab, the pool detail with its vdev tree and scan line.
 func TestBrowserNotesGraphsMetricsDisks(t *testing.T) {
-	requireBuiltUI(t)
 	b := newBrowser(t)
 	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
 		disktest.FakeDisks(t, root, "sdb", "sdc", "sdd", "sde")
-		os.MkdirAll(filepath.Join(root, "usr/sbin"), 0o755)
-		os.WriteFile(filepath.Join(root, "usr/sbin/zpool"), nil, 0o755)
+		writeRootFile(t, root, "usr/sbin/zpool", "")
 	}})
 	rec := disktest.QuietRecorder()
 	rec.On([]string{"zpool", "list", "-HPLv"}, host.Reply{})
-	rec.On([]string{"zpool", "list", "-HpPLo", "name,size,alloc,free,frag,dedup,health"}, host.Reply{Stdout: zfsFixture(t, "list-HpPLo.txt")})
-	rec.On([]string{"zpool", "status", "-P", "rpool"}, host.Reply{Stdout: zfsFixture(t, "status-degraded-resilver.txt")})
+	rec.On([]string{"zpool", "list", "-HpPLo", "name,size,alloc,free,frag,dedup,health"}, host.Reply{Stdout: disktest.Testdata(t, "zfs", "list-HpPLo.txt")})
+	rec.On([]string{"zpool", "status", "-P", "rpool"}, host.Reply{Stdout: disktest.Testdata(t, "zfs", "status-degraded-resilver.txt")})
 	create := []string{"zpool", "create", "-o", "ashift=12", "tank2", "raidz",
 		"/dev/disk/by-id/ata-DISK_SDB", "/dev/disk/by-id/ata-DISK_SDC", "/dev/disk/by-id/ata-DISK_SDD"}
 	rec.On(create, host.Reply{})
 	rec.On([]string{"zfs", "set", "compression=on", "tank2"}, host.Reply{})
 	svc := env.Server.Node().Services
 	svc.Disks = disks.New(disks.Config{Root: svc.Root, Runner: rec})
-	env.AddUser("alice@pve", "alice-pass", map[string]string{"/": "Administrator"})
 	root := env.RootAuth()
 	node := "/nodes/" + daemontest.Node
 	env.MustOK(root, "PUT", node+"/config", url.Values{"description": {
 		"# Rack 4, slot 12\n\nOwner: **ops**, see the [runbook](https://wiki.example/pve1).\n\n- UPS on *port 3*\n- `zpool scrub` monthly\n\n<script>window.pwned = 1</script>"}})
 	// 25 hours of one-minute rounds, recorded by the metrics service's own loop.
 	svc.Metrics = historyService(t, svc.Store, 25*60)
-	login(b, env, "alice", "alice-pass")
+	loginAdmin(b, env)
 
 	// Summary: notes and graphs.
 	b.waitFor("notes", `document.querySelector('[data-testid=notes] .markdown h2')?.textContent === 'Rack 4, slot 12'`)
@@ -155,7 +139,5 @@ func TestBrowserNotesGraphsMetricsDisks(t *testing.T) {
 	b.waitFor("open detail", `(() => { const r = [...document.querySelectorAll('tr')].find((r) => r.querySelector('td strong')?.textContent === 'rpool'); const btn = r && [...r.querySelectorAll('button')].find((x) => x.textContent === 'Detail'); if (btn) btn.click(); return !!btn; })()`)
 	b.waitFor("zfs detail", `document.querySelector('[data-testid=zfs-state]')?.textContent === 'DEGRADED' && document.querySelector('[data-testid=zfs-scan]')?.textContent.includes('resilver in progress') && document.body.textContent.includes('replacing-1')`)
 	b.shot("disks-04-zfs-detail")
-	if errs := b.consoleErrors(); len(errs) > 0 {
-		t.Errorf("page errors: %q", errs)
-	}
+	b.checkPageErrors()
 }

@@ -3,7 +3,7 @@ import { diffLines, formValues, netParams } from './netform.js';
 import { optionParams } from '../pages/system/Options.jsx';
 import { joinList } from '../pages/system/Time.jsx';
 import { isDigestConflict } from '../pages/system/Hosts.jsx';
-import { diskRows } from '../pages/Disks.jsx';
+import { diskRows } from './diskrows.js';
 
 describe('network form', () => {
   it('creates a bridge with only the filled fields', () => {

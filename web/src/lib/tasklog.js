@@ -1,6 +1,7 @@
 // Following a task: poll its status and fetch only the log lines not seen
 // yet, until the task stops; then read the whole log once more so the final
 // view is exactly the file.
+import { parseUPID } from './format.js';
 
 /**
  * mergeLog appends a batch of {n, t} lines to lines (n is 1-based and
@@ -73,7 +74,7 @@ export class TaskFollower {
  * function. A failing poll stops it without calling fn.
  */
 export function whenDone(api, upid, fn, interval = 1000) {
-  const node = (/^UPID:([^:]+):/.exec(upid || '') || [])[1];
+  const node = parseUPID(upid)?.node;
   let timer = null;
   let stopped = !node;
   async function poll() {

@@ -6,6 +6,7 @@ import { useForm } from '../components/form.js';
 import { Field, FormMessage } from '../components/Field.jsx';
 import { ConfirmDialog, Dialog } from '../components/Dialog.jsx';
 import { ErrorAlert } from '../components/Alert.jsx';
+import { useResource } from '../lib/poll.js';
 
 /** aclParams maps the ACL form to PUT /access/acl: the subject goes to users or tokens by its kind. */
 export function aclParams(v) {
@@ -17,12 +18,8 @@ export function aclParams(v) {
 
 export function Acl() {
   const { api } = useApp();
-  const [acl, setAcl] = useState(null);
-  const [error, setError] = useState(null);
+  const { data: acl, error, reload: again } = useResource(() => api.get('/access/acl'));
   const [dialog, setDialog] = useState(null);
-  const [reload, setReload] = useState(0);
-  useEffect(() => { api.get('/access/acl').then((a) => { setAcl(a); setError(null); }, setError); }, [reload]);
-  const again = () => setReload((n) => n + 1);
   const rows = (acl || []).slice().sort((a, b) => a.path.localeCompare(b.path) || a.ugid.localeCompare(b.ugid));
   return (
     <section>

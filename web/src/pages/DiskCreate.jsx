@@ -10,6 +10,7 @@ import { Field, FormMessage } from '../components/Field.jsx';
 import { Dialog } from '../components/Dialog.jsx';
 import { bytes } from '../lib/format.js';
 import { BTRFS_MIN, ZFS_MIN, btrfsCheck, plan, zfsCheck } from '../lib/diskplan.js';
+import { whenDone } from '../lib/tasklog.js';
 
 /** KINDS are the wizards: title, the endpoint below /disks, and whether it takes several devices. */
 export const KINDS = {
@@ -63,7 +64,11 @@ export function localCheck(kind, v) {
   return btrfsCheck(v.data, v.devices.length);
 }
 
-export function DiskCreateDialog({ kind, base, rows, onClose }) {
+/**
+ * DiskCreateDialog is the wizard of one kind over the /disks/list rows. On
+ * success it closes, opens the task, and runs onDone when the task has ended.
+ */
+export function DiskCreateDialog({ kind, base, rows, onDone, onClose }) {
   const { api, openTask } = useApp();
   const k = KINDS[kind];
   const form = useForm({ ...INITIAL }, ['name', 'device', 'devices', 'add_storage', 'filesystem', 'raidlevel', 'ashift', 'compression', 'draid-config', 'data', 'metadata', 'label']);
@@ -87,8 +92,9 @@ export function DiskCreateDialog({ kind, base, rows, onClose }) {
   async function run() {
     const upid = await form.submit((vals) => api.post(`${base}/${kind}`, createParams(kind, vals)));
     if (upid) {
-      onClose(true, upid);
+      onClose();
       openTask(upid);
+      whenDone(api, upid, onDone);
     } else {
       setStep('settings');
     }
@@ -97,7 +103,7 @@ export function DiskCreateDialog({ kind, base, rows, onClose }) {
   const levels = kind === 'zfs' ? Object.keys(ZFS_MIN) : Object.keys(BTRFS_MIN);
 
   return (
-    <Dialog title={`Create: ${k.title}`} onClose={() => onClose(false)} wide>
+    <Dialog title={`Create: ${k.title}`} onClose={onClose} wide>
       {step === 'settings' && (
         <form onSubmit={review} noValidate>
           <div class="row">
@@ -140,7 +146,7 @@ export function DiskCreateDialog({ kind, base, rows, onClose }) {
           <Field form={form} name="add_storage" label="Add as storage" type="checkbox" />
           <FormMessage form={form} />
           <div class="actions">
-            <button type="button" onClick={() => onClose(false)}>Cancel</button>
+            <button type="button" onClick={onClose}>Cancel</button>
             <button type="submit" class="primary">Review the plan</button>
           </div>
         </form>

@@ -71,7 +71,7 @@ function CreateButton({ kind, base, onCreated }) {
     <>
       <button type="button" class="primary" onClick={open}>Create: {KINDS[kind].title}</button>
       {error && <ErrorAlert error={error} />}
-      {rows && <DiskCreateDialog kind={kind} base={base} rows={rows} onClose={(created, upid) => { setRows(null); if (upid) whenDone(api, upid, onCreated); }} />}
+      {rows && <DiskCreateDialog kind={kind} base={base} rows={rows} onDone={onCreated} onClose={() => setRows(null)} />}
     </>
   );
 }

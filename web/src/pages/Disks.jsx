@@ -17,8 +17,6 @@ import { href } from '../lib/router.js';
 import { BtrfsTab, DirectoryTab, LvmTab, LvmThinTab, ZfsTab } from './DiskStorages.jsx';
 import { ZfsArc } from './ZfsArc.jsx';
 
-export { diskRows };
-
 /** TABS are the Disks page's tabs; each but the first needs its child of /nodes/{node}/disks. */
 export const TABS = [
   { id: '', label: 'Disks' },
@@ -117,7 +115,7 @@ function DiskList({ base, kinds }) {
         </table>
       </div>
       {dialog && dialog.kind === 'create' && (
-        <DiskCreateDialog kind={dialog.what} base={base} rows={rows} onClose={(created, upid) => { close(); if (upid) whenDone(api, upid, list.reload); }} />
+        <DiskCreateDialog kind={dialog.what} base={base} rows={rows} onDone={list.reload} onClose={close} />
       )}
       {dialog && dialog.kind === 'smart' && <SmartDialog base={base} disk={dialog.disk} onClose={close} />}
       {dialog && dialog.kind === 'gpt' && (

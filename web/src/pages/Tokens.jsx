@@ -1,21 +1,19 @@
 // One user's API tokens: list, add (the secret is shown once), delete.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { useApp } from '../components/context.js';
 import { useForm } from '../components/form.js';
 import { Field, FormMessage } from '../components/Field.jsx';
 import { ConfirmDialog, Dialog } from '../components/Dialog.jsx';
 import { ErrorAlert } from '../components/Alert.jsx';
 import { dateInput, expireEpoch } from '../lib/format.js';
+import { useResource } from '../lib/poll.js';
 
 export function Tokens({ userid, onChange }) {
   const { api } = useApp();
   const base = `/access/users/${encodeURIComponent(userid)}/token`;
-  const [tokens, setTokens] = useState(null);
-  const [error, setError] = useState(null);
+  const { data: tokens, error, reload } = useResource(() => api.get(base), [base]);
   const [dialog, setDialog] = useState(null);
-  const [reload, setReload] = useState(0);
-  useEffect(() => { api.get(base).then(setTokens, setError); }, [reload]);
-  const changed = () => { setReload((n) => n + 1); onChange(); };
+  const changed = () => { reload(); onChange(); };
   return (
     <div class="tokens">
       <ErrorAlert error={error} />

@@ -1,25 +1,20 @@
 // Users and their API tokens: list, add, edit, password, delete (asking
 // with the user's name), and each user's tokens.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { useApp } from '../components/context.js';
 import { ErrorAlert } from '../components/Alert.jsx';
 import { ConfirmDialog } from '../components/Dialog.jsx';
 import { dateInput } from '../lib/format.js';
+import { useResource } from '../lib/poll.js';
 import { PasswordDialog, UserDialog } from './UserForms.jsx';
 import { Tokens } from './Tokens.jsx';
 
 export function Users() {
   const { api } = useApp();
-  const [users, setUsers] = useState(null);
-  const [error, setError] = useState(null);
+  const { data: users, error, reload } = useResource(() => api.get('/access/users', { full: true }));
   const [dialog, setDialog] = useState(null);
   const [open, setOpen] = useState('');
-  const [reload, setReload] = useState(0);
-
-  useEffect(() => {
-    api.get('/access/users', { full: true }).then((u) => { setUsers(u); setError(null); }, setError);
-  }, [reload]);
-  const done = () => { setDialog(null); setReload((n) => n + 1); };
+  const done = () => { setDialog(null); reload(); };
   const close = () => setDialog(null);
 
   return (
@@ -51,7 +46,7 @@ export function Users() {
                   {u.userid !== 'root@pam' && <button type="button" class="danger-text" onClick={() => setDialog({ kind: 'delete', user: u })}>Delete</button>}
                 </td>
               </tr>,
-              open === u.userid && <tr key={`${u.userid}-tokens`} class="subrow"><td colSpan={7}><Tokens userid={u.userid} onChange={() => setReload((n) => n + 1)} /></td></tr>,
+              open === u.userid && <tr key={`${u.userid}-tokens`} class="subrow"><td colSpan={7}><Tokens userid={u.userid} onChange={reload} /></td></tr>,
             ])}
           </tbody>
         </table>
@@ -61,7 +56,7 @@ export function Users() {
       {dialog && dialog.kind === 'password' && <PasswordDialog userid={dialog.user.userid} onClose={close} />}
       {dialog && dialog.kind === 'delete' && (
         <ConfirmDialog title="Delete user" action="Delete the user" name={dialog.user.userid}
-          onConfirm={async () => { await api.del(`/access/users/${encodeURIComponent(dialog.user.userid)}`); setReload((n) => n + 1); }}
+          onConfirm={async () => { await api.del(`/access/users/${encodeURIComponent(dialog.user.userid)}`); reload(); }}
           onClose={close}>
           <p class="muted">Its API tokens and permissions go with it.</p>
         </ConfirmDialog>

@@ -5,6 +5,7 @@ import { useApp } from '../components/context.js';
 import { ErrorAlert } from '../components/Alert.jsx';
 import { ConfirmDialog, Dialog } from '../components/Dialog.jsx';
 import { useResource } from '../lib/poll.js';
+import { whenDone } from '../lib/tasklog.js';
 import { href } from '../lib/router.js';
 import { Repositories } from './Repositories.jsx';
 
@@ -32,7 +33,9 @@ function Packages() {
   async function refresh() {
     setError(null);
     try {
-      openTask(await api.post(`${base}/update`));
+      const upid = await api.post(`${base}/update`);
+      openTask(upid);
+      whenDone(api, upid, () => updates.reload());
     } catch (err) {
       setError(err);
     }
@@ -67,7 +70,7 @@ function Packages() {
       {dialog && dialog.kind === 'changelog' && <Changelog base={base} pkg={dialog.pkg} onClose={() => setDialog(null)} />}
       {dialog && dialog.kind === 'upgrade' && (
         <ConfirmDialog title="Upgrade packages" action={`Upgrade ${rows.length} packages on`} name={node} confirmLabel="Upgrade"
-          onConfirm={async () => { openTask(await api.post(`${base}/upgrade`)); updates.reload(); }} onClose={() => setDialog(null)}>
+          onConfirm={async () => { const upid = await api.post(`${base}/upgrade`); openTask(upid); whenDone(api, upid, () => updates.reload()); }} onClose={() => setDialog(null)}>
           <p class="muted">Runs apt-get dist-upgrade, keeping existing configuration files; the log says whether a reboot is needed.</p>
         </ConfirmDialog>
       )}

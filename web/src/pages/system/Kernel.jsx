@@ -7,6 +7,7 @@ import { Field, FormMessage } from '../../components/Field.jsx';
 import { ConfirmDialog } from '../../components/Dialog.jsx';
 import { ErrorAlert } from '../../components/Alert.jsx';
 import { useResource } from '../../lib/poll.js';
+import { whenDone } from '../../lib/tasklog.js';
 import { KeyValues } from './Time.jsx';
 
 export function KernelSection() {
@@ -38,7 +39,7 @@ function KsmCard() {
       {asking && (
         <ConfirmDialog title={`${asking === 'enable' ? 'Enable' : 'Disable'} KSM`} action={`${asking === 'enable' ? 'Enable' : 'Disable'} KSM on`}
           name={node} confirmLabel={asking === 'enable' ? 'Enable' : 'Disable'}
-          onConfirm={async () => { openTask(await api.put(path, { enable: asking === 'enable' })); ksm.reload(); }}
+          onConfirm={async () => { const upid = await api.put(path, { enable: asking === 'enable' }); openTask(upid); whenDone(api, upid, () => ksm.reload()); }}
           onClose={() => setAsking(null)} />
       )}
     </article>

@@ -350,3 +350,33 @@ func BenchmarkVerifyAPIToken(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVerifyTicketSignature is the uncached path: the RSA signature
+// check a ticket costs before it enters the cache.
+func BenchmarkVerifyTicketSignature(b *testing.B) {
+	s, _, _ := newTestService(b, map[string]string{PathUserCfg: testUserCfg})
+	tk := s.CreateTicket("alice@pve")
+	st, err := s.snapshot(context.Background(), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := s.verifyTicketSig(st, tk); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCheckPasswordDefaultKDF is one login check with the production
+// argon2id parameters.
+func BenchmarkCheckPasswordDefaultKDF(b *testing.B) {
+	h, err := HashPassword("correct horse", defaultKDF)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if !CheckPassword("correct horse", h) {
+			b.Fatal("password refused")
+		}
+	}
+}

@@ -41,7 +41,7 @@ func (s *Service) CreateTicket(userid string) string {
 
 // ticketCache remembers tickets whose signature was verified, so that the
 // per-request check costs a map lookup instead of an RSA verification
-// (about 30 µs). Entries are keyed by the whole ticket string; the age
+// (31 µs, BenchmarkVerifyTicketSignature). Entries are keyed by the whole ticket string; the age
 // window and the user's state are still checked on every hit. The cache is
 // bounded: when full it is emptied, which only costs re-verifications.
 type ticketCache struct {

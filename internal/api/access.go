@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"hostadm/internal/api/auth"
+	"hostadm/internal/access"
 	"hostadm/internal/schema"
 )
 
@@ -103,7 +103,7 @@ func createTicket(ctx context.Context, r *Request) (any, error) {
 		if err != nil || !sameUser(user, username, p.String("realm")) {
 			return nil, Unauthorized("authentication failure")
 		}
-		ok, err := svc.HasPrivs(ctx, auth.Identity{User: user}, p.String("path"), schema.SplitList(p.String("privs")), false)
+		ok, err := svc.HasPrivs(ctx, access.Identity{User: user}, p.String("path"), schema.SplitList(p.String("privs")), false)
 		if err != nil || !ok {
 			return nil, Unauthorized("authentication failure")
 		}
@@ -114,7 +114,7 @@ func createTicket(ctx context.Context, r *Request) (any, error) {
 		r.Svc.Logger.Warn("authentication failure", "user", username, "remote", r.Remote)
 		return nil, Unauthorized("authentication failure")
 	}
-	capMap, err := svc.Cap(ctx, auth.Identity{User: user})
+	capMap, err := svc.Cap(ctx, access.Identity{User: user})
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func permissions(ctx context.Context, r *Request) (any, error) {
 	target := r.Identity.auth()
 	if r.Params.Has("userid") {
 		user, tok, _ := strings.Cut(r.Params.String("userid"), "!")
-		target = auth.Identity{User: user, TokenID: tok}
+		target = access.Identity{User: user, TokenID: tok}
 		own := user == r.Identity.User && (r.Identity.TokenID == "" || r.Identity.TokenID == tok)
 		if !own && !r.Identity.IsRoot() {
 			ok, err := r.Svc.Auth.HasPrivs(ctx, r.Identity.auth(), "/access", []string{"Sys.Audit"}, false)
@@ -211,9 +211,9 @@ func reauthenticate(ctx context.Context, r *Request) error {
 // answers: most are 500s with the message, invalid values are 400s.
 func authError(err error) error {
 	switch {
-	case errors.Is(err, auth.ErrInvalid):
+	case errors.Is(err, access.ErrInvalid):
 		return BadRequest(err.Error())
-	case errors.Is(err, auth.ErrNotSupported):
+	case errors.Is(err, access.ErrNotSupported):
 		return fmt.Errorf("%w", err)
 	}
 	return err

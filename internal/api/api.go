@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"hostadm/internal/api/auth"
+	"hostadm/internal/access"
 	"hostadm/internal/apt"
 	"hostadm/internal/certs"
 	"hostadm/internal/cfs"
@@ -33,7 +33,7 @@ type Services struct {
 	Root     host.Root
 	Runner   host.Runner
 	Store    cfs.Store
-	Auth     *auth.Service
+	Auth     *access.Service
 	Tasks    *tasks.Manager
 	Certs    *certs.Service
 	NodeStat *metrics.Node

@@ -4,7 +4,7 @@ import (
 	"context"
 	"net/http"
 
-	"hostadm/internal/api/auth"
+	"hostadm/internal/access"
 	"hostadm/internal/schema"
 )
 
@@ -103,4 +103,4 @@ func B(b bool) int {
 }
 
 // auth converts the identity for the auth service.
-func (id Identity) auth() auth.Identity { return auth.Identity{User: id.User, TokenID: id.TokenID} }
+func (id Identity) auth() access.Identity { return access.Identity{User: id.User, TokenID: id.TokenID} }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"strings"
 
-	"hostadm/internal/api/auth"
+	"hostadm/internal/access"
 	"hostadm/internal/schema"
 )
 
@@ -128,7 +128,7 @@ func userReturn() *schema.Schema {
 	}).AllowMore()
 }
 
-func userMap(u auth.User, full bool) map[string]any {
+func userMap(u access.User, full bool) map[string]any {
 	m := map[string]any{"userid": u.UserID, "enable": u.Enable, "expire": u.Expire}
 	for k, v := range map[string]string{"firstname": u.Firstname, "lastname": u.Lastname,
 		"email": u.Email, "comment": u.Comment, "keys": u.Keys} {
@@ -150,7 +150,7 @@ func userMap(u auth.User, full bool) map[string]any {
 	return m
 }
 
-func tokenMap(t auth.Token, withID bool) map[string]any {
+func tokenMap(t access.Token, withID bool) map[string]any {
 	m := map[string]any{"expire": t.Expire, "privsep": t.PrivSep}
 	if t.Comment != "" {
 		m["comment"] = t.Comment
@@ -190,7 +190,7 @@ func listUsers(ctx context.Context, r *Request) (any, error) {
 
 func createUserH(ctx context.Context, r *Request) (any, error) {
 	p := r.Params
-	u := auth.User{
+	u := access.User{
 		UserID: p.String("userid"), Enable: B(p.Bool("enable")), Expire: p.Int("expire"),
 		Firstname: p.String("firstname"), Lastname: p.String("lastname"), Email: p.String("email"),
 		Comment: p.String("comment"), Keys: p.String("keys"), Groups: p.List("groups"),
@@ -216,7 +216,7 @@ func readUser(ctx context.Context, r *Request) (any, error) {
 
 func updateUserH(ctx context.Context, r *Request) (any, error) {
 	p := r.Params
-	err := r.Svc.Auth.UpdateUser(ctx, p.String("userid"), func(u *auth.User) error {
+	err := r.Svc.Auth.UpdateUser(ctx, p.String("userid"), func(u *access.User) error {
 		set := map[string]*string{"firstname": &u.Firstname, "lastname": &u.Lastname,
 			"email": &u.Email, "comment": &u.Comment, "keys": &u.Keys}
 		for k, dst := range set {
@@ -258,17 +258,17 @@ func listTokens(ctx context.Context, r *Request) (any, error) {
 	return out, nil
 }
 
-func findToken(ctx context.Context, r *Request) (auth.Token, error) {
+func findToken(ctx context.Context, r *Request) (access.Token, error) {
 	u, err := r.Svc.Auth.User(ctx, r.Params.String("userid"))
 	if err != nil {
-		return auth.Token{}, authError(err)
+		return access.Token{}, authError(err)
 	}
 	for _, t := range u.Tokens {
 		if t.TokenID == r.Params.String("tokenid") {
 			return t, nil
 		}
 	}
-	return auth.Token{}, auth.ErrNoSuchToken
+	return access.Token{}, access.ErrNoSuchToken
 }
 
 func readToken(ctx context.Context, r *Request) (any, error) {
@@ -303,7 +303,7 @@ func generateToken(ctx context.Context, r *Request) (any, error) {
 
 func updateToken(ctx context.Context, r *Request) (any, error) {
 	p := r.Params
-	err := r.Svc.Auth.UpdateToken(ctx, p.String("userid"), p.String("tokenid"), func(t *auth.Token) error {
+	err := r.Svc.Auth.UpdateToken(ctx, p.String("userid"), p.String("tokenid"), func(t *access.Token) error {
 		if p.Has("comment") {
 			t.Comment = p.String("comment")
 		}

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"hostadm/internal/access"
 	"hostadm/internal/api"
-	"hostadm/internal/api/auth"
 	"hostadm/internal/apt"
 	"hostadm/internal/certs"
 	"hostadm/internal/cfs"
@@ -132,11 +132,11 @@ func (cfg *Config) defaults() error {
 
 func (n *Node) build(ctx context.Context, root host.Root) error {
 	cfg := n.Config
-	authCfg := auth.Config{Store: n.store, Logger: cfg.Logger, PAMConfDir: cfg.PAMConfDir, PAMService: cfg.PAMService}
+	authCfg := access.Config{Store: n.store, Logger: cfg.Logger, PAMConfDir: cfg.PAMConfDir, PAMService: cfg.PAMService}
 	if cfg.Fast {
-		authCfg.KDF = auth.KDFParams{MemoryKiB: 64, Time: 1, Threads: 1}
+		authCfg.KDF = access.KDFParams{MemoryKiB: 64, Time: 1, Threads: 1}
 	}
-	authSvc, err := auth.New(authCfg)
+	authSvc, err := access.New(authCfg)
 	if err != nil {
 		return err
 	}

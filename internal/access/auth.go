@@ -1,9 +1,9 @@
-// Package auth is hostadm's authentication and authorisation domain, the
+// Package access is hostadm's authentication and authorisation domain, the
 // counterpart of Proxmox's pve-access-control: the files user.cfg,
 // priv/token.cfg and priv/shadow.cfg in the cluster store, login through the
 // realms "pam" and "pve", tickets signed with the cluster auth key, CSRF
 // tokens, API tokens, roles and ACL evaluation. It knows nothing of HTTP.
-package auth
+package access
 
 import (
 	"context"

@@ -61,22 +61,23 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // tools maps command and multi-call names to their entry points.
 var tools = map[string]func(*Env, []string) error{
-	"serve":   runServe,
-	"pvesh":   runPvesh,
-	"pveum":   runPveum,
-	"pvenode": runPvenode,
-	"network": runNetwork,       // interfaces file, apply/rollback, pinning: internal/cli/network.go
-	"metrics": runMetrics,       // external metric servers: internal/cli/metrics.go
-	"pvesm":   runPvesm,         // storage configuration: internal/cli/pvesm.go
-	"disk":    runDisk,          // disks, LVM, ZFS, BTRFS: internal/cli/disk.go
-	"apt":     runApt,           // package repositories and updates: internal/cli/apt.go
-	"time":    hostTool("time"), // host settings: internal/cli/hostcfg.go
-	"dns":     hostTool("dns"),
-	"hosts":   hostTool("hosts"),
-	"ntp":     hostTool("ntp"),
-	"ksm":     hostTool("ksm"),
-	"sysctl":  hostTool("sysctl"),
-	"version": runVersion,
+	"serve":           runServe,
+	"pvesh":           runPvesh,
+	"pveum":           runPveum,
+	"pvenode":         runPvenode,
+	"pvesubscription": runPvesubscription, // internal/cli/subscription.go
+	"network":         runNetwork,         // interfaces file, apply/rollback, pinning: internal/cli/network.go
+	"metrics":         runMetrics,         // external metric servers: internal/cli/metrics.go
+	"pvesm":           runPvesm,           // storage configuration: internal/cli/pvesm.go
+	"disk":            runDisk,            // disks, LVM, ZFS, BTRFS: internal/cli/disk.go
+	"apt":             runApt,             // package repositories and updates: internal/cli/apt.go
+	"time":            hostTool("time"),   // host settings: internal/cli/hostcfg.go
+	"dns":             hostTool("dns"),
+	"hosts":           hostTool("hosts"),
+	"ntp":             hostTool("ntp"),
+	"ksm":             hostTool("ksm"),
+	"sysctl":          hostTool("sysctl"),
+	"version":         runVersion,
 	"help": func(e *Env, _ []string) error {
 		printHelp(e.Stdout)
 		return nil
@@ -91,6 +92,7 @@ Usage:
   hostadm pvesh get|set|create|delete|ls|usage PATH [--param value ...]
   hostadm pveum user|acl|role|passwd ...
   hostadm pvenode task list|log|status|config get|config set|wakeonlan ...
+  hostadm pvesubscription get|set|update|delete ...
   hostadm time|dns|hosts|ntp|ksm|sysctl get|set|status ...
   hostadm pvesm add|remove|set|status|list ...
   hostadm disk list|smart|selftest|initgpt|wipe|lvm|lvmthin|directory|zfs|arc|btrfs ...

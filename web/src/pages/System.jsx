@@ -9,6 +9,7 @@ import { ServicesSection } from './system/Services.jsx';
 import { SyslogSection } from './system/Syslog.jsx';
 import { KernelSection } from './system/Kernel.jsx';
 import { OptionsSection } from './system/Options.jsx';
+import { SubscriptionSection } from './system/Subscription.jsx';
 
 /** TABS are the System page's sections, each shown when the node lists its endpoint. */
 export const TABS = [
@@ -19,6 +20,7 @@ export const TABS = [
   { id: 'syslog', label: 'System log', needs: 'syslog', Section: SyslogSection },
   { id: 'kernel', label: 'KSM & sysctl', needs: ['ksm', 'sysctl'], Section: KernelSection },
   { id: 'options', label: 'Node options', needs: 'config', Section: OptionsSection },
+  { id: 'subscription', label: 'Subscription', needs: 'subscription', Section: SubscriptionSection },
 ];
 
 export function System({ arg }) {

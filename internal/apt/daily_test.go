@@ -117,7 +117,7 @@ func startDaily(t *testing.T, root, relay string, now time.Time) *dailyEnv {
 	r, _ := host.NewRoot(root)
 	svc := apt.New(apt.Config{Root: r, Runner: host.ExecRunner{}, Mail: apt.MailConfig{
 		Relay: relay, Hostname: "testnode.example.com",
-		RootEmail: func(context.Context) (string, error) { return "admin@example.com", nil },
+		Users: rootWithEmail(t, "admin@example.com"),
 	}})
 	tm, err := tasks.NewManager(tasks.Config{Dir: filepath.Join(root, "var/log/pve/tasks"), Node: "testnode"})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"hostadm/internal/access"
 	"hostadm/internal/host"
 )
 
@@ -24,8 +25,9 @@ type MailConfig struct {
 	// else root@<Hostname>).
 	From     string
 	Hostname string
-	// RootEmail returns root@pam's e-mail address ("" when unset).
-	RootEmail func(ctx context.Context) (string, error)
+	// Users is asked for root@pam's e-mail address, the notification's
+	// recipient (none is sent when it is unset or Users is nil).
+	Users *access.Service
 }
 
 // notify mails root about every package version not notified before,
@@ -85,10 +87,11 @@ func (s *Service) notify(ctx context.Context, log io.Writer, list []Update, perV
 }
 
 func (s *Service) rootEmail(ctx context.Context) (string, error) {
-	if s.cfg.Mail.RootEmail == nil {
+	if s.cfg.Mail.Users == nil {
 		return "", nil
 	}
-	return s.cfg.Mail.RootEmail(ctx)
+	u, err := s.cfg.Mail.Users.User(ctx, access.RootUser)
+	return u.Email, err
 }
 
 // from is the sender: MailConfig.From, else datacenter.cfg's email_from

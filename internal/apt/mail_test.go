@@ -68,7 +68,7 @@ func TestNotifyMail(t *testing.T) {
 	root, _ := host.NewRoot(dir)
 	svc := apt.New(apt.Config{Root: root, Runner: host.ExecRunner{}, Mail: apt.MailConfig{
 		Relay: addr, Hostname: "testnode.example.com",
-		RootEmail: func(context.Context) (string, error) { return "admin@example.com", nil },
+		Users: rootWithEmail(t, "admin@example.com"),
 	}})
 	ctx := context.Background()
 	for i := 0; i < 2; i++ {

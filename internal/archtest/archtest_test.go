@@ -18,6 +18,20 @@ var frontDoors = []string{"hostadm/internal/api", "hostadm/internal/cli", "hosta
 // leaves import no other hostadm package.
 var leaves = map[string]bool{"hostadm/internal/host": true, "hostadm/internal/schema": true}
 
+// layers is DESIGN.md's package table by layer, for every package under
+// internal/ (sub-packages belong to their top folder's layer): the front
+// doors on top, the domain packages below them, the base they build on.
+// A package imports only from its own layer or the ones below.
+var layers = map[string]int{
+	"api": 2, "cli": 2, "daemon": 2, "web": 2,
+	"access": 1, "cluster": 1, "guests": 1, "network": 1, "apt": 1, "metrics": 1, "disks": 1,
+	"certs": 1, "acme": 1, "nodecfg": 1, "hostcfg": 1, "boot": 1,
+	"tasks": 0, "cfs": 0, "sectioncfg": 0, "schema": 0, "host": 0, "archtest": 0,
+}
+
+// layerNames name the layers in messages.
+var layerNames = []string{"base", "domain", "front door"}
+
 type pkg struct {
 	path    string
 	hasDoc  bool
@@ -45,6 +59,43 @@ func TestArchitecture(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestLayers checks every package under internal/ against layers: it must
+// be on DESIGN.md's map, and import nothing from a layer above its own (so
+// access, cluster and guests sit below the front doors and never import api).
+func TestLayers(t *testing.T) {
+	pkgs := load(t)
+	for _, need := range []string{"hostadm/internal/access", "hostadm/internal/api", "hostadm/internal/tasks"} {
+		if pkgs[need] == nil {
+			t.Errorf("%s not found: is the map out of date?", need)
+		}
+	}
+	for _, p := range pkgs {
+		own, ok := layerOf(p.path)
+		if !ok {
+			if strings.HasPrefix(p.path, "hostadm/internal/") {
+				t.Errorf("%s is not on DESIGN.md's package map (add it there and to layers)", p.path)
+			}
+			continue
+		}
+		for imp := range p.imports {
+			if l, ok := layerOf(imp); ok && l > own {
+				t.Errorf("%s (%s) imports %s (%s): dependencies point down only", p.path, layerNames[own], imp, layerNames[l])
+			}
+		}
+	}
+}
+
+// layerOf is the layer of an internal package, by its top folder.
+func layerOf(path string) (int, bool) {
+	rest, ok := strings.CutPrefix(path, "hostadm/internal/")
+	if !ok {
+		return 0, false
+	}
+	top, _, _ := strings.Cut(rest, "/")
+	l, ok := layers[top]
+	return l, ok
 }
 
 func isFrontDoor(p string) bool {

@@ -179,10 +179,7 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 			prober: storage.Prober{Root: root, Runner: cfg.Runner}},
 	})
 	n.Services.Apt = apt.New(apt.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger, Store: n.store,
-		Mail: apt.MailConfig{Hostname: hostname(cfg.Node), Relay: cfg.MailRelay, RootEmail: func(ctx context.Context) (string, error) {
-			u, err := authSvc.User(ctx, "root@pam")
-			return u.Email, err
-		}}})
+		Mail: apt.MailConfig{Hostname: hostname(cfg.Node), Relay: cfg.MailRelay, Users: authSvc}})
 	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay})
 	if err != nil {
 		return err

@@ -165,6 +165,13 @@ func (s *Service) Privileges(ctx context.Context, id Identity, path string) (map
 		return nil, err
 	}
 	np := NormalizePath(path)
+	if u, ok := strings.CutPrefix(path, "/access/users/"); ok && np == "" {
+		// Proxmox checks User.Modify on /access/users/{userid}; no ACL can
+		// name such a path, so it inherits from /access and "/".
+		if _, _, err := SplitUserID(u); err == nil {
+			np = path
+		}
+	}
 	if np == "" {
 		return nil, invalidf("invalid ACL path '%s'", path)
 	}

@@ -131,7 +131,7 @@ func (st *state) checkToken(userid, tokenid, full, secret string, now int64) str
 	if u == nil {
 		return "no such user ('" + userid + "')"
 	}
-	if !u.Enable || (u.Expire > 0 && u.Expire < now) {
+	if userid != RootUser && (!u.Enable || (u.Expire > 0 && u.Expire < now)) {
 		return "user '" + userid + "' is disabled or expired"
 	}
 	t := u.Tokens[tokenid]

@@ -76,7 +76,7 @@ func TestTicketUserDisabledLater(t *testing.T) {
 	if _, err := s.VerifyTicket(tk); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UpdateUser(context.Background(), "bob@pve", func(u *User) error { u.Enable = 0; return nil }); err != nil {
+	if err := s.UpdateUser(context.Background(), Identity{User: RootUser}, "bob@pve", func(u *User) error { u.Enable = 0; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.VerifyTicket(tk); err == nil {
@@ -105,7 +105,7 @@ func TestCSRF(t *testing.T) {
 func TestAPIToken(t *testing.T) {
 	s, _, clk := newTestService(t, map[string]string{PathUserCfg: testUserCfg})
 	ctx := context.Background()
-	full, secret, err := s.CreateToken(ctx, "bob@pve", "ci", 1, clk.Now().Unix()+3600, "")
+	full, secret, err := s.CreateToken(ctx, Identity{User: RootUser}, "bob@pve", "ci", 1, clk.Now().Unix()+3600, "")
 	if err != nil || full != "bob@pve!ci" || len(secret) != 36 {
 		t.Fatalf("CreateToken = %q, %q, %v", full, secret, err)
 	}
@@ -116,15 +116,15 @@ func TestAPIToken(t *testing.T) {
 	if _, err := s.VerifyAPIToken(full + "=" + strings.Repeat("0", 36)); err == nil {
 		t.Error("bad secret accepted")
 	}
-	if _, _, err := s.CreateToken(ctx, "bob@pve", "ci", 1, 0, ""); err == nil || err.Error() != "generating token failed: Token already exists." {
+	if _, _, err := s.CreateToken(ctx, Identity{User: RootUser}, "bob@pve", "ci", 1, 0, ""); err == nil || err.Error() != "generating token failed: Token already exists." {
 		t.Errorf("duplicate token: %v", err)
 	}
 	clk.Add(2 * time.Hour)
 	if _, err := s.VerifyAPIToken(full + "=" + secret); err == nil {
 		t.Error("expired token accepted")
 	}
-	_, secret2, _ := s.CreateToken(ctx, "bob@pve", "ci2", 0, 0, "")
-	if err := s.DeleteUser(ctx, "bob@pve"); err != nil {
+	_, secret2, _ := s.CreateToken(ctx, Identity{User: RootUser}, "bob@pve", "ci2", 0, 0, "")
+	if err := s.DeleteUser(ctx, Identity{User: RootUser}, "bob@pve"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.VerifyAPIToken("bob@pve!ci2=" + secret2); err == nil {
@@ -141,7 +141,7 @@ func TestTokenFromOtherProcess(t *testing.T) {
 	if _, err := s2.VerifyAPIToken("bob@pve!x1=nope"); err == nil {
 		t.Fatal("unknown token accepted")
 	}
-	full, secret, err := s1.CreateToken(context.Background(), "bob@pve", "x1", 0, 0, "")
+	full, secret, err := s1.CreateToken(context.Background(), Identity{User: RootUser}, "bob@pve", "x1", 0, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,10 +262,10 @@ func TestUserAdmin(t *testing.T) {
 	if u, err := s.Login(ctx, "eve", "pve", "s3cret!!", "10.0.0.1"); err != nil || u != "eve@pve" {
 		t.Fatalf("Login = %q, %v", u, err)
 	}
-	if err := s.SetPassword(ctx, "root@pam", "x"); !errors.Is(err, ErrNotSupported) {
+	if err := s.SetPassword(ctx, Identity{User: RootUser}, "root@pam", "x"); !errors.Is(err, ErrNotSupported) {
 		t.Errorf("pam password: %v", err)
 	}
-	if err := s.DeleteUser(ctx, "eve@pve"); err != nil {
+	if err := s.DeleteUser(ctx, Identity{User: RootUser}, "eve@pve"); err != nil {
 		t.Fatal(err)
 	}
 	e, _ = store.Get(ctx, PathUserCfg)
@@ -282,7 +282,7 @@ func TestLoginPVE(t *testing.T) {
 	s, _, _ := newTestService(t, map[string]string{PathUserCfg: testUserCfg})
 	ctx := context.Background()
 	for _, u := range []string{"bob@pve", "carol@pve"} {
-		if err := s.SetPassword(ctx, u, "right-password"); err != nil {
+		if err := s.SetPassword(ctx, Identity{User: RootUser}, u, "right-password"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -338,7 +338,7 @@ func BenchmarkVerifyTicket(b *testing.B) {
 
 func BenchmarkVerifyAPIToken(b *testing.B) {
 	s, _, _ := newTestService(b, map[string]string{PathUserCfg: testUserCfg})
-	full, secret, err := s.CreateToken(context.Background(), "bob@pve", "bench", 1, 0, "")
+	full, secret, err := s.CreateToken(context.Background(), Identity{User: RootUser}, "bob@pve", "bench", 1, 0, "")
 	if err != nil {
 		b.Fatal(err)
 	}

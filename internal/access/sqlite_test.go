@@ -37,7 +37,7 @@ func TestSQLiteTwoProcesses(t *testing.T) {
 	if _, err := daemon.VerifyTicket(daemon.CreateTicket(RootUser)); err != nil {
 		t.Fatal(err)
 	}
-	full, secret, err := cli.CreateToken(ctx, RootUser, "cli", 0, 0, "")
+	full, secret, err := cli.CreateToken(ctx, Identity{User: RootUser}, RootUser, "cli", 0, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -178,7 +178,12 @@ func parsePublicKey(data []byte) (*rsa.PublicKey, error) {
 
 // userEnabled is check_user_enabled: the user exists, is enabled and has
 // not expired. It returns the reason when not.
+// root@pam is always enabled, as in Proxmox: no user administrator can
+// lock the superuser out.
 func (st *state) userEnabled(userid string, now time.Time) (string, bool) {
+	if userid == RootUser {
+		return "", true
+	}
 	u := st.users.Users[userid]
 	if u == nil {
 		return fmt.Sprintf("no such user ('%s')", userid), false

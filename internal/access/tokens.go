@@ -5,8 +5,8 @@ import "context"
 // CreateToken creates an API token for userid and returns its full id and
 // its secret (a random UUID, shown only once). The secret is written to
 // token.cfg before the metadata to user.cfg, so a half-done creation
-// leaves no usable token.
-func (s *Service) CreateToken(ctx context.Context, userid, tokenid string, privsep int, expire int64, comment string) (string, string, error) {
+// leaves no usable token. caller must be allowed to (see guardPrivileges).
+func (s *Service) CreateToken(ctx context.Context, caller Identity, userid, tokenid string, privsep int, expire int64, comment string) (string, string, error) {
 	if _, _, err := SplitUserID(userid); err != nil {
 		return "", "", err
 	}
@@ -26,6 +26,9 @@ func (s *Service) CreateToken(ctx context.Context, userid, tokenid string, privs
 		if u.Tokens[tokenid] != nil {
 			return errorf(ErrTokenExists, "Token already exists.")
 		}
+		if err := s.guardPrivileges(t, caller, userid); err != nil {
+			return err
+		}
 		if u.Tokens == nil {
 			u.Tokens = map[string]*TokenEntry{}
 		}
@@ -41,11 +44,15 @@ func (s *Service) CreateToken(ctx context.Context, userid, tokenid string, privs
 	return full, secret, nil
 }
 
-// UpdateToken applies set to a token's metadata (the id is kept).
-func (s *Service) UpdateToken(ctx context.Context, userid, tokenid string, set func(*Token) error) error {
+// UpdateToken applies set to a token's metadata (the id is kept), on
+// behalf of caller (see guardPrivileges).
+func (s *Service) UpdateToken(ctx context.Context, caller Identity, userid, tokenid string, set func(*Token) error) error {
 	return s.modify(ctx, "updating token info failed", func(t *txn) error {
 		te, err := t.token(userid, tokenid)
 		if err != nil {
+			return err
+		}
+		if err := s.guardPrivileges(t, caller, userid); err != nil {
 			return err
 		}
 		tk := Token{TokenID: tokenid, Expire: te.Expire, PrivSep: b2i(te.PrivSep), Comment: te.Comment}
@@ -58,9 +65,13 @@ func (s *Service) UpdateToken(ctx context.Context, userid, tokenid string, set f
 	})
 }
 
-// DeleteToken removes a token, its secret and its ACL entries.
-func (s *Service) DeleteToken(ctx context.Context, userid, tokenid string) error {
+// DeleteToken removes a token, its secret and its ACL entries, on behalf
+// of caller (only root@pam removes root@pam's tokens).
+func (s *Service) DeleteToken(ctx context.Context, caller Identity, userid, tokenid string) error {
 	return s.modify(ctx, "deleting token failed", func(t *txn) error {
+		if userid == RootUser && !isRoot(caller) {
+			return errorf(ErrForbidden, "only root@pam may manage root@pam's API tokens")
+		}
 		if _, err := t.token(userid, tokenid); err != nil {
 			return err
 		}

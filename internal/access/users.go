@@ -116,13 +116,17 @@ func (s *Service) CreateUser(ctx context.Context, u User, password string) error
 	})
 }
 
-// UpdateUser applies set to the user under the lock. The user id and the
-// tokens cannot be changed this way; Groups replaces the memberships.
-func (s *Service) UpdateUser(ctx context.Context, userid string, set func(*User) error) error {
+// UpdateUser applies set to the user under the lock, on behalf of caller
+// (see guardAccount). The user id and the tokens cannot be changed this
+// way; Groups replaces the memberships.
+func (s *Service) UpdateUser(ctx context.Context, caller Identity, userid string, set func(*User) error) error {
 	return s.modify(ctx, "update user failed", func(t *txn) error {
 		e := t.users.Users[userid]
 		if e == nil {
 			return errorf(ErrNoSuchUser, "no such user ('%s')", userid)
+		}
+		if err := t.guardAccount(caller, userid, s.now()); err != nil {
+			return err
 		}
 		u := toUser(userid, e)
 		if err := set(&u); err != nil {
@@ -134,8 +138,9 @@ func (s *Service) UpdateUser(ctx context.Context, userid string, set func(*User)
 }
 
 // DeleteUser removes a user with its group memberships, ACL entries, API
-// tokens (metadata, secrets and their ACL entries) and pve password.
-func (s *Service) DeleteUser(ctx context.Context, userid string) error {
+// tokens (metadata, secrets and their ACL entries) and pve password, on
+// behalf of caller (see guardAccount).
+func (s *Service) DeleteUser(ctx context.Context, caller Identity, userid string) error {
 	name, realm, err := SplitUserID(userid)
 	if err != nil {
 		return err
@@ -144,6 +149,9 @@ func (s *Service) DeleteUser(ctx context.Context, userid string) error {
 		e := t.users.Users[userid]
 		if e == nil {
 			return errorf(ErrNoSuchUser, "no such user ('%s')", userid)
+		}
+		if err := t.guardAccount(caller, userid, s.now()); err != nil {
+			return err
 		}
 		for tok := range e.Tokens {
 			full := userid + "!" + tok
@@ -178,10 +186,11 @@ func (c *UserConfig) dropACLMember(id string) {
 	}
 }
 
-// SetPassword sets the password of a pve-realm user. Other realms are
+// SetPassword sets the password of a pve-realm user on behalf of caller
+// (see guardPrivileges). Other realms are
 // refused with Proxmox's "can't set password on auth type '<type>'"
 // (hostadm does not change system passwords of PAM users).
-func (s *Service) SetPassword(ctx context.Context, userid, password string) error {
+func (s *Service) SetPassword(ctx context.Context, caller Identity, userid, password string) error {
 	name, realm, err := SplitUserID(userid)
 	if err != nil {
 		return err
@@ -203,6 +212,9 @@ func (s *Service) SetPassword(ctx context.Context, userid, password string) erro
 	return s.modify(ctx, "change password failed", func(t *txn) error {
 		if t.users.Users[userid] == nil {
 			return errorf(ErrNoSuchUser, "no such user ('%s')", userid)
+		}
+		if err := s.guardPrivileges(t, caller, userid); err != nil {
+			return err
 		}
 		t.shadow.Hashes[name] = hash
 		t.dirty(PathShadowCfg)

@@ -176,7 +176,10 @@ func changePassword(ctx context.Context, r *Request) (any, error) {
 		}
 	}
 	if userid != r.Identity.User && !r.Identity.IsRoot() {
-		_, realm, _ := strings.Cut(userid, "@")
+		_, realm, err := access.SplitUserID(userid)
+		if err != nil {
+			return nil, authError(err)
+		}
 		for _, need := range [][2]string{{"/access/realm/" + realm, "Realm.AllocateUser"}, {"/access/groups", "User.Modify"}} {
 			ok, err := r.Svc.Auth.HasPrivs(ctx, r.Identity.auth(), need[0], []string{need[1]}, false)
 			if err != nil {
@@ -187,7 +190,7 @@ func changePassword(ctx context.Context, r *Request) (any, error) {
 			}
 		}
 	}
-	if err := r.Svc.Auth.SetPassword(ctx, userid, r.Params.String("password")); err != nil {
+	if err := r.Svc.Auth.SetPassword(ctx, r.Identity.auth(), userid, r.Params.String("password")); err != nil {
 		return nil, authError(err)
 	}
 	return nil, nil
@@ -213,6 +216,8 @@ func authError(err error) error {
 	switch {
 	case errors.Is(err, access.ErrInvalid):
 		return BadRequest(err.Error())
+	case errors.Is(err, access.ErrForbidden):
+		return Forbidden(err.Error())
 	case errors.Is(err, access.ErrNotSupported):
 		return fmt.Errorf("%w", err)
 	}

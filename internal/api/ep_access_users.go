@@ -40,6 +40,11 @@ func tokenInfo() *schema.Schema {
 
 var userAdmin = AnyPriv("/access/groups", "User.Modify")
 
+// tokenAdmin is Proxmox's check on the token endpoints: the user itself,
+// or User.Modify on /access/users/{userid}. The access service refuses
+// more on top (root@pam's tokens, tokens for more privileged users).
+var tokenAdmin = Or(Self("userid"), Privs("/access/users/{userid}", "User.Modify"))
+
 func userEndpoints() []*Endpoint {
 	withID := func(p schema.Props) *schema.Schema {
 		p["userid"] = userIDParam()
@@ -82,15 +87,15 @@ func userEndpoints() []*Endpoint {
 			Perm: Perm{Check: And(RealmPriv("userid", "Realm.AllocateUser"), Privs("/access/groups", "User.Modify"))}, Protected: true,
 			Params: withID(schema.Props{}), Returns: schema.Null(), Handler: deleteUser},
 		{Method: "GET", Path: "/access/users/{userid}/token", Name: "token_index", Description: "Get user API tokens.",
-			Perm:    Perm{Check: Or(Self("userid"), userAdmin)},
+			Perm:    Perm{Check: tokenAdmin},
 			Params:  withID(schema.Props{}),
 			Returns: schema.Arr(tokenInfo().With(schema.Props{"tokenid": tokenIDParam()})),
 			Handler: listTokens},
 		{Method: "GET", Path: "/access/users/{userid}/token/{tokenid}", Name: "read_token", Description: "Get specific API token information.",
-			Perm:   Perm{Check: Or(Self("userid"), userAdmin)},
+			Perm:   Perm{Check: tokenAdmin},
 			Params: withToken(schema.Props{}), Returns: tokenInfo(), Handler: readToken},
 		{Method: "POST", Path: "/access/users/{userid}/token/{tokenid}", Name: "generate_token", Description: "Generate a new API token for a specific user. NOTE: returns API token value, which needs to be stored as it cannot be retrieved afterwards!",
-			Perm: Perm{Check: Or(Self("userid"), userAdmin)}, Protected: true,
+			Perm: Perm{Check: tokenAdmin}, Protected: true,
 			Params: withToken(tokenParams),
 			Returns: schema.Obj(schema.Props{
 				"full-tokenid": schema.Str("The full token id."),
@@ -99,7 +104,7 @@ func userEndpoints() []*Endpoint {
 			}),
 			Handler: generateToken},
 		{Method: "PUT", Path: "/access/users/{userid}/token/{tokenid}", Name: "update_token_info", Description: "Update API token for a specific user.",
-			Perm: Perm{Check: Or(Self("userid"), userAdmin)}, Protected: true,
+			Perm: Perm{Check: tokenAdmin}, Protected: true,
 			Params: withToken(schema.Props{
 				"comment": schema.Str("").Opt(),
 				"expire":  schema.Int("API token expiration date (seconds since epoch). '0' means no expiration date.").Min(0).Opt(),
@@ -107,7 +112,7 @@ func userEndpoints() []*Endpoint {
 			}),
 			Returns: tokenInfo(), Handler: updateToken},
 		{Method: "DELETE", Path: "/access/users/{userid}/token/{tokenid}", Name: "remove_token", Description: "Remove API token for a specific user.",
-			Perm: Perm{Check: Or(Self("userid"), userAdmin)}, Protected: true,
+			Perm: Perm{Check: tokenAdmin}, Protected: true,
 			Params: withToken(schema.Props{}), Returns: schema.Null(), Handler: removeToken},
 	}
 }
@@ -216,7 +221,7 @@ func readUser(ctx context.Context, r *Request) (any, error) {
 
 func updateUserH(ctx context.Context, r *Request) (any, error) {
 	p := r.Params
-	err := r.Svc.Auth.UpdateUser(ctx, p.String("userid"), func(u *access.User) error {
+	err := r.Svc.Auth.UpdateUser(ctx, r.Identity.auth(), p.String("userid"), func(u *access.User) error {
 		set := map[string]*string{"firstname": &u.Firstname, "lastname": &u.Lastname,
 			"email": &u.Email, "comment": &u.Comment, "keys": &u.Keys}
 		for k, dst := range set {
@@ -243,7 +248,7 @@ func updateUserH(ctx context.Context, r *Request) (any, error) {
 }
 
 func deleteUser(ctx context.Context, r *Request) (any, error) {
-	return nil, authError(r.Svc.Auth.DeleteUser(ctx, r.Params.String("userid")))
+	return nil, authError(r.Svc.Auth.DeleteUser(ctx, r.Identity.auth(), r.Params.String("userid")))
 }
 
 func listTokens(ctx context.Context, r *Request) (any, error) {
@@ -289,7 +294,7 @@ func generateToken(ctx context.Context, r *Request) (any, error) {
 	if p.Has("expire") {
 		expire = p.Int("expire")
 	}
-	full, secret, err := r.Svc.Auth.CreateToken(ctx, p.String("userid"), p.String("tokenid"),
+	full, secret, err := r.Svc.Auth.CreateToken(ctx, r.Identity.auth(), p.String("userid"), p.String("tokenid"),
 		B(p.Bool("privsep")), expire, p.String("comment"))
 	if err != nil {
 		return nil, authError(err)
@@ -303,7 +308,7 @@ func generateToken(ctx context.Context, r *Request) (any, error) {
 
 func updateToken(ctx context.Context, r *Request) (any, error) {
 	p := r.Params
-	err := r.Svc.Auth.UpdateToken(ctx, p.String("userid"), p.String("tokenid"), func(t *access.Token) error {
+	err := r.Svc.Auth.UpdateToken(ctx, r.Identity.auth(), p.String("userid"), p.String("tokenid"), func(t *access.Token) error {
 		if p.Has("comment") {
 			t.Comment = p.String("comment")
 		}
@@ -322,5 +327,5 @@ func updateToken(ctx context.Context, r *Request) (any, error) {
 }
 
 func removeToken(ctx context.Context, r *Request) (any, error) {
-	return nil, authError(r.Svc.Auth.DeleteToken(ctx, r.Params.String("userid"), r.Params.String("tokenid")))
+	return nil, authError(r.Svc.Auth.DeleteToken(ctx, r.Identity.auth(), r.Params.String("userid"), r.Params.String("tokenid")))
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"hostadm/internal/access"
 )
 
 // Perm is an endpoint's permission declaration, as in Proxmox: World (no
@@ -67,8 +69,8 @@ func (c realmCheck) String() string {
 
 func (c realmCheck) eval(ctx context.Context, r *Request) error {
 	userid := r.Params.String(c.param)
-	_, realm, ok := strings.Cut(userid, "@")
-	if !ok || realm == "" {
+	_, realm, err := access.SplitUserID(userid) // realms have no '@', names may
+	if err != nil {
 		if ps := r.Endpoint.Params.Properties[c.param]; ps != nil && !ps.Optional {
 			return nil // parameter validation answers with 400
 		}

@@ -34,6 +34,9 @@ var (
 	reRoleID    = regexp.MustCompile(`^[A-Za-z0-9.\-_]+$`)
 	reGroupID   = regexp.MustCompile(`^[A-Za-z0-9.\-_]+$`)
 	reVLAN      = regexp.MustCompile(`^(\d+)(?:-(\d+))?$`)
+	// reDirOverride is pve-storage's verify_dir_override: a content type
+	// and a relative path in which no two dots follow each other.
+	reDirOverride = regexp.MustCompile(`^([a-z]+)=([^.]*(?:\.?[^.]+)+)$`)
 )
 
 func re(r *regexp.Regexp, msg string) formatFunc {
@@ -143,7 +146,8 @@ var formats = map[string]formatFunc{
 		}
 		return fmt.Sprintf("group name '%s' contains invalid characters\n", v)
 	},
-	"string": func(string) string { return "" },
+	"pve-dir-override": checkDirOverride,
+	"string":           func(string) string { return "" },
 	"urlencoded": func(v string) string {
 		for i := 0; i < len(v); i++ {
 			if c := v[i]; c < 0x20 || c == 0x7f {
@@ -268,6 +272,28 @@ func checkVLANRange(v string) string {
 		hi, _ := strconv.Atoi(m[2])
 		if lo >= hi {
 			return fmt.Sprintf("VLAN range must go from lower to higher tag '%s'\n", v)
+		}
+	}
+	return ""
+}
+
+// checkDirOverride is a content-dirs item, "vtype=relative/path": a known
+// content type and a path that cannot climb out of the storage (no "..")
+// with Proxmox's length limits.
+func checkDirOverride(v string) string {
+	bad := "invalid override '" + v + "'\n"
+	m := reDirOverride.FindStringSubmatch(v)
+	if m == nil || len(m[2]) >= 1023 {
+		return bad
+	}
+	switch m[1] {
+	case "images", "rootdir", "vztmpl", "iso", "backup", "snippets", "import", "none":
+	default:
+		return bad
+	}
+	for _, c := range strings.Split(m[2], "/") {
+		if len(c) >= 255 {
+			return bad
 		}
 	}
 	return ""

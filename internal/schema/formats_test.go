@@ -198,6 +198,11 @@ var formatCases = map[string]formatCase{
 		bad:  []string{"a/b", ""},
 		msg:  "group name 'a/b' contains invalid characters",
 	},
+	"pve-dir-override": {
+		good: []string{"iso=isos", "backup=dumps/2024", "images=.hidden/a.b", "iso=/abs/path"},
+		bad:  []string{"iso=../../etc", "iso=a/../b", "backup=..", "iso=a..b", "bogus=dir", "iso=", "iso"},
+		msg:  "invalid override 'iso=../../etc'",
+	},
 	"string": {
 		good: []string{"", "anything at all", "\x00"},
 	},

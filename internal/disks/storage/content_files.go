@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"hostadm/internal/schema"
 	"hostadm/internal/sectioncfg"
 )
 
@@ -26,7 +27,11 @@ var subdirs = map[string]string{
 func subdir(sec *sectioncfg.Section, vtype string) string {
 	dir := subdirs[vtype]
 	for _, kv := range strings.Split(str(sec, "content-dirs"), ",") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(kv), "="); ok && k == vtype {
+		kv = strings.TrimSpace(kv)
+		if schema.CheckFormat("pve-dir-override", kv) != "" {
+			continue // ".." or junk: never leave the storage's directory
+		}
+		if k, v, ok := strings.Cut(kv, "="); ok && k == vtype {
 			dir = strings.TrimPrefix(v, "/")
 		}
 	}

@@ -42,7 +42,7 @@ func Properties() schema.Props {
 	return schema.Props{
 		"path":          schema.Str("File system path.").Opt(),
 		"content":       schema.Str("Allowed content types.\n\nNOTE: the value 'rootdir' is used for Containers, and value 'images' for VMs.\n").Opt(),
-		"content-dirs":  schema.Str("Overrides for default content type directories.").Opt(),
+		"content-dirs":  schema.Str("Overrides for default content type directories.").Fmt("pve-dir-override-list").Opt(),
 		"nodes":         schema.Str("List of nodes for which the storage configuration applies.").Fmt("pve-node-list").Opt(),
 		"disable":       schema.Bool("Flag to disable the storage.").Opt(),
 		"shared":        schema.Bool("Indicate that this is a single storage with the same contents on all nodes (or all listed in the 'nodes' option). It will not make the contents of a local storage automatically accessible to other nodes, it just marks an already shared storage as such!").Opt(),

@@ -20,6 +20,7 @@ func Table() []*Endpoint {
 		metricsEndpoints(),
 		hostEndpoints(),
 		diskEndpoints(),
+		certEndpoints(),
 	} {
 		t = append(t, part...)
 	}

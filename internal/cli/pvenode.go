@@ -18,7 +18,9 @@ var pvenodeCmds = []toolCmd{
 	{words: []string{"wakeonlan"}, method: "POST", path: "/nodes/{node}/wakeonlan", args: []string{"node"}},
 }
 
-func runPvenode(env *Env, args []string) error { return runTool(env, "pvenode", pvenodeCmds, args) }
+func runPvenode(env *Env, args []string) error {
+	return runTool(env, "pvenode", append(append([]toolCmd{}, pvenodeCmds...), certCmds...), args)
+}
 
 // renderTaskList prints the columns pvenode shows; a status is ERROR
 // unless it is OK, a warning count or RUNNING, and UNKNOWN when absent.

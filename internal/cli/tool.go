@@ -13,10 +13,12 @@ import (
 // toolCmd maps a Proxmox tool's command onto one API call: positional
 // arguments fill the named parameters in order, the rest come as --options.
 type toolCmd struct {
-	words   []string // "user", "token", "add"
-	method  string
-	path    string   // template, "{node}" is always the local node
-	args    []string // positional parameter names
+	words  []string // "user", "token", "add"
+	method string
+	path   string   // template, "{node}" is always the local node
+	args   []string // positional parameter names
+	// optArgs is how many of the last args may be left out.
+	optArgs int
 	columns []string // text table columns (nil: from the return schema)
 	fixed   map[string]any
 	// render, when set, prints the reply instead of the generic printer.
@@ -48,12 +50,12 @@ func runTool(env *Env, tool string, cmds []toolCmd, args []string) error {
 	if err := p.global.check(); err != nil {
 		return err
 	}
-	if len(p.words) != len(cmd.args) {
+	if len(p.words) > len(cmd.args) || len(p.words) < len(cmd.args)-cmd.optArgs {
 		return usageError{fmt.Sprintf("400 wrong number of arguments\nUSAGE: %s %s %s [OPTIONS]",
 			tool, strings.Join(cmd.words, " "), argNames(cmd.args))}
 	}
 	path := cmd.path
-	for i, name := range cmd.args {
+	for i, name := range cmd.args[:len(p.words)] {
 		if strings.Contains(path, "{"+name+"}") {
 			path = strings.Replace(path, "{"+name+"}", escapeSegment(p.words[i]), 1)
 		} else {

@@ -1,0 +1,5 @@
+package boot
+
+import "flag"
+
+var update = flag.Bool("update", false, "rewrite golden files")

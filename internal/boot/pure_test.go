@@ -78,8 +78,8 @@ func TestParseCmdline(t *testing.T) {
 
 func TestSetLoaderDefault(t *testing.T) {
 	for in, want := range map[string]string{
-		"timeout 3\ndefault proxmox-*\n":             "timeout 3\ndefault proxmox-6.8.conf\n",
-		"timeout 3\n":                                "timeout 3\ndefault proxmox-6.8.conf\n",
+		"timeout 3\ndefault proxmox-*\n":              "timeout 3\ndefault proxmox-6.8.conf\n",
+		"timeout 3\n":                                 "timeout 3\ndefault proxmox-6.8.conf\n",
 		"default a\ntimeout 3\ndefault   b c\n":       "default proxmox-6.8.conf\ntimeout 3\ndefault proxmox-6.8.conf\n",
 		"timeout 3\ndefaultx y\n#default z\neditor 0": "timeout 3\ndefaultx y\n#default z\neditor 0\ndefault proxmox-6.8.conf\n",
 	} {

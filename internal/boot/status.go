@@ -18,7 +18,7 @@ type ESPStatus struct {
 	Device   string   `json:"device"`
 	State    string   `json:"state"` // ok, missing, invalid, unmountable
 	Message  string   `json:"message,omitempty"`
-	Loaders  []string `json:"loaders"` // uefi (systemd-boot), grub
+	Loaders  []string `json:"loaders"`  // uefi (systemd-boot), grub
 	Versions []string `json:"versions"` // all kernel versions on the ESP
 	GrubEFI  bool     `json:"grub-efi"`
 

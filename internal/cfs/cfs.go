@@ -3,8 +3,10 @@
 // as "status.cfg", "nodes/NAME/config" or "priv/authkey.key", each with a
 // version number for optimistic concurrency, and a watch on changes.
 //
-// The embedded backend is SQLite (one file in the data dir, WAL, crash-safe);
-// the interface is kept narrow so that an etcd backend can serve clusters.
+// Two backends implement Store: SQLite (one file in the data dir, WAL,
+// crash-safe) for a node on its own, and etcd for clusters, with the
+// embedded etcd member each clustered node runs (Member). The etcd
+// dependency stays inside this package.
 package cfs
 
 import (
@@ -20,6 +22,9 @@ var (
 	ErrConflict = errors.New("version conflict")
 	ErrBadPath  = errors.New("invalid path")
 	ErrTooLarge = errors.New("file too large")
+	// ErrNoQuorum is returned by writes to a clustered store that has lost
+	// quorum; the text is what Proxmox's tools say then.
+	ErrNoQuorum = errors.New("cluster not ready - no quorum?")
 )
 
 // MaxFileSize is the largest file a Store accepts; Put refuses bigger data

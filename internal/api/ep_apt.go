@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 
 	"hostadm/internal/apt"
 	"hostadm/internal/schema"
@@ -12,8 +11,7 @@ import (
 // aptEndpoints declares the package repository and update endpoints
 // (API.md §2.5) and hostadm's upgrade task.
 func aptEndpoints() []*Endpoint {
-	modify := Perm{Check: Privs("/nodes/{node}", "Sys.Modify")}
-	audit := Perm{Check: Privs("/nodes/{node}", "Sys.Audit")}
+	modify, audit := modifyPerm(), auditPerm()
 	digest := schema.Str("Digest to detect modifications.").MaxLen(80).Opt()
 	return []*Endpoint{
 		{
@@ -47,7 +45,7 @@ func aptEndpoints() []*Endpoint {
 			Returns: schema.Str(""),
 			Handler: withApt(func(ctx context.Context, r *Request, svc *apt.Service) (any, error) {
 				o := apt.UpdateOptions{Notify: r.Params.Bool("notify"), Quiet: r.Params.Bool("quiet")}
-				return aptTask(ctx, r, "aptupdate", func(ctx context.Context, l *tasks.Log) error {
+				return startTask(ctx, r, "aptupdate", "", func(ctx context.Context, l *tasks.Log) error {
 					return svc.UpdateDatabase(ctx, l, o)
 				})
 			}),
@@ -125,7 +123,7 @@ func aptEndpoints() []*Endpoint {
 			Params:  nodeParams(nil),
 			Returns: schema.Str(""),
 			Handler: withApt(func(ctx context.Context, r *Request, svc *apt.Service) (any, error) {
-				return aptTask(ctx, r, "aptupgrade", func(ctx context.Context, l *tasks.Log) error {
+				return startTask(ctx, r, "aptupgrade", "", func(ctx context.Context, l *tasks.Log) error {
 					return svc.Upgrade(ctx, l)
 				})
 			}),
@@ -146,19 +144,5 @@ func aptEndpoints() []*Endpoint {
 // withApt hands the apt service to a handler, or fails when the
 // deployment has none.
 func withApt(fn func(context.Context, *Request, *apt.Service) (any, error)) Handler {
-	return func(ctx context.Context, r *Request) (any, error) {
-		if r.Svc.Apt == nil {
-			return nil, errors.New("apt service not available")
-		}
-		return fn(ctx, r, r.Svc.Apt)
-	}
-}
-
-// aptTask runs fn as a task for the caller and returns its UPID.
-func aptTask(ctx context.Context, r *Request, typ string, fn func(context.Context, *tasks.Log) error) (any, error) {
-	upid, err := r.Svc.Tasks.Start(ctx, typ, "", r.Identity.AuthID(), fn)
-	if err != nil {
-		return nil, err
-	}
-	return upid.String(), nil
+	return with("package management", func(s *Services) *apt.Service { return s.Apt }, fn)
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"path"
 	"slices"
 
@@ -132,25 +131,12 @@ func diskCoreEndpoints() []*Endpoint {
 	}
 }
 
-var errNoDisks = errors.New("disk management is not available on this node")
-
-func diskSvc(r *Request) (*disks.Service, error) {
-	if r.Svc.Disks == nil {
-		return nil, errNoDisks
-	}
-	return r.Svc.Disks, nil
-}
+func diskSvc(r *Request) (*disks.Service, error) { return need(r.Svc.Disks, "disk management") }
 
 // withDisks hands the node's disk service to a handler, or fails when the
 // node has no disk management.
 func withDisks(fn func(context.Context, *Request, *disks.Service) (any, error)) Handler {
-	return func(ctx context.Context, r *Request) (any, error) {
-		d, err := diskSvc(r)
-		if err != nil {
-			return nil, err
-		}
-		return fn(ctx, r, d)
-	}
+	return with("disk management", func(s *Services) *disks.Service { return s.Disks }, fn)
 }
 
 // withDiskParam is withDisks for a handler that acts on the block device
@@ -244,15 +230,6 @@ func wipeDisk(ctx context.Context, r *Request, s *disks.Service, disk string) (a
 	return startTask(ctx, r, "wipedisk", path.Base(disk), func(ctx context.Context, l *tasks.Log) error {
 		return s.Wipe(ctx, l, disk)
 	})
-}
-
-// startTask runs fn as a task for the caller and returns its UPID.
-func startTask(ctx context.Context, r *Request, typ, id string, fn func(context.Context, *tasks.Log) error) (any, error) {
-	upid, err := r.Svc.Tasks.Start(ctx, typ, id, r.Identity.AuthID(), fn)
-	if err != nil {
-		return nil, err
-	}
-	return upid.String(), nil
 }
 
 // needStoragePriv is Proxmox's extra check for add_storage and

@@ -80,7 +80,7 @@ func setNTP(ctx context.Context, r *Request, s *hostcfg.Service) (any, error) {
 	if !r.Params.Bool("restart") {
 		return nil, nil
 	}
-	return hostTask(ctx, r, "srvrestart", daemon, func(ctx context.Context, l *tasks.Log) error {
+	return startTask(ctx, r, "srvrestart", daemon, func(ctx context.Context, l *tasks.Log) error {
 		return s.ServiceCommand(ctx, daemon, "restart", l)
 	})
 }
@@ -115,7 +115,7 @@ func ksmSet() *Endpoint {
 			if enable {
 				typ = "ksmenable"
 			}
-			return hostTask(ctx, r, typ, "", func(ctx context.Context, l *tasks.Log) error {
+			return startTask(ctx, r, typ, "", func(ctx context.Context, l *tasks.Log) error {
 				return s.SetKSM(ctx, enable, l)
 			})
 		}),

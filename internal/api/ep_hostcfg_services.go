@@ -87,7 +87,7 @@ func serviceAction(action string) Handler {
 		if err := hostcfg.CheckServiceCommand(id, action); err != nil {
 			return nil, err
 		}
-		return hostTask(ctx, r, "srv"+action, id, func(ctx context.Context, l *tasks.Log) error {
+		return startTask(ctx, r, "srv"+action, id, func(ctx context.Context, l *tasks.Log) error {
 			return s.ServiceCommand(ctx, id, action, l)
 		})
 	})

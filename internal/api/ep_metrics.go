@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -100,7 +99,7 @@ func metricsEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/nodes/{node}/netstat", Name: "netstat",
 			Description: "Read tap/vm network device interface counters",
-			Perm:        Perm{Check: Privs("/nodes/{node}", "Sys.Audit")},
+			Perm:        auditPerm(),
 			ProxyTo:     "node",
 			Params:      nodeParams(nil),
 			Returns:     schema.Arr(schema.Obj(nil).AllowMore()),
@@ -109,12 +108,7 @@ func metricsEndpoints() []*Endpoint {
 	}, rrdEndpoints()...)
 }
 
-func metricsSvc(r *Request) (*metrics.Service, error) {
-	if r.Svc.Metrics == nil {
-		return nil, errors.New("metrics service not available")
-	}
-	return r.Svc.Metrics, nil
-}
+func metricsSvc(r *Request) (*metrics.Service, error) { return need(r.Svc.Metrics, "metrics") }
 
 func listMetricServers(ctx context.Context, r *Request) (any, error) {
 	f, err := statuscfg.Read(ctx, r.Svc.Store)
@@ -199,10 +193,11 @@ func exportMetrics(_ context.Context, r *Request) (any, error) {
 }
 
 func netstat(ctx context.Context, r *Request) (any, error) {
-	if r.Svc.NodeStat == nil {
-		return nil, errors.New("node statistics not available")
+	stat, err := need(r.Svc.NodeStat, "node statistics")
+	if err != nil {
+		return nil, err
 	}
-	return r.Svc.NodeStat.NetStat(ctx)
+	return stat.NetStat(ctx)
 }
 
 // probeLine is the point the connection test writes to InfluxDB over HTTP:

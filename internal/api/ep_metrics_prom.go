@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
@@ -45,7 +44,7 @@ func prometheusEndpoint() *Endpoint {
 			"(node and storage figures of the last collection round, external metric server health, finished " +
 			"tasks by type and status, the collection loop, the daemon process), as a string. Prometheus scrapes the same at GET /metrics on the " +
 			"daemon's port, with an API token and the same permission.",
-		Perm:    Perm{Check: Privs("/nodes/{node}", "Sys.Audit")},
+		Perm:    auditPerm(),
 		Params:  nodeParams(nil),
 		Returns: schema.Str("The exposition text."),
 		Handler: prometheusText,
@@ -82,8 +81,8 @@ func (a *API) PrometheusHandler() http.Handler {
 			a.fail(w, req, "json", NotImplemented("Method '"+req.Method+" /metrics' not implemented"))
 			return
 		}
-		if a.svc.Metrics == nil {
-			a.fail(w, req, "json", errors.New("metrics service not available"))
+		if _, err := need(a.svc.Metrics, "metrics"); err != nil {
+			a.fail(w, req, "json", err)
 			return
 		}
 		id, err := a.authenticate(req)

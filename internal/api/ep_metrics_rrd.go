@@ -18,7 +18,7 @@ func rrdEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/nodes/{node}/rrddata", Name: "rrddata",
 			Description: "Read node RRD statistics",
-			Perm:        Perm{Check: Privs("/nodes/{node}", "Sys.Audit")}, Protected: true,
+			Perm:        auditPerm(), Protected: true,
 			Params:  nodeParams(schema.Props{"cf": cf, "timeframe": timeframe}),
 			Returns: schema.Arr(schema.Obj(nil).AllowMore()),
 			Handler: rrdData,
@@ -27,7 +27,7 @@ func rrdEndpoints() []*Endpoint {
 			Method: "GET", Path: "/nodes/{node}/rrd", Name: "rrd",
 			Description: "Read node RRD statistics (returns PNG). Not implemented by hostadm (501): " +
 				"it is legacy and no known client uses it; graphs are drawn from rrddata.",
-			Perm: Perm{Check: Privs("/nodes/{node}", "Sys.Audit")}, Protected: true,
+			Perm: auditPerm(), Protected: true,
 			Params: nodeParams(schema.Props{
 				"cf":        cf,
 				"ds":        schema.Str("The list of datasources you want to display.").Fmt("pve-configid-list"),

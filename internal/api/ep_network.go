@@ -20,7 +20,7 @@ import (
 // networkEndpoints declares /nodes/{node}/network: the interfaces file with
 // its staging copy (formats §1, API §2.4).
 func networkEndpoints() []*Endpoint {
-	modify := Perm{Check: Privs("/nodes/{node}", "Sys.Modify")}
+	modify := modifyPerm()
 	ifaceParam := func() *schema.Schema {
 		return schema.Str("Network interface name.").Fmt("pve-iface").MinLen(2).MaxLen(20)
 	}
@@ -35,7 +35,7 @@ func networkEndpoints() []*Endpoint {
 					"OVSIntPort", "vnet", "any_bridge", "any_local_bridge", "include_sdn"),
 			}),
 			Returns: schema.Arr(ifaceReturn()),
-			Handler: listNetwork,
+			Handler: withNetwork(listNetwork),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/network", Name: "create_network",
@@ -43,7 +43,7 @@ func networkEndpoints() []*Endpoint {
 			Perm:        modify, ProxyTo: "node", Protected: true,
 			Params:  nodeParams(ifaceProps(schema.Props{"iface": ifaceParam()})),
 			Returns: schema.Null(),
-			Handler: createNetwork,
+			Handler: withNetwork(createNetwork),
 		},
 		{
 			Method: "PUT", Path: "/nodes/{node}/network", Name: "reload_network_config",
@@ -58,7 +58,7 @@ func networkEndpoints() []*Endpoint {
 			}),
 			Extensions: []string{"rollback-timeout", "force"},
 			Returns:    schema.Str("The task's UPID."),
-			Handler:    reloadNetwork,
+			Handler:    withNetwork(reloadNetwork),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/network/confirm", Name: "confirm_network_changes",
@@ -66,9 +66,9 @@ func networkEndpoints() []*Endpoint {
 			Perm:        modify, ProxyTo: "node", Protected: true,
 			Params:  nodeParams(nil),
 			Returns: schema.Null(),
-			Handler: func(_ context.Context, r *Request) (any, error) {
-				return nil, netService(r).Confirm()
-			},
+			Handler: withNetwork(func(_ context.Context, _ *Request, svc *network.Service) (any, error) {
+				return nil, svc.Confirm()
+			}),
 		},
 		{
 			Method: "DELETE", Path: "/nodes/{node}/network", Name: "revert_network_changes",
@@ -76,21 +76,21 @@ func networkEndpoints() []*Endpoint {
 			Perm:        modify, ProxyTo: "node", Protected: true,
 			Params:  nodeParams(nil),
 			Returns: schema.Null(),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				return nil, netService(r).Revert(ctx)
-			},
+			Handler: withNetwork(func(ctx context.Context, r *Request, svc *network.Service) (any, error) {
+				return nil, svc.Revert(ctx)
+			}),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/network/{iface}", Name: "network_config",
 			Description: "Read network device configuration",
-			Perm:        Perm{Check: Privs("/nodes/{node}", "Sys.Audit")}, ProxyTo: "node",
+			Perm:        auditPerm(), ProxyTo: "node",
 			Params: nodeParams(schema.Props{"iface": ifaceParam()}),
 			Returns: schema.Obj(schema.Props{
 				"method": schema.Str(""), "type": schema.Str(""),
 			}).AllowMore(),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				return netService(r).Get(ctx, r.Params.String("iface"))
-			},
+			Handler: withNetwork(func(ctx context.Context, r *Request, svc *network.Service) (any, error) {
+				return svc.Get(ctx, r.Params.String("iface"))
+			}),
 		},
 		{
 			Method: "PUT", Path: "/nodes/{node}/network/{iface}", Name: "update_network",
@@ -101,7 +101,7 @@ func networkEndpoints() []*Endpoint {
 				"delete": schema.Str("A list of settings you want to delete.").Fmt("pve-configid-list").Opt(),
 			})),
 			Returns: schema.Null(),
-			Handler: updateNetwork,
+			Handler: withNetwork(updateNetwork),
 		},
 		{
 			Method: "DELETE", Path: "/nodes/{node}/network/{iface}", Name: "delete_network",
@@ -109,18 +109,17 @@ func networkEndpoints() []*Endpoint {
 			Perm:        modify, ProxyTo: "node", Protected: true,
 			Params:  nodeParams(schema.Props{"iface": ifaceParam()}),
 			Returns: schema.Null(),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				return nil, netService(r).Delete(ctx, r.Params.String("iface"))
-			},
+			Handler: withNetwork(func(ctx context.Context, r *Request, svc *network.Service) (any, error) {
+				return nil, svc.Delete(ctx, r.Params.String("iface"))
+			}),
 		},
 	}, networkExtraEndpoints()...)
 }
 
-func netService(r *Request) *network.Service {
-	if r.Svc.Network == nil {
-		panic("network service not configured")
-	}
-	return r.Svc.Network
+// withNetwork hands the node's network service to a handler, or answers
+// need's error when the deployment has none.
+func withNetwork(fn func(context.Context, *Request, *network.Service) (any, error)) Handler {
+	return with("network configuration", func(s *Services) *network.Service { return s.Network }, fn)
 }
 
 var networkTypes = []string{"bridge", "bond", "eth", "alias", "vlan", "fabric", "OVSBridge", "OVSBond", "OVSPort", "OVSIntPort", "vnet", "unknown"}
@@ -186,8 +185,8 @@ func netParams(r *Request) network.Params {
 	return p
 }
 
-func listNetwork(ctx context.Context, r *Request) (any, error) {
-	list, changes, err := netService(r).List(ctx, r.Params.String("type"))
+func listNetwork(ctx context.Context, r *Request, svc *network.Service) (any, error) {
+	list, changes, err := svc.List(ctx, r.Params.String("type"))
 	if err != nil {
 		return nil, err
 	}
@@ -215,16 +214,15 @@ func canSeeIface(ctx context.Context, r *Request, e map[string]any) (bool, error
 	return r.Svc.Auth.HasPrivs(ctx, r.Identity.auth(), path, []string{"SDN.Audit", "SDN.Use"}, true)
 }
 
-func createNetwork(ctx context.Context, r *Request) (any, error) {
-	return nil, netService(r).Create(ctx, r.Params.String("iface"), netParams(r))
+func createNetwork(ctx context.Context, r *Request, svc *network.Service) (any, error) {
+	return nil, svc.Create(ctx, r.Params.String("iface"), netParams(r))
 }
 
-func updateNetwork(ctx context.Context, r *Request) (any, error) {
-	return nil, netService(r).Update(ctx, r.Params.String("iface"), netParams(r), r.Params.List("delete"))
+func updateNetwork(ctx context.Context, r *Request, svc *network.Service) (any, error) {
+	return nil, svc.Update(ctx, r.Params.String("iface"), netParams(r), r.Params.List("delete"))
 }
 
-func reloadNetwork(ctx context.Context, r *Request) (any, error) {
-	svc := netService(r)
+func reloadNetwork(ctx context.Context, r *Request, svc *network.Service) (any, error) {
 	if _, err := svc.ApplierName(); err != nil {
 		return nil, err
 	}
@@ -235,7 +233,7 @@ func reloadNetwork(ctx context.Context, r *Request) (any, error) {
 	}
 	user := r.Identity.AuthID()
 	timeout := time.Duration(r.Params.Int("rollback-timeout")) * time.Second
-	upid, err := r.Svc.Tasks.Start(ctx, "srvreload", "networking", user, func(ctx context.Context, l *tasks.Log) error {
+	return startTask(ctx, r, "srvreload", "networking", func(ctx context.Context, l *tasks.Log) error {
 		if err := logPendingChanges(ctx, svc, l); err != nil {
 			return err
 		}
@@ -244,10 +242,6 @@ func reloadNetwork(ctx context.Context, r *Request) (any, error) {
 		}
 		return svc.ApplyWithRollback(ctx, l, timeout, rollbackRunner(r.Svc, user))
 	})
-	if err != nil {
-		return nil, err
-	}
-	return upid.String(), nil
 }
 
 // rollbackRunner runs a network rollback as a srvreload task of its own,

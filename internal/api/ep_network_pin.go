@@ -16,20 +16,20 @@ func networkExtraEndpoints() []*Endpoint {
 			Method: "GET", Path: "/nodes/{node}/network/changes", Name: "network_changes",
 			Description: "The pending network changes: the unified diff from /etc/network/interfaces to " +
 				"interfaces.new, empty when nothing is staged (hostadm).",
-			Perm:    Perm{Check: Privs("/nodes/{node}", "Sys.Audit")},
+			Perm:    auditPerm(),
 			ProxyTo: "node",
 			Params:  nodeParams(nil),
 			Returns: schema.Str("The diff."),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				return netService(r).Diff(ctx)
-			},
+			Handler: withNetwork(func(ctx context.Context, r *Request, svc *network.Service) (any, error) {
+				return svc.Diff(ctx)
+			}),
 		},
 		{
 			Method: "POST", Path: "/nodes/{node}/network/pin", Name: "pin_network_interfaces",
 			Description: "Pin the names of physical network interfaces with systemd .link files " +
 				"(/usr/local/lib/systemd/network/50-pve-NAME.link, as pve-network-interface-pinning writes them) " +
 				"and rename them in the staged interfaces file; the new names take effect at the next boot (hostadm).",
-			Perm:      Perm{Check: Privs("/nodes/{node}", "Sys.Modify")},
+			Perm:      modifyPerm(),
 			ProxyTo:   "node",
 			Protected: true,
 			Params: nodeParams(schema.Props{
@@ -44,12 +44,12 @@ func networkExtraEndpoints() []*Endpoint {
 				"mac":   schema.Str("The MAC address the .link file matches."),
 				"file":  schema.Str("The .link file."),
 			})),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				return netService(r).Pin(ctx, network.PinOptions{
+			Handler: withNetwork(func(ctx context.Context, r *Request, svc *network.Service) (any, error) {
+				return svc.Pin(ctx, network.PinOptions{
 					Interface: r.Params.String("interface"), Prefix: r.Params.String("prefix"),
 					DryRun: r.Params.Bool("dry-run"),
 				})
-			},
+			}),
 		},
 	}
 }

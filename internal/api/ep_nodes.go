@@ -41,7 +41,7 @@ func nodeEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/nodes/{node}/status", Name: "status",
 			Description: "Read node status.",
-			Perm:        Perm{Check: Privs("/nodes/{node}", "Sys.Audit")},
+			Perm:        auditPerm(),
 			ProxyTo:     "node",
 			Params:      nodeParams(nil),
 			Returns:     nodeStatusReturns(),

@@ -12,7 +12,7 @@ import (
 // "notfound" without a key and "invalid" (with a message saying why) with
 // one, never "active".
 func subscriptionEndpoints() []*Endpoint {
-	modify := Perm{Check: Privs("/nodes/{node}", "Sys.Modify")}
+	modify := modifyPerm()
 	opt := func(s *schema.Schema) *schema.Schema { return s.Opt() }
 	return []*Endpoint{
 		{

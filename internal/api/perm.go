@@ -229,3 +229,8 @@ func (e *Endpoint) checkPerm(ctx context.Context, r *Request) error {
 	}
 	return Forbidden("Permission check failed (user != root@pam)")
 }
+
+// auditPerm and modifyPerm are the node-level checks most endpoints use:
+// Sys.Audit or Sys.Modify on /nodes/{node}.
+func auditPerm() Perm  { return Perm{Check: Privs("/nodes/{node}", "Sys.Audit")} }
+func modifyPerm() Perm { return Perm{Check: Privs("/nodes/{node}", "Sys.Modify")} }

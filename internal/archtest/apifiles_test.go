@@ -15,7 +15,7 @@ import (
 const apiTable = "table.go"
 
 // TestAPIFrameworkOneWay keeps the arrows inside package api one way: the
-// endpoint area files (ep_*.go) build on the framework files (endpoint,
+// endpoint area files (ep_*.go) build on the framework files (toolkit, endpoint,
 // router, perm, params, response, http, errors, api), and no framework file
 // refers to an identifier declared in an area file. table.go alone joins
 // the areas into the table.

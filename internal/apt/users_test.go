@@ -22,7 +22,7 @@ func rootWithEmail(t *testing.T, email string) *access.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = users.UpdateUser(context.Background(), access.RootUser, func(u *access.User) error {
+	err = users.UpdateUser(context.Background(), access.Identity{User: access.RootUser}, access.RootUser, func(u *access.User) error {
 		u.Email = email
 		return nil
 	})

@@ -54,6 +54,8 @@ type Config struct {
 	Services *Services
 	// AuthFailDelay slows down every 401, as Proxmox does (3 s).
 	AuthFailDelay time.Duration
+	// Limits bound requests (zero: DefaultLimits).
+	Limits Limits
 	// ExtraEndpoints are appended to the built-in table (tests, later areas).
 	ExtraEndpoints []*Endpoint
 }
@@ -64,6 +66,8 @@ type API struct {
 	table     []*Endpoint
 	router    *router
 	failDelay time.Duration
+	limits    Limits
+	preAuth   chan struct{} // turns of unauthenticated requests in flight
 }
 
 // New builds the API over the full endpoint table.
@@ -80,7 +84,9 @@ func New(cfg Config) (*API, error) {
 	if svc.Clock == nil {
 		svc.Clock = time.Now
 	}
-	return &API{svc: svc, table: table, router: r, failDelay: cfg.AuthFailDelay}, nil
+	lim := cfg.Limits.withDefaults()
+	return &API{svc: svc, table: table, router: r, failDelay: cfg.AuthFailDelay,
+		limits: lim, preAuth: make(chan struct{}, lim.PreAuthInFlight)}, nil
 }
 
 // Endpoints returns the table this API serves.

@@ -2,9 +2,7 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"mime"
 	"net"
 	"net/http"
@@ -47,7 +45,20 @@ func (a *API) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		a.fail(w, req, format, Forbidden(fmt.Sprintf("Permission check failed (URI '%s' not available with API token, need proper ticket.)", cleanURLPath(path))))
 		return
 	}
-	if !e.Perm.World {
+	// Who calls is settled from the headers before the body is read: a
+	// request without a valid identity reads its body only in one of the
+	// few pre-authentication turns, with a short deadline.
+	bodyTimeout := a.limits.BodyTimeout
+	release := func() {}
+	if e.Perm.World {
+		var err error
+		if release, err = a.preAuthTurn(req.Context()); err != nil {
+			a.fail(w, req, format, err)
+			return
+		}
+		defer release()
+		bodyTimeout = a.limits.PreAuthBodyTimeout
+	} else {
 		id, err := a.authenticate(req)
 		if err != nil {
 			a.authFail(w, req, err, start)
@@ -55,12 +66,13 @@ func (a *API) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		r.Identity = id
 	}
-	raw, err := requestParams(req)
+	raw, err := a.requestParams(w, req, bodyTimeout)
 	if err != nil {
 		a.fail(w, req, format, err)
 		return
 	}
 	res, err := a.call(req.Context(), r, pathParams, raw)
+	release() // a failed login's delay below holds no turn
 	if err != nil && statusOf(err) == http.StatusUnauthorized {
 		a.authFail(w, req, err, start)
 		return
@@ -148,21 +160,22 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// requestParams collects query and body parameters; the query wins.
-func requestParams(req *http.Request) (map[string]any, error) {
+// requestParams collects query and body parameters (the query wins),
+// reading the body within bodyTimeout.
+func (a *API) requestParams(w http.ResponseWriter, req *http.Request, bodyTimeout time.Duration) (map[string]any, error) {
 	raw := map[string]any{}
-	body, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
+	body, err := readBody(w, req, bodyTimeout)
 	if err != nil {
-		return nil, BadRequest("unable to read request body")
+		return nil, err
 	}
-	if len(body) > maxBody {
-		return nil, NotImplemented("for data too large")
+	if countParams(req.URL.RawQuery) > a.limits.MaxParams {
+		return nil, errTooMany(a.limits.MaxParams)
 	}
 	if len(body) > 0 {
 		if req.Method == http.MethodGet || req.Method == http.MethodDelete || req.Method == http.MethodHead {
 			return nil, NotImplemented(fmt.Sprintf("Unexpected content for method '%s'", req.Method))
 		}
-		if err := parseBody(req.Header.Get("Content-Type"), body, raw); err != nil {
+		if err := parseBody(req.Header.Get("Content-Type"), body, raw, a.limits); err != nil {
 			return nil, err
 		}
 	}
@@ -174,7 +187,7 @@ func requestParams(req *http.Request) (map[string]any, error) {
 	return raw, nil
 }
 
-func parseBody(ctype string, body []byte, raw map[string]any) error {
+func parseBody(ctype string, body []byte, raw map[string]any, l Limits) error {
 	mt := "application/x-www-form-urlencoded"
 	if ctype != "" {
 		var err error
@@ -184,21 +197,16 @@ func parseBody(ctype string, body []byte, raw map[string]any) error {
 	}
 	switch mt {
 	case "application/x-www-form-urlencoded":
+		if countParams(string(body)) > l.MaxParams {
+			return errTooMany(l.MaxParams)
+		}
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
 			return BadRequest("unable to parse form data")
 		}
 		addForm(raw, form)
 	case "application/json":
-		dec := json.NewDecoder(strings.NewReader(string(body)))
-		dec.UseNumber()
-		var obj map[string]any
-		if err := dec.Decode(&obj); err != nil || dec.More() {
-			return BadRequest("unable to parse JSON body - expected an object")
-		}
-		for k, v := range obj {
-			raw[k] = v
-		}
+		return decodeJSONObject(body, raw, l)
 	default:
 		return &StatusError{Code: 506, Msg: fmt.Sprintf("unsupported content type '%s'", mt)}
 	}

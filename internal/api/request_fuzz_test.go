@@ -37,7 +37,7 @@ func FuzzRequestParams(f *testing.F) {
 		if ctype != "" {
 			req.Header.Set("Content-Type", ctype)
 		}
-		raw, err := requestParams(req)
+		raw, err := (&API{limits: DefaultLimits()}).requestParams(nil, req, 0)
 		if err != nil {
 			if statusOf(err) < 400 {
 				t.Fatalf("error with status %d: %v", statusOf(err), err)

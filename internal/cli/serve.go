@@ -26,6 +26,8 @@ func runServe(env *Env, args []string) error {
 	applier := fs.String("network-applier", "auto", "`APPLIER` for network changes: auto (ifupdown2's ifreload when installed, else native netlink), ifupdown2 or native")
 	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "also serve Prometheus's GET /metrics over plain HTTP on `ADDR` (host:port), "+
 		"WITHOUT authentication; default off (/metrics on --listen needs an API token)")
+	fs.IntVar(&cfg.MaxConns, "max-conns", 4096, "most HTTPS connections open at once (`N`)")
+	fs.IntVar(&cfg.MaxConnsPerAddr, "max-conns-per-addr", 64, "most HTTPS connections open at once from one client address, an IPv6 /64 counting as one (`N`)")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
 	authDelay := fs.Duration("auth-fail-delay", 3*time.Second, "delay before answering a failed authentication (`DURATION`)")
 	fs.Usage = func() {

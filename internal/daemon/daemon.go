@@ -62,6 +62,12 @@ type Config struct {
 	// served over plain HTTP without authentication (Prometheus); the
 	// default is none: /metrics is on Listen with an API token only.
 	MetricsListen string
+	// MaxConns and MaxConnsPerAddr cap the HTTPS connections open at once,
+	// overall and per client address (IPv6: per /64); 0 = 4096 and 64.
+	MaxConns        int
+	MaxConnsPerAddr int
+	// Limits bound each request's work (api.DefaultLimits when zero).
+	Limits api.Limits
 }
 
 // Node is an opened hostadm node: its store and services.
@@ -180,7 +186,7 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 	})
 	n.Services.Apt = apt.New(apt.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger, Store: n.store,
 		Mail: apt.MailConfig{Hostname: hostname(cfg.Node), Relay: cfg.MailRelay, Users: authSvc}})
-	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay})
+	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay, Limits: cfg.Limits})
 	if err != nil {
 		return err
 	}

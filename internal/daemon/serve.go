@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -20,6 +21,7 @@ type Server struct {
 	node     *Node
 	http     *http.Server
 	listener net.Listener
+	conns    *limitListener
 	metrics  *metricsServer // --metrics-listen; nil when not configured
 	done     chan error
 	cancel   context.CancelFunc
@@ -60,7 +62,8 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", n.Config.Listen, err)
 	}
-	s := &Server{node: n, listener: ln, done: make(chan error, 1)}
+	limited := newLimitListener(ln, n.Config.MaxConns, n.Config.MaxConnsPerAddr)
+	s := &Server{node: n, listener: ln, conns: limited, done: make(chan error, 1)}
 	if n.Config.MetricsListen != "" {
 		if s.metrics, err = n.startMetricsServer(); err != nil {
 			ln.Close()
@@ -70,18 +73,23 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	bg, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.http = &http.Server{
-		Handler:           n.handler(),
-		TLSConfig:         tlsCfg,
+		Handler:   n.handler(),
+		TLSConfig: tlsCfg,
+		// Headers (and the TLS handshake) within 10 s; bodies within the
+		// api.Limits deadlines, set per request once the caller is known.
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
+		MaxHeaderBytes:    64 << 10,
+		// Handshake errors of dropped or refused connections are routine
+		// under a flood: debug level, not the standard logger.
+		ErrorLog: slog.NewLogLogger(n.Config.Logger.Handler(), slog.LevelDebug),
 	}
 	s.loop(func() { reloader.Run(bg) })
 	s.loop(func() { n.Services.Metrics.Run(bg) }) // samples the node (status CPU figure too) and exports
 	s.loop(func() { n.Services.Apt.RunDaily(bg, apt.DailyConfig{Tasks: n.Services.Tasks, Logger: n.Config.Logger}) })
 	s.loop(func() { n.API.WatchNetworkRollback(bg) }) // resumes a pending network rollback (internal/network/rollback.go)
 	go func() {
-		err := s.http.Serve(tls.NewListener(ln, tlsCfg))
+		err := s.http.Serve(tls.NewListener(limited, tlsCfg))
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
@@ -126,6 +134,10 @@ func (s *Server) MetricsAddr() net.Addr {
 	}
 	return s.metrics.ln.Addr()
 }
+
+// OpenConns reports the HTTPS connections held now, overall and from
+// addr's client (its IPv4 address or IPv6 /64).
+func (s *Server) OpenConns(addr net.Addr) (total, client int) { return s.conns.Open(addr) }
 
 // Node is the server's node.
 func (s *Server) Node() *Node { return s.node }

@@ -3,6 +3,7 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -33,9 +34,10 @@ func compiled(p string) (*regexp.Regexp, error) {
 // Raw values are strings, string slices (repeated form keys) or values
 // decoded from JSON with UseNumber. Every problem is reported, per parameter.
 func (s *Schema) ValidateParams(raw map[string]any) (map[string]any, error) {
-	errs := ParamError{}
+	errs := cappedErrors{ParamError{}, 0}
 	out := make(map[string]any, len(raw))
-	for name, v := range raw {
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
+		v := raw[name]
 		if v == nil {
 			continue
 		}
@@ -70,8 +72,8 @@ func (s *Schema) ValidateParams(raw map[string]any) (map[string]any, error) {
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errs
+	if err := errs.err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

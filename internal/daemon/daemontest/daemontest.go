@@ -46,6 +46,8 @@ type Options struct {
 	Prepare func(root string)
 	// Runner replaces the command runner (a host.Recorder, say).
 	Runner host.Runner
+	// Tune may change the daemon's configuration before it starts (limits).
+	Tune func(*daemon.Config)
 }
 
 // Start brings up a daemon over a fresh root and stops it when the test ends.
@@ -76,12 +78,16 @@ func startAt(t testing.TB, root string, o Options) *Env {
 	if os.Getenv("HOSTADM_TEST_LOG") != "" {
 		level = slog.LevelDebug
 	}
-	srv, err := daemon.Start(context.Background(), daemon.Config{
+	cfg := daemon.Config{
 		Root: root, Node: Node, Listen: "127.0.0.1:0", Fast: true,
 		Logger:     slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 		PAMConfDir: o.PAMConfDir, PAMService: o.PAMService,
 		StorePoll: 50 * time.Millisecond, Runner: o.Runner, PowerDelay: 10 * time.Millisecond,
-	})
+	}
+	if o.Tune != nil {
+		o.Tune(&cfg)
+	}
+	srv, err := daemon.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("start daemon: %v", err)
 	}

@@ -1,0 +1,179 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Limits bound the work a request may cause before and after
+// authentication. Zero fields take the defaults of DefaultLimits.
+type Limits struct {
+	// MaxParams caps the parameters of one request (query, form and JSON
+	// keys at every level together); MaxDepth caps JSON nesting.
+	MaxParams int
+	MaxDepth  int
+	// PreAuthInFlight is how many requests without a verified identity
+	// (login, open endpoints) are read and handled at once; PreAuthWait
+	// is how long one waits for a turn before it is answered 503.
+	PreAuthInFlight int
+	PreAuthWait     time.Duration
+	// PreAuthBodyTimeout and BodyTimeout bound the time to read a request
+	// body, before and after authentication: a client that announces
+	// more than it sends loses the connection instead of holding it.
+	PreAuthBodyTimeout time.Duration
+	BodyTimeout        time.Duration
+}
+
+// DefaultLimits are the limits the daemon runs with. A Proxmox request
+// has a few dozen parameters at most; 16 unauthenticated bodies of
+// maxBody bytes are 8 MiB.
+func DefaultLimits() Limits {
+	return Limits{MaxParams: 500, MaxDepth: 8, PreAuthInFlight: 16, PreAuthWait: 2 * time.Second,
+		PreAuthBodyTimeout: 5 * time.Second, BodyTimeout: 30 * time.Second}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxParams > 0 {
+		d.MaxParams = l.MaxParams
+	}
+	if l.MaxDepth > 0 {
+		d.MaxDepth = l.MaxDepth
+	}
+	if l.PreAuthInFlight > 0 {
+		d.PreAuthInFlight = l.PreAuthInFlight
+	}
+	if l.PreAuthWait > 0 {
+		d.PreAuthWait = l.PreAuthWait
+	}
+	if l.PreAuthBodyTimeout > 0 {
+		d.PreAuthBodyTimeout = l.PreAuthBodyTimeout
+	}
+	if l.BodyTimeout > 0 {
+		d.BodyTimeout = l.BodyTimeout
+	}
+	return d
+}
+
+// errBusy answers unauthenticated requests beyond PreAuthInFlight.
+var errBusy = &StatusError{Code: http.StatusServiceUnavailable, Msg: "too many unauthenticated requests, try again later"}
+
+// preAuthTurn waits for one of the PreAuthInFlight turns and returns its
+// release (safe to call twice), or errBusy when none frees up in time.
+func (a *API) preAuthTurn(ctx context.Context) (func(), error) {
+	t := time.NewTimer(a.limits.PreAuthWait)
+	defer t.Stop()
+	select {
+	case a.preAuth <- struct{}{}:
+		return sync.OnceFunc(func() { <-a.preAuth }), nil
+	case <-t.C:
+		return nil, errBusy
+	case <-ctx.Done():
+		return nil, errBusy
+	}
+}
+
+// readBody reads at most maxBody bytes of the request body within d: the
+// connection's read deadline is set for it, so a stalled body ends in an
+// error instead of holding the connection.
+func readBody(w http.ResponseWriter, req *http.Request, d time.Duration) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	if req.ContentLength > maxBody {
+		return nil, NotImplemented("for data too large")
+	}
+	if w != nil && d > 0 {
+		rc := http.NewResponseController(w)
+		if err := rc.SetReadDeadline(time.Now().Add(d)); err == nil {
+			defer rc.SetReadDeadline(time.Time{})
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
+	if err != nil {
+		return nil, &StatusError{Code: http.StatusBadRequest, Msg: "unable to read request body"}
+	}
+	if len(body) > maxBody {
+		return nil, NotImplemented("for data too large")
+	}
+	return body, nil
+}
+
+// errTooMany is the answer to a request with more parameters than allowed.
+func errTooMany(max int) error {
+	return BadRequest(fmt.Sprintf("too many parameters (more than %d)", max))
+}
+
+// decodeJSONObject decodes a JSON object body into raw, refusing more than
+// maxKeys keys (at all levels) or nesting deeper than maxDepth before it
+// builds anything: a small body cannot make a large map.
+func decodeJSONObject(body []byte, raw map[string]any, l Limits) error {
+	if err := scanJSON(body, l); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil || dec.More() {
+		return BadRequest("unable to parse JSON body - expected an object")
+	}
+	for k, v := range obj {
+		raw[k] = v
+	}
+	return nil
+}
+
+// scanJSON walks the tokens of body counting keys and depth.
+func scanJSON(body []byte, l Limits) error {
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	depth, keys := 0, 0
+	inObject := []bool{}
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return BadRequest("unable to parse JSON body - expected an object")
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				if depth++; depth > l.MaxDepth {
+					return BadRequest(fmt.Sprintf("JSON body nested too deeply (more than %d levels)", l.MaxDepth))
+				}
+				inObject = append(inObject, d == '{')
+				expectKey = d == '{'
+			case '}', ']':
+				depth--
+				inObject = inObject[:len(inObject)-1]
+				expectKey = len(inObject) > 0 && inObject[len(inObject)-1]
+			}
+			continue
+		}
+		if expectKey {
+			if keys++; keys > l.MaxParams {
+				return errTooMany(l.MaxParams)
+			}
+			expectKey = false
+			continue
+		}
+		expectKey = len(inObject) > 0 && inObject[len(inObject)-1]
+	}
+}
+
+// countParams is the number of parameters in a query or form string.
+func countParams(s string) int {
+	if s == "" {
+		return 0
+	}
+	return strings.Count(s, "&") + strings.Count(s, ";") + 1
+}

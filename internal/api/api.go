@@ -14,6 +14,7 @@ import (
 
 	"hostadm/internal/access"
 	"hostadm/internal/apt"
+	"hostadm/internal/boot"
 	"hostadm/internal/certs"
 	"hostadm/internal/cfs"
 	"hostadm/internal/disks"
@@ -42,7 +43,8 @@ type Services struct {
 	HostCfg  *hostcfg.Service // time, NTP, DNS, hosts, services, logs, KSM, sysctl
 	NodeCfg  *nodecfg.Service // node config file, Wake-on-LAN
 	Disks    *disks.Service
-	Apt      *apt.Service // package repositories and updates
+	Apt      *apt.Service  // package repositories and updates
+	Boot     *boot.Service // ESPs, kernel selection and pinning, kernel command line
 	Logger   *slog.Logger
 	Clock    func() time.Time
 	// PowerDelay is how long reboot/shutdown wait before running (2 s).

@@ -20,6 +20,7 @@ func Table() []*Endpoint {
 		metricsEndpoints(),
 		hostEndpoints(),
 		diskEndpoints(),
+		bootEndpoints(),
 		certEndpoints(),
 	} {
 		t = append(t, part...)

@@ -18,6 +18,7 @@ import (
 	"hostadm/internal/access"
 	"hostadm/internal/api"
 	"hostadm/internal/apt"
+	"hostadm/internal/boot"
 	"hostadm/internal/certs"
 	"hostadm/internal/cfs"
 	"hostadm/internal/disks"
@@ -184,6 +185,7 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 		Storages: storageSource{svc: storage.New(n.store, cfg.Node),
 			prober: storage.Prober{Root: root, Runner: cfg.Runner}},
 	})
+	n.Services.Boot = boot.New(boot.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger})
 	n.Services.Apt = apt.New(apt.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger, Store: n.store,
 		Mail: apt.MailConfig{Hostname: hostname(cfg.Node), Relay: cfg.MailRelay, Users: authSvc}})
 	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay, Limits: cfg.Limits})

@@ -11,8 +11,6 @@ import (
 	"hostadm/internal/tasks"
 )
 
-var errNoBoot = errors.New("boot service not configured")
-
 // bootEndpoints are hostadm extensions: Proxmox VE manages the boot loader
 // only with its proxmox-boot-tool command and has no API for it.
 func bootEndpoints() []*Endpoint {
@@ -43,7 +41,7 @@ func bootEndpoints() []*Endpoint {
 			Returns: schema.Str("The task's UPID."),
 			Handler: withBoot(func(ctx context.Context, r *Request, s *boot.Service) (any, error) {
 				hook := r.Params.String("hook")
-				return hostTask(ctx, r, "bootrefresh", "", func(ctx context.Context, l *tasks.Log) error {
+				return startTask(ctx, r, "bootrefresh", "", func(ctx context.Context, l *tasks.Log) error {
 					return refreshLogged(ctx, s, hook, l)
 				})
 			}),
@@ -53,12 +51,7 @@ func bootEndpoints() []*Endpoint {
 }
 
 func withBoot(fn func(context.Context, *Request, *boot.Service) (any, error)) Handler {
-	return func(ctx context.Context, r *Request) (any, error) {
-		if r.Svc.Boot == nil {
-			return nil, errNoBoot
-		}
-		return fn(ctx, r, r.Svc.Boot)
-	}
+	return with("boot", func(s *Services) *boot.Service { return s.Boot }, fn)
 }
 
 // refreshLogged runs a refresh into a task log and ends with a summary
@@ -183,7 +176,7 @@ func setBootCmdline(ctx context.Context, r *Request, s *boot.Service) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	return hostTask(ctx, r, "bootcmdline", "", func(ctx context.Context, l *tasks.Log) error {
+	return startTask(ctx, r, "bootcmdline", "", func(ctx context.Context, l *tasks.Log) error {
 		l.Printf("kernel command line written for %s", loader)
 		if err := s.ApplyCmdline(ctx, boot.OneWriter(logWriter{l})); err != nil {
 			return fmt.Errorf("apply: %w", err)

@@ -7,7 +7,7 @@ BIN     := bin/hostadm
 LISTEN  ?= :8006
 RUN_ARGS ?=
 
-.PHONY: all build run test test-deps run-deps vet bench fuzz clean ui ui-test
+.PHONY: all build run test test-deps run-deps vet bench fuzz clean ui ui-test deb
 
 all: build
 
@@ -26,6 +26,11 @@ ui: $(UI_STAMP)
 
 ui-test: $(UI_STAMP)
 	cd web && npm test
+
+# The Debian package: bin/hostadm_VERSION_ARCH.deb (VERSION=... overrides
+# the version taken from git).
+deb: ui
+	./scripts/mkdeb.sh bin
 
 run-deps:
 	./scripts/deps.sh run

@@ -12,10 +12,6 @@ import (
 // ExecStart pointing at a real executable (this machine has no
 // /usr/bin/hostadm), and fails on any complaint about the unit.
 func TestUnitVerifies(t *testing.T) {
-	analyze, err := exec.LookPath("systemd-analyze")
-	if err != nil {
-		t.Skip("systemd-analyze not installed")
-	}
 	unit, err := os.ReadFile("hostadm.service")
 	if err != nil {
 		t.Fatal(err)
@@ -23,19 +19,38 @@ func TestUnitVerifies(t *testing.T) {
 	if !strings.Contains(string(unit), "ExecStart=/usr/bin/hostadm serve") {
 		t.Fatal("unit does not start `hostadm serve`")
 	}
+	verifyUnit(t, "hostadm.service", "")
+}
+
+// verifyUnit runs systemd-analyze verify on a unit with its ExecStart
+// pointing at binary (a stand-in script when binary is empty: this machine
+// has no /usr/bin/hostadm) and fails on any complaint about the unit.
+func verifyUnit(t *testing.T, path, binary string) {
+	t.Helper()
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("systemd-analyze not installed")
+	}
+	unit, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
-	fake := filepath.Join(dir, "hostadm")
-	if err := os.WriteFile(fake, []byte("#!/bin/sh\n"), 0o755); err != nil {
+	if binary == "" {
+		binary = filepath.Join(dir, "hostadm")
+		if err := os.WriteFile(binary, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	name := filepath.Base(path)
+	copyPath := filepath.Join(dir, name)
+	body := strings.ReplaceAll(string(unit), "/usr/bin/hostadm", binary)
+	if err := os.WriteFile(copyPath, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "hostadm.service")
-	body := strings.ReplaceAll(string(unit), "/usr/bin/hostadm", fake)
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, _ := exec.Command(analyze, "verify", path).CombinedOutput()
+	out, _ := exec.Command(analyze, "verify", copyPath).CombinedOutput()
 	for _, line := range strings.Split(string(out), "\n") {
-		if strings.Contains(line, "hostadm.service") {
+		if strings.Contains(line, name) {
 			t.Errorf("systemd-analyze: %s", line)
 		}
 	}

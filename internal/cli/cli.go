@@ -48,6 +48,13 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		var ec exitCode
+		if errors.As(err, &ec) {
+			if ec.msg != "" {
+				fmt.Fprintln(stderr, strings.TrimRight(ec.msg, "\n"))
+			}
+			return ec.code
+		}
 		var ue usageError
 		if errors.As(err, &ue) {
 			fmt.Fprintf(stderr, "%s\n", ue.msg)
@@ -61,23 +68,24 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // tools maps command and multi-call names to their entry points.
 var tools = map[string]func(*Env, []string) error{
-	"serve":           runServe,
-	"pvesh":           runPvesh,
-	"pveum":           runPveum,
-	"pvenode":         runPvenode,
-	"pvesubscription": runPvesubscription, // internal/cli/subscription.go
-	"network":         runNetwork,         // interfaces file, apply/rollback, pinning: internal/cli/network.go
-	"metrics":         runMetrics,         // external metric servers: internal/cli/metrics.go
-	"pvesm":           runPvesm,           // storage configuration: internal/cli/pvesm.go
-	"disk":            runDisk,            // disks, LVM, ZFS, BTRFS: internal/cli/disk.go
-	"apt":             runApt,             // package repositories and updates: internal/cli/apt.go
-	"time":            hostTool("time"),   // host settings: internal/cli/hostcfg.go
-	"dns":             hostTool("dns"),
-	"hosts":           hostTool("hosts"),
-	"ntp":             hostTool("ntp"),
-	"ksm":             hostTool("ksm"),
-	"sysctl":          hostTool("sysctl"),
-	"version":         runVersion,
+	"serve":             runServe,
+	"pvesh":             runPvesh,
+	"pveum":             runPveum,
+	"pvenode":           runPvenode,
+	"pvesubscription":   runPvesubscription, // internal/cli/subscription.go
+	"network":           runNetwork,         // interfaces file, apply/rollback, pinning: internal/cli/network.go
+	"metrics":           runMetrics,         // external metric servers: internal/cli/metrics.go
+	"proxmox-boot-tool": runBootTool,        // ESPs, kernels, pins: internal/cli/boottool.go
+	"pvesm":             runPvesm,           // storage configuration: internal/cli/pvesm.go
+	"disk":              runDisk,            // disks, LVM, ZFS, BTRFS: internal/cli/disk.go
+	"apt":               runApt,             // package repositories and updates: internal/cli/apt.go
+	"time":              hostTool("time"),   // host settings: internal/cli/hostcfg.go
+	"dns":               hostTool("dns"),
+	"hosts":             hostTool("hosts"),
+	"ntp":               hostTool("ntp"),
+	"ksm":               hostTool("ksm"),
+	"sysctl":            hostTool("sysctl"),
+	"version":           runVersion,
 	"help": func(e *Env, _ []string) error {
 		printHelp(e.Stdout)
 		return nil
@@ -99,9 +107,10 @@ Usage:
   hostadm network list|show|diff|apply|confirm|revert|pin ...
   hostadm metrics servers|add|set|remove|show|test ...
   hostadm apt repos|enable|disable|add-standard|update|list-upgrades|changelog|upgrade|versions ...
+  hostadm proxmox-boot-tool status|format|init|reinit|clean|refresh|kernel|help ...
   hostadm version
 
-Each tool also runs under its own name (a symlink called pvesh, pveum or
-pvenode to the hostadm binary). Run 'hostadm COMMAND --help' for details.
+Each tool also runs under its own name (a symlink called pvesh, pveum,
+pvenode or proxmox-boot-tool to the hostadm binary). Run 'hostadm COMMAND --help' for details.
 `)
 }

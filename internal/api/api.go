@@ -18,6 +18,7 @@ import (
 	"hostadm/internal/certs"
 	"hostadm/internal/cfs"
 	"hostadm/internal/disks"
+	"hostadm/internal/disks/storage"
 	"hostadm/internal/host"
 	"hostadm/internal/hostcfg"
 	"hostadm/internal/metrics"
@@ -43,8 +44,9 @@ type Services struct {
 	HostCfg  *hostcfg.Service // time, NTP, DNS, hosts, services, logs, KSM, sysctl
 	NodeCfg  *nodecfg.Service // node config file, Wake-on-LAN
 	Disks    *disks.Service
-	Apt      *apt.Service  // package repositories and updates
-	Boot     *boot.Service // ESPs, kernel selection and pinning, kernel command line
+	Storage  *storage.Service // storage.cfg
+	Apt      *apt.Service     // package repositories and updates
+	Boot     *boot.Service    // ESPs, kernel selection and pinning, kernel command line
 	Logger   *slog.Logger
 	Clock    func() time.Time
 	// PowerDelay is how long reboot/shutdown wait before running (2 s).

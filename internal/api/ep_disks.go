@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"hostadm/internal/disks"
+	"hostadm/internal/disks/storage"
 	"hostadm/internal/schema"
 	"hostadm/internal/sectioncfg"
 	"hostadm/internal/tasks"
@@ -278,48 +279,36 @@ func withProps(a, b schema.Props) schema.Props {
 	return a
 }
 
-// storageAdd is an add_storage request: the storage is reserved (added
-// disabled) before the task and enabled once the task succeeded, as
-// Proxmox VE did.
+// storageAdd is an add_storage request (entry nil when not asked for).
 type storageAdd struct {
-	r      *Request
-	on     bool
-	id     string
-	typ    string
-	values map[string]any
-	verify []string
+	r     *Request
+	id    string
+	entry *storage.Entry
 }
 
 func addStorage(r *Request, id, typ string, values map[string]any, verify []string) *storageAdd {
-	return &storageAdd{r: r, on: r.Params.Bool("add_storage"), id: id, typ: typ, values: values, verify: verify}
+	a := &storageAdd{r: r, id: id}
+	if r.Params.Bool("add_storage") {
+		a.entry = &storage.Entry{ID: id, Type: typ, Values: values, Verify: verify}
+	}
+	return a
 }
 
 // start reserves the storage, then runs create as the task typ with the
-// storage's id as the task id and enables the storage once create succeeded.
+// storage's id as the task id; storage.AddAround enables the storage once
+// create succeeded.
 func (a *storageAdd) start(ctx context.Context, typ string, create func(context.Context, *tasks.Log) error) (any, error) {
-	if err := a.reserve(ctx); err != nil {
-		return nil, err
-	}
-	return startTask(ctx, a.r, typ, a.id, func(ctx context.Context, l *tasks.Log) error {
-		if err := create(ctx, l); err != nil {
-			return err
+	work := create
+	if a.entry != nil {
+		s, err := storageSvc(a.r)
+		if err != nil {
+			return nil, err
 		}
-		return a.enable(ctx)
-	})
-}
-
-func (a *storageAdd) reserve(ctx context.Context) error {
-	if !a.on {
-		return nil
+		if work, err = s.AddAround(ctx, a.entry, create); err != nil {
+			return nil, err
+		}
 	}
-	return storageSvc(a.r).Add(ctx, a.id, a.typ, a.values, a.verify, true)
-}
-
-func (a *storageAdd) enable(ctx context.Context) error {
-	if !a.on {
-		return nil
-	}
-	return storageSvc(a.r).Enable(ctx, a.id)
+	return startTask(ctx, a.r, typ, a.id, work)
 }
 
 // storageRemoval is a removal request's cleanup parameters: cleanup is
@@ -338,7 +327,10 @@ func removal(ctx context.Context, r *Request, match func(*sectioncfg.Section) bo
 	}
 	rm := &storageRemoval{wipe: r.Params.Bool("cleanup-disks")}
 	if r.Params.Bool("cleanup-config") {
-		s := storageSvc(r)
+		s, err := storageSvc(r)
+		if err != nil {
+			return nil, err
+		}
 		rm.cleanup = func() error {
 			return s.CleanupForNode(context.Background(), match)
 		}

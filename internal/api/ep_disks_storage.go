@@ -24,7 +24,7 @@ func storageEndpoints() []*Endpoint {
 				"type": schema.Str("Only list storage of specific type").OneOf(storage.Schema().TypeNames()...).Opt(),
 			}),
 			Returns: schema.Arr(schema.Obj(schema.Props{"storage": schema.Str("")}).AllowMore()),
-			Handler: listStorage,
+			Handler: withStorage(listStorage),
 		},
 		{
 			Method: "POST", Path: "/storage", Name: "create",
@@ -36,7 +36,7 @@ func storageEndpoints() []*Endpoint {
 				"storage": schema.Str("The ID of the created storage."),
 				"type":    schema.Str("The type of the created storage."),
 			}).AllowMore(),
-			Handler: createStorage,
+			Handler: withStorage(createStorage),
 		},
 		{
 			Method: "GET", Path: "/storage/{storage}", Name: "read",
@@ -44,7 +44,7 @@ func storageEndpoints() []*Endpoint {
 			Perm:        Perm{Check: storagePriv{"Datastore.Allocate"}},
 			Params:      schema.Obj(schema.Props{"storage": storageIDParam()}),
 			Returns:     schema.Obj(nil).AllowMore(),
-			Handler:     readStorage,
+			Handler:     withStorage(readStorage),
 		},
 		{
 			Method: "PUT", Path: "/storage/{storage}", Name: "update",
@@ -53,7 +53,7 @@ func storageEndpoints() []*Endpoint {
 			Protected:   true,
 			Params:      sectioncfg.UpdateSchema(storage.Schema()),
 			Returns:     schema.Obj(nil).AllowMore(),
-			Handler:     updateStorage,
+			Handler:     withStorage(updateStorage),
 		},
 		{
 			Method: "DELETE", Path: "/storage/{storage}", Name: "delete",
@@ -62,9 +62,9 @@ func storageEndpoints() []*Endpoint {
 			Protected:   true,
 			Params:      schema.Obj(schema.Props{"storage": storageIDParam()}),
 			Returns:     schema.Null(),
-			Handler: func(ctx context.Context, r *Request) (any, error) {
-				return nil, storageSvc(r).Delete(ctx, r.Params.String("storage"))
-			},
+			Handler: withStorage(func(ctx context.Context, r *Request, s *storage.Service) (any, error) {
+				return nil, s.Delete(ctx, r.Params.String("storage"))
+			}),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/storage", Name: "index",
@@ -90,7 +90,7 @@ func storageEndpoints() []*Endpoint {
 				"used":    schema.Int("Used storage space in bytes.").Opt(),
 				"avail":   schema.Int("Available storage space in bytes.").Opt(),
 			}).AllowMore()),
-			Handler: nodeStorageStatus,
+			Handler: withStorage(nodeStorageStatus),
 		},
 		storageContentEndpoint(),
 	}
@@ -100,7 +100,14 @@ func storageIDParam() *schema.Schema {
 	return schema.Str("The storage identifier.").Fmt("pve-storage-id")
 }
 
-func storageSvc(r *Request) *storage.Service { return storage.New(r.Svc.Store, r.Svc.Node) }
+func storageSvc(r *Request) (*storage.Service, error) {
+	return need(r.Svc.Storage, "storage configuration")
+}
+
+// withStorage hands the storage.cfg service to a handler.
+func withStorage(fn func(context.Context, *Request, *storage.Service) (any, error)) Handler {
+	return with("storage configuration", func(s *Services) *storage.Service { return s.Storage }, fn)
+}
 
 // canSeeStorage is the list filters' check.
 func canSeeStorage(ctx context.Context, r *Request, id string) bool {
@@ -124,8 +131,8 @@ func sectionMap(sec *sectioncfg.Section, digest string) map[string]any {
 	return m
 }
 
-func listStorage(ctx context.Context, r *Request) (any, error) {
-	cfg, _, err := storageSvc(r).Read(ctx)
+func listStorage(ctx context.Context, r *Request, s *storage.Service) (any, error) {
+	cfg, _, err := s.Read(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -152,16 +159,16 @@ func storageValues(r *Request) map[string]any {
 	return v
 }
 
-func createStorage(ctx context.Context, r *Request) (any, error) {
+func createStorage(ctx context.Context, r *Request, s *storage.Service) (any, error) {
 	id, typ := r.Params.String("storage"), r.Params.String("type")
-	if err := storageSvc(r).Create(ctx, typ, id, storageValues(r)); err != nil {
+	if err := s.Create(ctx, typ, id, storageValues(r)); err != nil {
 		return nil, err
 	}
 	return map[string]any{"storage": id, "type": typ}, nil
 }
 
-func readStorage(ctx context.Context, r *Request) (any, error) {
-	cfg, _, err := storageSvc(r).Read(ctx)
+func readStorage(ctx context.Context, r *Request, s *storage.Service) (any, error) {
+	cfg, _, err := s.Read(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -173,9 +180,8 @@ func readStorage(ctx context.Context, r *Request) (any, error) {
 	return sectionMap(sec, cfg.Digest), nil
 }
 
-func updateStorage(ctx context.Context, r *Request) (any, error) {
+func updateStorage(ctx context.Context, r *Request, s *storage.Service) (any, error) {
 	id := r.Params.String("storage")
-	s := storageSvc(r)
 	if err := s.Update(ctx, id, storageValues(r), r.Params.List("delete"), r.Params.String("digest")); err != nil {
 		return nil, err
 	}
@@ -186,13 +192,13 @@ func updateStorage(ctx context.Context, r *Request) (any, error) {
 	return map[string]any{"storage": id, "type": cfg.Section(id).Type}, nil
 }
 
-func nodeStorageStatus(ctx context.Context, r *Request) (any, error) {
+func nodeStorageStatus(ctx context.Context, r *Request, s *storage.Service) (any, error) {
 	// Proxmox measures every storage and filters afterwards; the result is
 	// the same, but nothing runs for a storage the caller may not see.
 	visible := func(id string) bool {
 		return (!r.Params.Has("storage") || id == r.Params.String("storage")) && canSeeStorage(ctx, r, id)
 	}
-	list, err := storageSvc(r).StatusesOf(ctx, storage.Prober{Root: r.Svc.Root, Runner: r.Svc.Runner}, visible)
+	list, err := s.StatusesOf(ctx, storage.Prober{Root: r.Svc.Root, Runner: r.Svc.Runner}, visible)
 	if err != nil {
 		return nil, err
 	}
@@ -261,9 +267,9 @@ func storageContentEndpoint() *Endpoint {
 			"notes":     schema.Str("Optional notes. If they contain multiple lines, only the first one is returned here.").Opt(),
 			"protected": schema.Bool("Protection status. Currently only supported for backups.").Opt(),
 		}).AllowMore()),
-		Handler: func(ctx context.Context, r *Request) (any, error) {
-			return storageSvc(r).Content(ctx, storage.Prober{Root: r.Svc.Root, Runner: r.Svc.Runner},
+		Handler: withStorage(func(ctx context.Context, r *Request, s *storage.Service) (any, error) {
+			return s.Content(ctx, storage.Prober{Root: r.Svc.Root, Runner: r.Svc.Runner},
 				r.Params.String("storage"), r.Params.String("content"), int(r.Params.Int("vmid")))
-		},
+		}),
 	}
 }

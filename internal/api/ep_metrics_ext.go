@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"hostadm/internal/disks/storage"
 	"hostadm/internal/metrics/export"
 	"hostadm/internal/metrics/statuscfg"
 	"hostadm/internal/schema"
@@ -38,7 +37,11 @@ func storageRRDData(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	id := r.Params.String("storage")
-	cfg, _, err := storage.New(r.Svc.Store, r.Svc.Node).Read(ctx)
+	st, err := storageSvc(r)
+	if err != nil {
+		return nil, err
+	}
+	cfg, _, err := st.Read(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -25,51 +25,51 @@ func sectionValues(r *Request) map[string]any {
 }
 
 func createMetricServer(ctx context.Context, r *Request) (any, error) {
-	return editStatusCfg(ctx, r, func(f *statuscfg.File) (tokenChange, error) {
+	return editStatusCfg(ctx, r, func(f *statuscfg.File) (statuscfg.TokenChange, error) {
 		id, typ := r.Params.String("id"), r.Params.String("type")
 		if err := f.Config.Create(typ, id, sectionValues(r)); err != nil {
 			if errors.Is(err, sectioncfg.ErrExists) {
-				return tokenChange{}, fmt.Errorf("Metric server '%s' already exists", id)
+				return statuscfg.TokenChange{}, fmt.Errorf("Metric server '%s' already exists", id)
 			}
-			return tokenChange{}, err
+			return statuscfg.TokenChange{}, err
 		}
-		tc := tokenChange{id: id, value: r.Params.String("token"), set: r.Params.Has("token")}
-		tc.del = !tc.set // a new server starts without a stale token
-		if tc.set && typ != statuscfg.TypeInfluxDB {
-			return tokenChange{}, errors.New("unexpected property 'token'")
+		tc := statuscfg.TokenChange{ID: id, Value: r.Params.String("token"), Set: r.Params.Has("token")}
+		tc.Del = !tc.Set // a new server starts without a stale token
+		if tc.Set && typ != statuscfg.TypeInfluxDB {
+			return statuscfg.TokenChange{}, errors.New("unexpected property 'token'")
 		}
-		return tc, testServer(ctx, r, f.Config.Section(id), tc.value)
+		return tc, testServer(ctx, r, f.Config.Section(id), tc.Value)
 	})
 }
 
 func updateMetricServer(ctx context.Context, r *Request) (any, error) {
-	return editStatusCfg(ctx, r, func(f *statuscfg.File) (tokenChange, error) {
+	return editStatusCfg(ctx, r, func(f *statuscfg.File) (statuscfg.TokenChange, error) {
 		id := r.Params.String("id")
-		tc := tokenChange{id: id, value: r.Params.String("token"), set: r.Params.Has("token")}
+		tc := statuscfg.TokenChange{ID: id, Value: r.Params.String("token"), Set: r.Params.Has("token")}
 		del := r.Params.List("delete")
 		rest := del[:0:0]
 		for _, k := range del {
 			if k == "token" {
-				tc.del = true
+				tc.Del = true
 				continue
 			}
 			rest = append(rest, k)
 		}
 		if err := f.Config.Update(id, sectionValues(r), rest, r.Params.String("digest")); err != nil {
-			return tokenChange{}, err
+			return statuscfg.TokenChange{}, err
 		}
 		sec := f.Config.Section(id)
-		if (tc.set || tc.del) && sec.Type != statuscfg.TypeInfluxDB {
-			return tokenChange{}, errors.New("unexpected property 'token'")
+		if (tc.Set || tc.Del) && sec.Type != statuscfg.TypeInfluxDB {
+			return statuscfg.TokenChange{}, errors.New("unexpected property 'token'")
 		}
-		if tc.set && tc.del {
-			return tokenChange{}, errors.New("cannot set and delete property 'token' at the same time!")
+		if tc.Set && tc.Del {
+			return statuscfg.TokenChange{}, errors.New("cannot set and delete property 'token' at the same time!")
 		}
-		token := tc.value
-		if !tc.set && !tc.del {
+		token := tc.Value
+		if !tc.Set && !tc.Del {
 			var err error
 			if token, err = statuscfg.Token(ctx, r.Svc.Store, id); err != nil {
-				return tokenChange{}, err
+				return statuscfg.TokenChange{}, err
 			}
 		}
 		return tc, testServer(ctx, r, sec, token)
@@ -77,55 +77,16 @@ func updateMetricServer(ctx context.Context, r *Request) (any, error) {
 }
 
 func deleteMetricServer(ctx context.Context, r *Request) (any, error) {
-	return editStatusCfg(ctx, r, func(f *statuscfg.File) (tokenChange, error) {
+	return editStatusCfg(ctx, r, func(f *statuscfg.File) (statuscfg.TokenChange, error) {
 		id := r.Params.String("id")
-		return tokenChange{id: id, del: true}, f.Config.Delete(id)
+		return statuscfg.TokenChange{ID: id, Del: true}, f.Config.Delete(id)
 	})
 }
 
-// tokenChange is what an edit of status.cfg does with a server's token,
-// which is kept in a file of its own (statuscfg.TokenPath), not in
-// status.cfg: store value, delete it, or (neither) leave it.
-type tokenChange struct {
-	id, value string
-	set, del  bool
-}
-
-// editStatusCfg is the one way the metric server endpoints change
-// status.cfg: under its lock, edit changes the file as read and says what
-// becomes of the token; then status.cfg is written, the token stored or
-// deleted, and the exporters reloaded. Nothing is written when edit fails.
-func editStatusCfg(ctx context.Context, r *Request, edit func(*statuscfg.File) (tokenChange, error)) (any, error) {
-	st := r.Svc.Store
-	unlock, err := statuscfg.Lock(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	f, err := statuscfg.Read(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	tc, err := edit(f)
-	if err != nil {
-		return nil, err
-	}
-	if tc.set {
-		// A bad token is refused before status.cfg changes.
-		if err := statuscfg.CheckToken(tc.value); err != nil {
-			return nil, err
-		}
-	}
-	if err := f.Write(ctx, st); err != nil {
-		return nil, err
-	}
-	switch {
-	case tc.set:
-		err = statuscfg.SetToken(ctx, st, tc.id, tc.value)
-	case tc.del:
-		err = statuscfg.DeleteToken(ctx, st, tc.id)
-	}
-	if err != nil {
+// editStatusCfg changes status.cfg through statuscfg.Edit, then reloads
+// the exporters.
+func editStatusCfg(ctx context.Context, r *Request, edit func(*statuscfg.File) (statuscfg.TokenChange, error)) (any, error) {
+	if err := statuscfg.Edit(ctx, r.Svc.Store, edit); err != nil {
 		return nil, err
 	}
 	return nil, reloadMetrics(ctx, r)

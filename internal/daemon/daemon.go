@@ -176,13 +176,14 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 		Logger:     cfg.Logger,
 		PowerDelay: cfg.PowerDelay,
 	}
+	n.Services.Storage = storage.New(n.store, cfg.Node)
 	n.Services.Disks = disks.New(disks.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger})
 	n.Services.HostCfg = hostcfg.New(hostcfg.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger})
 	n.Services.NodeCfg = nodecfg.New(nodecfg.Config{Store: n.store, Root: root, Node: cfg.Node, Logger: cfg.Logger})
 	n.Services.Metrics = metrics.NewService(metrics.ServiceConfig{
 		Node: cfg.Node, NodeStat: n.Services.NodeStat, Store: n.store, Logger: cfg.Logger,
 		HistoryDir: filepath.Join(cfg.DataDir, "rrd"),
-		Storages: storageSource{svc: storage.New(n.store, cfg.Node),
+		Storages: storageSource{svc: n.Services.Storage,
 			prober: storage.Prober{Root: root, Runner: cfg.Runner}},
 	})
 	n.Services.Boot = boot.New(boot.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger})

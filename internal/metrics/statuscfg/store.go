@@ -111,3 +111,47 @@ func DeleteToken(ctx context.Context, st cfs.Store, id string) error {
 	}
 	return nil
 }
+
+// TokenChange is what an edit of status.cfg does with a server's token,
+// which is kept in a file of its own (TokenPath), not in status.cfg: store
+// Value (Set), delete it (Del), or (neither) leave it.
+type TokenChange struct {
+	ID, Value string
+	Set, Del  bool
+}
+
+// Edit is the one way status.cfg changes: under the cluster-wide lock, fn
+// changes the file as read and says what becomes of a server's token; then
+// status.cfg is written (if it is still at the version read) and the token
+// stored or deleted. Nothing is written when fn fails or the token is
+// refused.
+func Edit(ctx context.Context, st cfs.Store, fn func(*File) (TokenChange, error)) error {
+	unlock, err := Lock(ctx, st)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	f, err := Read(ctx, st)
+	if err != nil {
+		return err
+	}
+	tc, err := fn(f)
+	if err != nil {
+		return err
+	}
+	if tc.Set {
+		if err := CheckToken(tc.Value); err != nil {
+			return err
+		}
+	}
+	if err := f.Write(ctx, st); err != nil {
+		return err
+	}
+	switch {
+	case tc.Set:
+		return SetToken(ctx, st, tc.ID, tc.Value)
+	case tc.Del:
+		return DeleteToken(ctx, st, tc.ID)
+	}
+	return nil
+}

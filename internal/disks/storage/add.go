@@ -1,0 +1,36 @@
+package storage
+
+import (
+	"context"
+
+	"hostadm/internal/tasks"
+)
+
+// Entry is the storage entry a disk endpoint's add_storage adds: Verify
+// names the keys an existing entry of another node must match.
+type Entry struct {
+	ID, Type string
+	Values   map[string]any
+	Verify   []string
+}
+
+// AddAround is add_storage around the work that creates a storage's backing
+// (a pool, a volume group, a file system), as Proxmox VE did it: e is
+// reserved at once (added disabled, so a conflicting request fails before
+// any work), and the returned work runs create and then enables e. When the
+// reservation fails nothing has changed and no work is returned. A nil e
+// (add_storage not asked for) returns create itself.
+func (s *Service) AddAround(ctx context.Context, e *Entry, create func(context.Context, *tasks.Log) error) (func(context.Context, *tasks.Log) error, error) {
+	if e == nil {
+		return create, nil
+	}
+	if err := s.Add(ctx, e.ID, e.Type, e.Values, e.Verify, true); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, l *tasks.Log) error {
+		if err := create(ctx, l); err != nil {
+			return err
+		}
+		return s.Enable(ctx, e.ID)
+	}, nil
+}

@@ -55,3 +55,25 @@ func verifyUnit(t *testing.T, path, binary string) {
 		}
 	}
 }
+
+// TestBootTimeUnitsVerify checks the units that run at boot: the network
+// commit must be ordered before networking.service and run `hostadm
+// network commit`; the boot cleanup drops a next-boot kernel pin.
+func TestBootTimeUnitsVerify(t *testing.T) {
+	for name, want := range map[string][]string{
+		"hostadm-netcommit.service": {"ExecStart=/usr/bin/hostadm network commit\n", "Before=networking.service", "ConditionFileNotEmpty=/etc/network/interfaces.new\n", "DefaultDependencies=no\n"},
+		"hostadm-boot-cleanup.service": {"ExecStart=/usr/bin/hostadm proxmox-boot-tool kernel unpin --next-boot\n",
+			"ExecStart=/usr/bin/hostadm proxmox-boot-tool refresh\n", "ConditionPathExists=/etc/kernel/next-boot-pin\n"},
+	} {
+		unit, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(string(unit), w) {
+				t.Errorf("%s lacks %q", name, w)
+			}
+		}
+		verifyUnit(t, name, "")
+	}
+}

@@ -20,6 +20,9 @@ var networkCmds = []toolCmd{
 }
 
 func runNetwork(env *Env, args []string) error {
+	if len(args) > 0 && args[0] == "commit" {
+		return runNetCommit(env, args[1:])
+	}
 	return runTool(env, "hostadm network", networkCmds, args)
 }
 

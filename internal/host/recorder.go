@@ -77,6 +77,17 @@ func (r *Recorder) Run(ctx context.Context, c Cmd) (Result, error) {
 		c.Output.Write([]byte(rep.Stderr))
 	}
 	res := Result{Stdout: []byte(rep.Stdout), Stderr: []byte(rep.Stderr), ExitCode: rep.ExitCode}
+	if c.Lines != nil {
+		res.Stdout = nil
+		stopped := false
+		ForEachLine(strings.NewReader(rep.Stdout), c.MaxLine, func(line []byte, _ bool) bool {
+			stopped = !c.Lines(line)
+			return !stopped
+		})
+		if stopped {
+			return res, nil // the command was stopped early: no exit status
+		}
+	}
 	if rep.ExitCode != 0 {
 		for _, ok := range c.OKCodes {
 			if ok == rep.ExitCode {

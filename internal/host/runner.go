@@ -23,8 +23,31 @@ type Cmd struct {
 	// exit status is a bit mask, for example).
 	OKCodes []int
 	// Output, when set, receives stdout and stderr as they are produced
-	// (a task log, say) in addition to the captured copies.
+	// (a task log, say) in addition to the captured copies, which are
+	// then capped at MaxOutput (1 MiB when 0): the log has the whole text.
 	Output io.Writer
+	// Lines, when set, streams stdout: it gets each line as it comes (cut
+	// at MaxLine bytes, DefaultMaxLine when 0) and nothing is captured in
+	// Result.Stdout. Returning false stops the command early (it is
+	// killed; that is no error). Use it for every command whose output
+	// can be large (journals, logs).
+	Lines   func(line []byte) bool
+	MaxLine int
+	// MaxOutput caps the captured stdout in bytes (0: no cap unless
+	// Output is set); Result.Truncated tells when it cut.
+	MaxOutput int
+}
+
+// maxStderr bounds the captured stderr: it only ever goes into error
+// messages, which keep 2000 characters of it.
+const maxStderr = 64 << 10
+
+// outputCap is the cap on captured stdout for c, 0 for none.
+func (c Cmd) outputCap() int {
+	if c.MaxOutput == 0 && c.Output != nil {
+		return 1 << 20
+	}
+	return c.MaxOutput
 }
 
 // Result is what a finished command left.
@@ -32,6 +55,8 @@ type Result struct {
 	Stdout   []byte
 	Stderr   []byte
 	ExitCode int
+	// Truncated is set when captured output was cut at Cmd.MaxOutput.
+	Truncated bool
 }
 
 // Runner runs commands. The production runner execs them; tests use a
@@ -85,17 +110,76 @@ func (ExecRunner) Run(ctx context.Context, c Cmd) (Result, error) {
 	if c.Stdin != nil {
 		cmd.Stdin = bytes.NewReader(c.Stdin)
 	}
-	var stdout, stderr bytes.Buffer
-	if c.Output != nil {
-		cmd.Stdout = io.MultiWriter(&stdout, c.Output)
-		cmd.Stderr = io.MultiWriter(&stderr, c.Output)
-	} else {
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	stderr := &capWriter{max: maxStderr}
+	cmd.Stderr = teeTo(stderr, c.Output)
+	if c.Lines != nil {
+		return runStreaming(ctx, cmd, c, stderr)
 	}
+	var stdout io.Writer
+	capped := &capWriter{max: c.outputCap()}
+	var full bytes.Buffer
+	if capped.max > 0 {
+		stdout = capped
+	} else {
+		stdout = &full
+	}
+	cmd.Stdout = teeTo(stdout, c.Output)
 	err := cmd.Run()
-	res := Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes()}
+	res := Result{Stdout: full.Bytes(), Stderr: stderr.buf, Truncated: capped.truncated}
+	if capped.max > 0 {
+		res.Stdout = capped.buf
+	}
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()
+	}
+	return res, checkExit(c, res, err)
+}
+
+func teeTo(w io.Writer, also io.Writer) io.Writer {
+	if also == nil {
+		return w
+	}
+	return io.MultiWriter(w, also)
+}
+
+// runStreaming runs cmd handing its stdout to c.Lines line by line; when
+// Lines says stop, the command is killed and that counts as success.
+func runStreaming(ctx context.Context, cmd *exec.Cmd, c Cmd, stderr *capWriter) (Result, error) {
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		return Result{}, fmt.Errorf("run %s: %w", c.Argv[0], err)
+	}
+	if err := cmd.Start(); err != nil {
+		return Result{ExitCode: -1}, &ExitError{Argv: c.Argv, ExitCode: -1, Err: err}
+	}
+	stopped := false
+	var out io.Writer = io.Discard
+	if c.Output != nil {
+		out = c.Output
+	}
+	readErr := ForEachLine(pipe, c.MaxLine, func(line []byte, _ bool) bool {
+		out.Write(line)
+		out.Write([]byte{'\n'})
+		if !c.Lines(line) {
+			stopped = true
+			return false
+		}
+		return true
+	})
+	if stopped || readErr != nil {
+		cmd.Process.Kill()
+		io.Copy(io.Discard, pipe) // let Wait finish the pipe
+	}
+	err = cmd.Wait()
+	res := Result{Stderr: stderr.buf}
+	if cmd.ProcessState != nil {
+		res.ExitCode = cmd.ProcessState.ExitCode()
+	}
+	if stopped {
+		return res, nil
+	}
+	if readErr != nil {
+		return res, &ExitError{Argv: c.Argv, ExitCode: -1, Err: readErr}
 	}
 	return res, checkExit(c, res, err)
 }

@@ -1,7 +1,6 @@
 package hostcfg
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -24,10 +23,20 @@ type SyslogQuery struct {
 	Since, Until, Unit string
 }
 
+// Syslog bounds: a page has at most maxSyslogLimit lines and maxLogBytes
+// of text; each line is cut at host.DefaultMaxLine.
+const (
+	maxSyslogLimit = 50000
+	maxLogBytes    = 16 << 20
+)
+
 // Syslog runs `journalctl -o short --no-pager` with the filters and pages
 // its lines like Proxmox's dump_journal: n counts from 1, limit 0 means
-// 50, the total is every line seen, an empty result is one "no content"
-// line.
+// 50, an empty result is one "no content" line. The output is streamed:
+// journalctl is stopped one line past the page, so memory and time do not
+// grow with the journal. The total is the lines read, which is one more
+// than start+limit when more follow (Proxmox reads on to the end to count
+// them).
 func (s *Service) Syslog(ctx context.Context, q SyslogQuery) ([]LogLine, int, error) {
 	argv := []string{"journalctl", "-o", "short", "--no-pager"}
 	if q.Unit != "" {
@@ -43,23 +52,25 @@ func (s *Service) Syslog(ctx context.Context, q SyslogQuery) ([]LogLine, int, er
 	if q.Until != "" {
 		argv = append(argv, "--until", q.Until)
 	}
-	res, err := s.cfg.Runner.Run(ctx, host.Cmd{Argv: argv, Timeout: time.Minute})
-	if err != nil {
-		return nil, 0, fmt.Errorf("read system log: %w", err)
-	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 50
 	}
-	lines, count := []LogLine{}, 0
-	sc := bufio.NewScanner(bytes.NewReader(res.Stdout))
-	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
-	for sc.Scan() {
+	limit = min(limit, maxSyslogLimit)
+	lines, count, size := []LogLine{}, 0, 0
+	_, err := s.cfg.Runner.Run(ctx, host.Cmd{Argv: argv, Timeout: time.Minute, Lines: func(l []byte) bool {
 		count++
-		if count <= q.Start || len(lines) >= limit {
-			continue
+		if count > q.Start+limit || size > maxLogBytes {
+			return false
 		}
-		lines = append(lines, LogLine{N: count, T: sc.Text()})
+		if count > q.Start {
+			lines = append(lines, LogLine{N: count, T: string(l)})
+			size += len(l)
+		}
+		return true
+	}})
+	if err != nil {
+		return nil, 0, fmt.Errorf("read system log: %w", err)
 	}
 	if count == 0 {
 		return []LogLine{{N: 1, T: "no content"}}, 1, nil
@@ -75,13 +86,28 @@ type JournalQuery struct {
 	EndCursor    string
 }
 
+// Journal bounds: without a range or lastentries the newest
+// defaultJournalEntries are read; no answer has more than
+// maxJournalEntries entries or maxLogBytes of text.
+const (
+	defaultJournalEntries = 500
+	maxJournalEntries     = 50000
+)
+
 // Journal reads the journal through `journalctl -o json` and answers like
 // mini-journalreader: the first entry's cursor, one short-format line per
-// entry ("-- Reboot --" between boots), the last entry's cursor.
+// entry ("-- Reboot --" between boots), the last entry's cursor. The
+// output is streamed entry by entry; lastentries and the start cursor go
+// to journalctl (-n, --after-cursor), reading stops at the end cursor or
+// at the bounds above.
 func (s *Service) Journal(ctx context.Context, q JournalQuery) ([]string, error) {
 	argv := []string{"journalctl", "--no-pager", "-o", "json"}
-	if q.LastEntries > 0 {
-		argv = append(argv, "-n", strconv.Itoa(q.LastEntries))
+	n := q.LastEntries
+	if n <= 0 && q.Since == 0 && q.Until == 0 && q.StartCursor == "" && q.EndCursor == "" {
+		n = defaultJournalEntries
+	}
+	if n > 0 {
+		argv = append(argv, "-n", strconv.Itoa(min(n, maxJournalEntries)))
 	}
 	if q.Since > 0 {
 		argv = append(argv, "--since", "@"+strconv.FormatInt(q.Since, 10))
@@ -92,11 +118,12 @@ func (s *Service) Journal(ctx context.Context, q JournalQuery) ([]string, error)
 	if q.StartCursor != "" {
 		argv = append(argv, "--after-cursor", q.StartCursor)
 	}
-	res, err := s.cfg.Runner.Run(ctx, host.Cmd{Argv: argv, Timeout: time.Minute})
+	f := journalFormatter{endCursor: q.EndCursor, loc: s.location(s.localZone(ctx))}
+	_, err := s.cfg.Runner.Run(ctx, host.Cmd{Argv: argv, Timeout: time.Minute, Lines: f.add})
 	if err != nil {
 		return nil, fmt.Errorf("read journal: %w", err)
 	}
-	return formatJournal(res.Stdout, q.EndCursor, s.location(s.localZone(ctx))), nil
+	return f.result(), nil
 }
 
 func (s *Service) localZone(ctx context.Context) string {
@@ -119,32 +146,43 @@ type journalEntry struct {
 	Message    json.RawMessage `json:"MESSAGE"`
 }
 
-// formatJournal renders journal JSON lines, stopping before endCursor.
-func formatJournal(b []byte, endCursor string, loc *time.Location) []string {
-	var out []string
-	first, last, boot := "", "", ""
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-	for sc.Scan() {
-		var e journalEntry
-		if json.Unmarshal(sc.Bytes(), &e) != nil {
-			continue
-		}
-		if endCursor != "" && e.Cursor == endCursor {
-			break
-		}
-		if first == "" {
-			first = e.Cursor
-		} else if e.Boot != boot {
-			out = append(out, "-- Reboot --")
-		}
-		boot, last = e.Boot, e.Cursor
-		out = append(out, shortLine(e, loc))
+// journalFormatter renders journal JSON lines one at a time, stopping
+// before endCursor or at the bounds.
+type journalFormatter struct {
+	endCursor         string
+	loc               *time.Location
+	out               []string
+	first, last, boot string
+	size              int
+}
+
+// add takes one JSON line; false means stop reading.
+func (f *journalFormatter) add(line []byte) bool {
+	var e journalEntry
+	if json.Unmarshal(line, &e) != nil {
+		return true
 	}
-	if first == "" {
+	if f.endCursor != "" && e.Cursor == f.endCursor {
+		return false
+	}
+	if f.first == "" {
+		f.first = e.Cursor
+	} else if e.Boot != f.boot {
+		f.out = append(f.out, "-- Reboot --")
+	}
+	f.boot, f.last = e.Boot, e.Cursor
+	l := shortLine(e, f.loc)
+	f.out = append(f.out, l)
+	f.size += len(l)
+	return len(f.out) < maxJournalEntries && f.size < maxLogBytes
+}
+
+// result is the answer: first cursor, lines, last cursor ([] when empty).
+func (f *journalFormatter) result() []string {
+	if f.first == "" {
 		return []string{}
 	}
-	return append(append([]string{first}, out...), last)
+	return append(append([]string{f.first}, f.out...), f.last)
 }
 
 // shortLine is journalctl's short format: "Mon DD HH:MM:SS host ident[pid]: msg".

@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"hostadm/internal/host"
 )
 
 // Log is a running task's log. It writes through to the log file, so a
@@ -207,24 +208,26 @@ func (m *Manager) ReadLog(upid string, start, limit int) ([]Line, int, error) {
 	return lines, total, nil
 }
 
+// maxLogAnswer bounds the text one ReadLog returns (limit 0 asks for
+// everything); lines are cut at host.DefaultMaxLine.
+const maxLogAnswer = 16 << 20
+
 // readLines pages through r's lines; a last line without a newline counts.
+// Lines past the page, or past maxLogAnswer bytes, are only counted, so a
+// huge log or a single huge line costs no more memory than the answer.
 func readLines(r io.Reader, start, limit int) ([]Line, int, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
 	lines := []Line{}
-	count := 0
-	for {
-		s, err := br.ReadString('\n')
-		if s != "" {
-			count++
-			if count > start && (limit <= 0 || count <= start+limit) {
-				lines = append(lines, Line{N: count, T: strings.TrimSuffix(s, "\n")})
-			}
+	count, size := 0, 0
+	err := host.ForEachLine(r, host.DefaultMaxLine, func(l []byte, _ bool) bool {
+		count++
+		if count > start && (limit <= 0 || count <= start+limit) && size < maxLogAnswer {
+			lines = append(lines, Line{N: count, T: string(l)})
+			size += len(l)
 		}
-		if err == io.EOF {
-			return lines, count, nil
-		}
-		if err != nil {
-			return nil, 0, err
-		}
+		return true
+	})
+	if err != nil {
+		return nil, 0, err
 	}
+	return lines, count, nil
 }

@@ -248,3 +248,24 @@ func BenchmarkStart(b *testing.B) {
 		m.Wait(context.Background(), u.String())
 	}
 }
+
+// TestReadLogHugeLine: a task log holding one 20 MB line, read with
+// limit=0, was answered whole; lines are cut at host.DefaultMaxLine and
+// the answer is bounded.
+func TestReadLogHugeLine(t *testing.T) {
+	m, _ := newTestManager(t, nil)
+	upid := "UPID:pve1:00001092:00000001:68D7279C:test::root@pam:"
+	path, _ := m.LogFile(upid)
+	huge := strings.Repeat("x", 20<<20) + "\nsmall\n"
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	if err := os.WriteFile(path, []byte(huge), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	got, total, err := m.ReadLog(upid, 0, 0)
+	if err != nil || total != 2 || len(got) != 2 {
+		t.Fatalf("ReadLog = %d lines, total %d, %v", len(got), total, err)
+	}
+	if len(got[0].T) != 64<<10 || got[1].T != "small" {
+		t.Errorf("first line %d bytes (want %d), second %q", len(got[0].T), 64<<10, got[1].T)
+	}
+}

@@ -17,6 +17,7 @@ func Table() []*Endpoint {
 		clusterEndpoints(),
 		networkEndpoints(),
 		aptEndpoints(),
+		aptFirmwareEndpoints(),
 		metricsEndpoints(),
 		hostEndpoints(),
 		diskEndpoints(),

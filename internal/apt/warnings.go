@@ -131,7 +131,8 @@ func (s *Service) firmwareWarning(sn *Snapshot, codename string) *Warning {
 		Message: fmt.Sprintf("The Debian '%s' component is not enabled, so the CPU microcode package '%s' cannot be installed or updated.", comp, pkg)}
 	if first != nil {
 		w.Path, w.Index = first.Path, &firstIdx
-		w.Fix.Description = fmt.Sprintf("Add the component '%s' to entry %d of %s, run apt update, then install '%s'.", comp, firstIdx, first.Path, pkg)
+		w.Fix = Fix{Description: fmt.Sprintf("Add the component '%s' to the Debian entries (entry %d of %s first; GET the same path previews the change and gives the digest to send), run apt update, then install '%s'.", comp, firstIdx, first.Path, pkg),
+			Method: "PUT", APIPath: "/nodes/{node}/apt/firmware-component"}
 	} else {
 		w.Fix.Description = fmt.Sprintf("Add a Debian '%s' entry with the components 'main %s', run apt update, then install '%s'.", codename, comp, pkg)
 	}

@@ -28,7 +28,9 @@ var aptCmds = []toolCmd{
 	{words: []string{"versions"}, method: "GET", path: "/nodes/{node}/apt/versions", render: renderVersions},
 }
 
-func runApt(env *Env, args []string) error { return runTool(env, "hostadm apt", aptCmds, args) }
+func runApt(env *Env, args []string) error {
+	return runTool(env, "hostadm apt", append(aptCmds, aptFirmwareCmds...), args)
+}
 
 // renderRepos prints one row per repository entry (its path and index are
 // what enable and disable take), then the file errors and the warnings.

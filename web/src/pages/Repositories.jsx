@@ -6,6 +6,7 @@ import { useApp } from '../components/context.js';
 import { ErrorAlert } from '../components/Alert.jsx';
 import { ConfirmDialog } from '../components/Dialog.jsx';
 import { useResource } from '../lib/poll.js';
+import { FirmwareComponentCard } from './Firmware.jsx';
 
 /** infosFor returns the infos (warnings and notes) about repository index of path. */
 export function infosFor(infos, path, index) {
@@ -35,6 +36,10 @@ export function Repositories() {
     <>
       <ErrorAlert error={repos.error || error} />
       {r && (r.errors || []).map((e) => <div key={e.path} class="alert alert-error">{e.path}: {e.error}</div>)}
+      {r && (r['hostadm-warnings'] || []).map((w) => (
+        <div key={w.id + (w.path || '') + (w.index ?? '')} class="alert alert-warn" data-testid={`warning-${w.id}`}>{w.message} <span class="muted small">Fix: {w.fix.description}</span></div>
+      ))}
+      {r && (r['hostadm-warnings'] || []).some((w) => w.id === 'firmware-component-missing') && <FirmwareComponentCard />}
       {r && (
         <article class="card">
           <h2>Standard repositories</h2>

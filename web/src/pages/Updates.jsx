@@ -8,18 +8,22 @@ import { useResource } from '../lib/poll.js';
 import { whenDone } from '../lib/tasklog.js';
 import { href } from '../lib/router.js';
 import { Repositories } from './Repositories.jsx';
+import { Firmware } from './Firmware.jsx';
 
 export function Updates({ arg }) {
   const { features } = useApp();
-  const tab = arg === 'repositories' ? 'repositories' : 'updates';
+  const tab = arg === 'repositories' || arg === 'firmware' ? arg : 'updates';
   return (
     <section>
       <div class="page-head"><h1>Updates</h1></div>
       <nav class="tabs" aria-label="Update sections">
         <a href={href('updates')} aria-current={tab === 'updates' ? 'page' : undefined}>Packages</a>
         <a href={href('updates', 'repositories')} aria-current={tab === 'repositories' ? 'page' : undefined}>Repositories</a>
+        {features.has('hardware') && <a href={href('updates', 'firmware')} aria-current={tab === 'firmware' ? 'page' : undefined}>Firmware</a>}
       </nav>
-      {tab === 'updates' ? <Packages /> : features.has('apt') && <Repositories />}
+      {tab === 'updates' && <Packages />}
+      {tab === 'repositories' && features.has('apt') && <Repositories />}
+      {tab === 'firmware' && <Firmware />}
     </section>
   );
 }

@@ -14,8 +14,7 @@ import (
 // Updates": Debian's firmware component, the CPU microcode package and
 // fwupd's persistent firmware.
 func aptFirmwareEndpoints() []*Endpoint {
-	modify := Perm{Check: Privs("/nodes/{node}", "Sys.Modify")}
-	audit := Perm{Check: Privs("/nodes/{node}", "Sys.Audit")}
+	modify, audit := modifyPerm(), auditPerm()
 	return []*Endpoint{
 		{
 			Method: "GET", Path: "/nodes/{node}/apt/firmware-component", Name: "firmware_component",
@@ -73,13 +72,9 @@ func aptFirmwareEndpoints() []*Endpoint {
 				if err != nil {
 					return nil, microcodeErr(err, "version")
 				}
-				upid, err := r.Svc.Tasks.Start(ctx, "microcode", pkg, r.Identity.AuthID(), func(ctx context.Context, l *tasks.Log) error {
+				return startTask(ctx, r, "microcode", pkg, func(ctx context.Context, l *tasks.Log) error {
 					return svc.MicrocodeTask(ctx, l, action, version)
 				})
-				if err != nil {
-					return nil, err
-				}
-				return upid.String(), nil
 			}),
 		},
 		{
@@ -104,7 +99,7 @@ func aptFirmwareEndpoints() []*Endpoint {
 				if err := s.CheckFirmwareUpdate(); err != nil {
 					return nil, BadRequest(err.Error())
 				}
-				return hostTask(ctx, r, "fwupdate", "", func(ctx context.Context, l *tasks.Log) error {
+				return startTask(ctx, r, "fwupdate", "", func(ctx context.Context, l *tasks.Log) error {
 					return s.UpdateFirmware(ctx, l)
 				})
 			}),

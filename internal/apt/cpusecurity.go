@@ -32,6 +32,11 @@ type CPUSecurity struct {
 	KernelLog       string `json:"kernel-log,omitempty"`
 	KernelLogSource string `json:"kernel-log-source,omitempty"`
 	KernelLogError  string `json:"kernel-log-error,omitempty"`
+	// EarlyLoadingDisabled is 1 when the running kernel was booted with
+	// dis_ucode_ldr; EarlyLoadingHint says how to set it after an early
+	// update (see cpusec_boot.go).
+	EarlyLoadingDisabled int    `json:"dis-ucode-ldr"`
+	EarlyLoadingHint     string `json:"microcode-early-hint,omitempty"`
 }
 
 // MicrocodePackage is the vendor's microcode package ("" for other vendors).
@@ -74,6 +79,7 @@ func (s *Service) CPUSecurity(ctx context.Context) (*CPUSecurity, error) {
 		return nil, err
 	}
 	s.kernelLog(ctx, out)
+	s.microcodeBoot(out)
 	return out, nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"hostadm/internal/cfs"
 	"hostadm/internal/disks"
 	"hostadm/internal/disks/storage"
+	"hostadm/internal/guests"
 	"hostadm/internal/host"
 	"hostadm/internal/hostcfg"
 	"hostadm/internal/metrics"
@@ -47,6 +48,7 @@ type Services struct {
 	Storage  *storage.Service // storage.cfg
 	Apt      *apt.Service     // package repositories and updates
 	Boot     *boot.Service    // ESPs, kernel selection and pinning, kernel command line
+	Guests   *guests.Service  // VMs: configs, QEMU, bulk actions, ballooning
 	Logger   *slog.Logger
 	Clock    func() time.Time
 	// PowerDelay is how long reboot/shutdown wait before running (2 s).
@@ -138,7 +140,7 @@ func (a *API) call(ctx context.Context, r *Request, pathParams map[string]string
 	if err != nil {
 		return nil, err
 	}
-	r.Params = Params{values: values, schema: e.Params}
+	r.Params = Params{values: values, schema: e.Params, extra: extraParams(e.Params, raw)}
 	defer func() {
 		if p := recover(); p != nil {
 			a.svc.Logger.Error("handler panic", "method", e.Method, "path", e.Path, "panic", p, "stack", string(debug.Stack()))

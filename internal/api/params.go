@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -13,6 +14,29 @@ import (
 type Params struct {
 	values map[string]any
 	schema *schema.Schema
+	// extra names the sent parameters the schema does not declare; only
+	// schemas that allow more properties let them through.
+	extra []string
+}
+
+// Extra returns the names of sent parameters an endpoint whose schema
+// allows more properties did not declare, sorted; the handler decides
+// about them (the VM config refuses each with its own message).
+func (p Params) Extra() []string { return p.extra }
+
+// extraParams lists the raw names an object schema does not declare.
+func extraParams(s *schema.Schema, raw map[string]any) []string {
+	if s == nil || !s.Additional {
+		return nil
+	}
+	var out []string
+	for k, v := range raw {
+		if _, ok := s.Properties[k]; !ok && v != nil {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Has tells whether the parameter was sent.

@@ -25,7 +25,7 @@ func TestPermissionMatrix(t *testing.T) {
 	upid := rootTask(t, env)
 
 	fill := strings.NewReplacer("{node}", daemontest.Node, "{upid}", url.PathEscape(upid),
-		"{userid}", "target@pve", "{tokenid}", "tok", "{roleid}", "PVEAuditor")
+		"{userid}", "target@pve", "{tokenid}", "tok", "{roleid}", "PVEAuditor", "{vmid}", "100")
 	for _, e := range api.Table() {
 		if e.Method == "POST" && e.Path == "/nodes/{node}/status" {
 			continue // would schedule a reboot for the admin case

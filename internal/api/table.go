@@ -22,6 +22,8 @@ func Table() []*Endpoint {
 		hostEndpoints(),
 		diskEndpoints(),
 		bootEndpoints(),
+		qemuEndpoints(),
+		bulkEndpoints(),
 		certEndpoints(),
 	} {
 		t = append(t, part...)

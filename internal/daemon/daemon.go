@@ -23,6 +23,7 @@ import (
 	"hostadm/internal/cfs"
 	"hostadm/internal/disks"
 	"hostadm/internal/disks/storage"
+	"hostadm/internal/guests"
 	"hostadm/internal/host"
 	"hostadm/internal/hostcfg"
 	"hostadm/internal/metrics"
@@ -69,6 +70,9 @@ type Config struct {
 	MaxConnsPerAddr int
 	// Limits bound each request's work (api.DefaultLimits when zero).
 	Limits api.Limits
+	// QEMUAccel forces QEMU's accelerator ("kvm" or "tcg"); "" uses KVM
+	// when /dev/kvm can be opened.
+	QEMUAccel string
 }
 
 // Node is an opened hostadm node: its store and services.
@@ -180,13 +184,17 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 	n.Services.Disks = disks.New(disks.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger})
 	n.Services.HostCfg = hostcfg.New(hostcfg.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger})
 	n.Services.NodeCfg = nodecfg.New(nodecfg.Config{Store: n.store, Root: root, Node: cfg.Node, Logger: cfg.Logger})
+	n.Services.Guests = guests.New(guests.Config{Root: root, Store: n.store, Node: cfg.Node, Logger: cfg.Logger,
+		Tasks: tm, Accel: cfg.QEMUAccel})
 	n.Services.Metrics = metrics.NewService(metrics.ServiceConfig{
 		Node: cfg.Node, NodeStat: n.Services.NodeStat, Store: n.store, Logger: cfg.Logger,
 		HistoryDir: filepath.Join(cfg.DataDir, "rrd"),
 		Storages: storageSource{svc: n.Services.Storage,
 			prober: storage.Prober{Root: root, Runner: cfg.Runner}},
+		Guests: guestSource{svc: n.Services.Guests},
 	})
 	n.Services.Boot = boot.New(boot.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger})
+	n.Services.Metrics.Registry().MustRegister(n.Services.Guests.Collector())
 	n.Services.Apt = apt.New(apt.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger, Store: n.store,
 		Mail: apt.MailConfig{Hostname: hostname(cfg.Node), Relay: cfg.MailRelay, Users: authSvc}})
 	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay, Limits: cfg.Limits})

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"hostadm/internal/disks/storage"
+	"hostadm/internal/guests"
 	"hostadm/internal/metrics"
+	"hostadm/internal/metrics/wire"
 	"hostadm/internal/tasks"
 )
 
@@ -84,4 +87,40 @@ func (m *metricsServer) shutdown(ctx context.Context) error {
 		return nil
 	}
 	return errors.Join(m.http.Shutdown(ctx), <-m.done)
+}
+
+// guestSource adapts the guest service to the metrics collector's
+// GuestSource: one qemu object per VM of this node, with vmstatus's keys.
+type guestSource struct{ svc *guests.Service }
+
+// GuestObjects builds the round's qemu objects.
+func (g guestSource) GuestObjects(ctx context.Context, node string, ctime int64) ([]wire.Object, error) {
+	list, err := g.svc.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]wire.Object, 0, len(list))
+	for _, st := range list {
+		f := []wire.Field{
+			wire.Float("cpu", st.CPU), wire.Int("cpus", int64(st.CPUs)), wire.Int("disk", 0),
+			wire.Int("diskread", 0), wire.Int("diskwrite", 0), wire.Int("maxdisk", 0),
+			wire.Int("maxmem", st.MaxMem), wire.Int("mem", st.Mem), wire.Str("name", st.Name),
+			wire.Int("netin", 0), wire.Int("netout", 0), wire.Int("shares", int64(st.Shares)),
+			wire.Str("status", st.Status), wire.Int("template", 0), wire.Int("uptime", st.Uptime),
+			wire.Int("vmid", int64(st.VMID)),
+		}
+		if st.Status == "running" {
+			f = append(f, wire.Int("pid", int64(st.PID)), wire.Str("qmpstatus", st.QMPStatus))
+			if st.Balloon > 0 {
+				f = append(f, wire.Int("balloon", st.Balloon),
+					wire.Hash("ballooninfo", wire.Int("actual", st.Balloon), wire.Int("max_mem", st.MaxMem)))
+			}
+		}
+		if st.Tags != "" {
+			f = append(f, wire.Str("tags", st.Tags))
+		}
+		wire.Sort(f)
+		out = append(out, wire.Object{Kind: wire.KindQEMU, ID: strconv.Itoa(st.VMID), Node: node, Time: ctime, Fields: f})
+	}
+	return out, nil
 }

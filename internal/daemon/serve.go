@@ -87,7 +87,8 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	s.loop(func() { reloader.Run(bg) })
 	s.loop(func() { n.Services.Metrics.Run(bg) }) // samples the node (status CPU figure too) and exports
 	s.loop(func() { n.Services.Apt.RunDaily(bg, apt.DailyConfig{Tasks: n.Services.Tasks, Logger: n.Config.Logger}) })
-	s.loop(func() { n.API.WatchNetworkRollback(bg) }) // resumes a pending network rollback (internal/network/rollback.go)
+	s.loop(func() { n.Services.Guests.RunBalloon(bg, 10*time.Second) }) // pvestatd's auto-ballooning
+	s.loop(func() { n.API.WatchNetworkRollback(bg) })                   // resumes a pending network rollback (internal/network/rollback.go)
 	go func() {
 		err := s.http.Serve(tls.NewListener(limited, tlsCfg))
 		if errors.Is(err, http.ErrServerClosed) {

@@ -69,3 +69,20 @@ func (s *Service) waitTask(ctx context.Context, upid string) string {
 	}
 	return st.ExitStatus
 }
+
+// SpawnMigrate runs a migration of a VM of the local node as a qmigrate task.
+func (s *Service) SpawnMigrate(ctx context.Context, user string, vmid int, target string, online bool) (string, error) {
+	if s.cfg.Tasks == nil {
+		return "", fmt.Errorf("no task manager")
+	}
+	if _, err := s.Load(ctx, vmid); err != nil {
+		return "", err
+	}
+	u, err := s.cfg.Tasks.Start(ctx, "qmigrate", strconv.Itoa(vmid), user, func(ctx context.Context, l *tasks.Log) error {
+		return s.migrate(ctx, vmid, target, online, l)
+	})
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
+}

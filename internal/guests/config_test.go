@@ -27,7 +27,7 @@ func TestCreateUpdateBadInput(t *testing.T) {
 		{"disk", Change{Set: map[string]string{"scsi0": "local-lvm:1"}}, "scsi0", "not supported by hostadm"},
 		{"memory low", Change{Set: map[string]string{"memory": "8"}}, "memory", "minimum value of 16"},
 		{"balloon high", Change{Set: map[string]string{"balloon": "128"}}, "balloon", "balloon value too large"},
-		{"startup", Change{Set: map[string]string{"startup": "order=x"}}, "startup", "invalid startup value"},
+		{"startup", Change{Set: map[string]string{"startup": "order=x"}}, "startup", "valid startup order"},
 		{"shares", Change{Set: map[string]string{"shares": "50001"}}, "shares", "maximum value of 50000"},
 		{"cpu opts", Change{Set: map[string]string{"cpu": "host,flags=+aes"}}, "cpu", "not supported by hostadm"},
 		{"machine", Change{Set: map[string]string{"machine": "microvm"}}, "machine", "not supported by hostadm"},

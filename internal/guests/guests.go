@@ -50,6 +50,10 @@ type Config struct {
 	MaxWorkers int
 	// Tasks runs power actions and bulk actions as tasks.
 	Tasks *tasks.Manager
+	// Nodes lists the cluster's nodes; nil: only the local node.
+	Nodes func(ctx context.Context) ([]string, error)
+	// Migrator moves VMs to other nodes; nil: migration is unavailable.
+	Migrator Migrator
 }
 
 // Service manages the VMs of the local node.

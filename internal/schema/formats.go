@@ -23,6 +23,9 @@ var (
 	// components of letters, digits, "_", ".", ":", "-" and inner blanks.
 	reZFSName   = regexp.MustCompile(`^[a-zA-Z](?:[\w.: -]*[\w.:-])?(?:/[\w.:-](?:[\w.: -]*[\w.:-])?)*$`)
 	reVMID      = regexp.MustCompile(`^[1-9][0-9]{2,8}$`)
+	reStartup   = regexp.MustCompile(`^(?:(?:order=)?\d+)?(?:(?:^|,)(?:order|up|down)=\d+)*$`)
+	reTag       = regexp.MustCompile(`(?i)^[a-z0-9_][a-z0-9_\-+.]*$`)
+	reCPUType   = regexp.MustCompile(`^(?:cputype=)?[A-Za-z0-9_\-.]+(?:,.*)?$`)
 	reMAC       = regexp.MustCompile(`(?i)^[a-f0-9][02468ace](?::[a-f0-9]{2}){5}$`)
 	reDNSName   = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$`)
 	reEmail     = regexp.MustCompile(`^[\w+\-~]+(\.[\w+\-~]+)*@[a-zA-Z0-9\-]+(\.[a-zA-Z0-9\-]+)*$`)
@@ -84,6 +87,9 @@ var formats = map[string]formatFunc{
 		return fmt.Sprintf("invalid ZFS pool or dataset name '%s'\n", v)
 	},
 	"pve-vmid":             re(reVMID, "value does not look like a valid VM ID"),
+	"pve-startup-order":    re(reStartup, "value does not look like a valid startup order"),
+	"pve-tag":              re(reTag, "invalid characters in tag"),
+	"pve-vm-cpu-conf":      re(reCPUType, "value does not look like a valid CPU type"),
 	"mac-addr":             re(reMAC, "value does not look like a valid unicast MAC address"),
 	"ipv4":                 checkIP(true, false, "value does not look like a valid IPv4 address"),
 	"ipv6":                 checkIP(false, true, "value does not look like a valid IPv6 address"),

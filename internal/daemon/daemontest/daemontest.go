@@ -83,6 +83,7 @@ func startAt(t testing.TB, root string, o Options) *Env {
 		Logger:     slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
 		PAMConfDir: o.PAMConfDir, PAMService: o.PAMService,
 		StorePoll: 50 * time.Millisecond, Runner: o.Runner, PowerDelay: 10 * time.Millisecond,
+		QEMUAccel: "tcg", // the guest tests run QEMU under TCG, KVM or not
 	}
 	if o.Tune != nil {
 		o.Tune(&cfg)

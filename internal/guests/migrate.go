@@ -1,0 +1,101 @@
+package guests
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+
+	"hostadm/internal/schema"
+)
+
+// Migrator moves one VM of the local node to another cluster node; the
+// cluster layer provides it. Without one, migrations fail with a clear
+// message.
+type Migrator interface {
+	Migrate(ctx context.Context, vmid int, target string, online bool, log TaskLog) error
+}
+
+// nodes lists the cluster's nodes (just the local one without a cluster).
+func (s *Service) nodes(ctx context.Context) ([]string, error) {
+	if s.cfg.Nodes != nil {
+		return s.cfg.Nodes(ctx)
+	}
+	return []string{s.cfg.Node}, nil
+}
+
+// CheckMigrateTarget refuses the local node and nodes the cluster does
+// not know, with Proxmox's messages.
+func (s *Service) CheckMigrateTarget(ctx context.Context, target string) error {
+	if target == s.cfg.Node {
+		return schema.Fail("target", "target is local node.")
+	}
+	nodes, err := s.nodes(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(nodes, target) {
+		return fmt.Errorf("no such cluster node '%s'", target)
+	}
+	return nil
+}
+
+// CheckMigrateAll checks migrateall's parameters before its task starts.
+func (s *Service) CheckMigrateAll(ctx context.Context, opts BulkOptions) error {
+	if err := s.CheckMigrateTarget(ctx, opts.Target); err != nil {
+		return err
+	}
+	if opts.MaxWorkers == 0 && s.cfg.MaxWorkers == 0 {
+		return fmt.Errorf("either 'max-workers' parameter or max_workers in datacenter.cfg must be set!")
+	}
+	return nil
+}
+
+// migrate runs one migration through the Migrator.
+func (s *Service) migrate(ctx context.Context, vmid int, target string, online bool, log TaskLog) error {
+	if s.cfg.Migrator == nil {
+		return fmt.Errorf("migration of VM %d: live migration is not available on this node (no cluster)", vmid)
+	}
+	return s.cfg.Migrator.Migrate(ctx, vmid, target, online, log)
+}
+
+// MigrateAll is the migrateall task body: every VM of the node (or of
+// opts.VMs), in Perl's string order of VMIDs as Nodes.pm sorts them, with
+// at most max-workers migrations at a time.
+func (s *Service) MigrateAll(ctx context.Context, user string, opts BulkOptions, log TaskLog) error {
+	plan, err := s.plan(ctx, false, opts.VMs)
+	if err != nil {
+		return err
+	}
+	if len(plan) == 0 {
+		log.Warn("no virtual guests matched, nothing to do..")
+		return nil
+	}
+	sort.Slice(plan, func(i, j int) bool { return strconv.Itoa(plan[i].VMID) < strconv.Itoa(plan[j].VMID) })
+	n := opts.MaxWorkers
+	if n == 0 {
+		n = s.cfg.MaxWorkers
+	}
+	p := &pool{s: s, log: log, n: n, verb: "Migrating"}
+	started := 0
+	for _, e := range plan {
+		online := s.Running(e.VMID) != nil
+		log.Printf("Check VM %d: precondition check passed", e.VMID)
+		log.Printf("Migrating VM %d", e.VMID)
+		upid, err := s.SpawnMigrate(ctx, user, e.VMID, opts.Target, online)
+		if err != nil {
+			log.Warn("%v", err)
+			continue
+		}
+		started++
+		p.add(ctx, e.VMID, upid)
+		p.wait(p.n)
+	}
+	p.wait(1)
+	if started == 0 {
+		return fmt.Errorf("no migrations worker started...")
+	}
+	log.Printf("All jobs finished, used %d workers in total.", started)
+	return nil
+}

@@ -47,6 +47,21 @@ var formatCases = map[string]formatCase{
 			"tank ", "tank/x ", strings.Repeat("a", 256)},
 		msg: "invalid ZFS pool or dataset name '-r'",
 	},
+	"pve-startup-order": {
+		good: []string{"1", "order=2,up=30,down=60", "up=5", "3,up=5", "down=0"},
+		bad:  []string{"order=x", "up=-1", "foo=1", "1,2", "order=1,,up=2"},
+		msg:  "value does not look like a valid startup order",
+	},
+	"pve-tag": {
+		good: []string{"prod", "web-1", "a_b.c+d", "UPPER"},
+		bad:  []string{"-lead", "a b", "x;y", ""},
+		msg:  "invalid characters in tag",
+	},
+	"pve-vm-cpu-conf": {
+		good: []string{"host", "cputype=kvm64", "x86-64-v2-AES", "host,flags=+aes"},
+		bad:  []string{"", "a b", "cputype="},
+		msg:  "value does not look like a valid CPU type",
+	},
 	"pve-vmid": {
 		good: []string{"100", "999", "123456789", "999999999"},
 		bad:  []string{"99", "0100", "1000000000", "", "+100", "-100", "1e3"},

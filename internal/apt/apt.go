@@ -66,7 +66,7 @@ const (
 	sourcesListDir = "/etc/apt/sources.list.d/"
 	listsDir       = "/var/lib/apt/lists"
 	osRelease      = "/etc/os-release"
-	sourcesLock    = "/run/lock/hostadm-apt-sources.lck"
+	sourcesLock    = "/run/hostadm/apt-sources.lck" // host.PrivateLock: root-only
 )
 
 // codenames are Debian's release names in order (lenny is release 5).

@@ -36,7 +36,7 @@ const (
 
 	espKernelDir = "EFI/proxmox" // relative to an ESP's mount point
 	loaderConf   = "loader/loader.conf"
-	lockPath     = "/run/lock/hostadm-boot.lck"
+	lockPath     = "/run/hostadm/boot.lck" // host.PrivateLock("boot"): root-only
 	minESPSize   = 268435456 // 256 MiB, Proxmox's lower bound
 	loaderTitle  = "Proxmox Virtual Environment"
 )

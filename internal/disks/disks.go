@@ -22,6 +22,9 @@ import (
 )
 
 // LockPath is the disk lock every disk-changing task holds, as in Proxmox.
+// It is shared with Proxmox's disk tools, so it stays at their path in the
+// world-writable /run/lock; host.LockFile opens it without following
+// symlinks and keeps it 0600, so local users cannot hold it.
 const LockPath = "/run/lock/pve-diskmanage.lck"
 
 // lockTimeout is Proxmox's default lock_file timeout.

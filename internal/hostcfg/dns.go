@@ -51,6 +51,8 @@ func (s *Service) SetDNS(ctx context.Context, search string, servers []string) e
 			return ErrBadSearch
 		}
 	}
+	// Shared with Proxmox's DNS update, so at its path; host.LockFile
+	// opens it safely (no symlinks, 0600).
 	unlock, err := s.cfg.Root.Lock(ctx, "/etc/resolv.conf.lock", lockWait)
 	if err != nil {
 		return err
@@ -91,6 +93,9 @@ func (s *Service) SetHosts(ctx context.Context, data, digest string) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
+	// Shared with Proxmox's /etc/hosts writer, so at its path in the
+	// world-writable /var/lock: host.LockFile replaces a symlink or a
+	// file other users can open, and creates it 0600.
 	unlock, err := s.cfg.Root.Lock(ctx, "/var/lock/pve-etchosts.lck", lockWait)
 	if err != nil {
 		return err

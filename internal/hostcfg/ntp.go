@@ -21,7 +21,7 @@ const (
 	// includes the sources.d directory.
 	HostadmSources = ChronySources + "/hostadm.sources"
 	TimesyncdConf  = "/etc/systemd/timesyncd.conf"
-	ntpLock        = "/var/lock/hostadm-ntp.lck"
+	ntpLock        = "/run/hostadm/ntp.lck" // host.PrivateLock("ntp")
 )
 
 // Daemon names, as service IDs.

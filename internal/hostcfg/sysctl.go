@@ -70,7 +70,7 @@ func (s *Service) SetSysctl(ctx context.Context, ch SysctlChange) error {
 	if ch.Swappiness != nil && (*ch.Swappiness < 0 || *ch.Swappiness > 200) {
 		return fmt.Errorf("swappiness %d out of range 0..200", *ch.Swappiness)
 	}
-	unlock, err := s.cfg.Root.Lock(ctx, "/var/lock/hostadm-sysctl.lck", lockWait)
+	unlock, err := s.cfg.Root.Lock(ctx, host.PrivateLock("sysctl"), lockWait)
 	if err != nil {
 		return err
 	}

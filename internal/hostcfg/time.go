@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"hostadm/internal/host"
 )
 
 // ErrNoSuchTimezone is returned for a zone name the host does not know; the
@@ -87,7 +89,7 @@ func (s *Service) SetTimezone(ctx context.Context, tz string) error {
 		}
 		return nil
 	}
-	unlock, err := s.cfg.Root.Lock(ctx, "/var/lock/hostadm-timezone.lck", lockWait)
+	unlock, err := s.cfg.Root.Lock(ctx, host.PrivateLock("timezone"), lockWait)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,9 @@ import (
 const (
 	LivePath   = "/etc/network/interfaces"
 	StagedPath = "/etc/network/interfaces.new"
-	LockPath   = "/etc/network/.pve-interfaces.lock"
+	// LockPath is shared with Proxmox's network code (same path); it is
+	// kept 0600 by host.LockFile so only root can hold it.
+	LockPath = "/etc/network/.pve-interfaces.lock"
 	// ifupdown2Marker is what Proxmox checks to know ifupdown2 is in use.
 	ifupdown2Marker = "/usr/share/ifupdown2"
 )

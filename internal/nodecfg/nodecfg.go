@@ -18,7 +18,9 @@ import (
 	"hostadm/internal/nodecfg/nodeconf"
 )
 
-// LockPath is Proxmox's lock around node config changes.
+// LockPath is Proxmox's lock around node config changes, shared with its
+// tools and so at its path in the world-writable /var/lock; host.LockFile
+// opens it safely (no symlinks, replaced unless root's and 0600).
 const LockPath = "/var/lock/pvenode.lock"
 
 // Config holds what the service needs.

@@ -127,7 +127,7 @@ func diskCoreEndpoints() []*Endpoint {
 			ProxyTo:     "node", Protected: true,
 			Params:  nodeParams(schema.Props{"disk": diskParam()}),
 			Returns: schema.Str(""),
-			Handler: withDiskParam(wipeDisk),
+			Handler: withDisks(wipeDisk),
 		},
 	}
 }
@@ -224,12 +224,16 @@ func initGPT(ctx context.Context, r *Request, s *disks.Service, disk string) (an
 	})
 }
 
-func wipeDisk(ctx context.Context, r *Request, s *disks.Service, disk string) (any, error) {
-	if err := s.CheckWipeable(disk); err != nil {
+func wipeDisk(ctx context.Context, r *Request, s *disks.Service) (any, error) {
+	b, err := s.VerifyBlockdev(r.Params.String("disk"))
+	if err != nil {
 		return nil, err
 	}
-	return startTask(ctx, r, "wipedisk", path.Base(disk), func(ctx context.Context, l *tasks.Log) error {
-		return s.Wipe(ctx, l, disk)
+	if err := s.CheckWipeable(b); err != nil {
+		return nil, err
+	}
+	return startTask(ctx, r, "wipedisk", path.Base(b.Path), func(ctx context.Context, l *tasks.Log) error {
+		return s.Wipe(ctx, l, b)
 	})
 }
 

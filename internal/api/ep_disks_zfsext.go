@@ -125,12 +125,13 @@ func replaceZFS(ctx context.Context, r *Request, d *disks.Service) (any, error) 
 // wasBootable tells whether the disk of a (still present) pool device
 // carries a BIOS boot or EFI partition.
 func wasBootable(ctx context.Context, d *disks.Service, dev string) bool {
-	real, err := d.VerifyBlockdevPath(dev)
+	b, err := d.VerifyBlockdev(dev)
 	if err != nil {
 		return false
 	}
-	if parent, err := d.ParentDisk(real); err == nil {
-		real = parent
+	real := b.Path
+	if b.Partition {
+		real = b.Parent
 	}
 	base := strings.TrimPrefix(real, "/dev/")
 	all, err := d.Disks(ctx, disks.ListOptions{Only: []string{base}, SkipSmart: true, IncludePartitions: true})

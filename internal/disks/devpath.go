@@ -120,33 +120,67 @@ func devName(dev string) string { return strings.TrimPrefix(dev, "/dev/") }
 // is a "/" under /dev (cciss!c0d0p1 is /dev/cciss/c0d0p1).
 func devPathOf(sysName string) string { return "/dev/" + strings.ReplaceAll(sysName, "!", "/") }
 
-// IsPartition tells whether dev is a partition.
-func (s *Service) IsPartition(dev string) bool {
-	_, part, err := s.sysDir(devName(dev))
-	return err == nil && part
+// Blockdev is a block device resolved once: the path check and the sysfs
+// lookup that wiping, the in-use checks and the partition type all need.
+type Blockdev struct {
+	Path      string // the real /dev path
+	Name      string // the kernel name (cciss/c0d0 keeps its slash)
+	SysDir    string // host path of its sysfs directory, "" when it has none
+	Partition bool   // a partition rather than a whole disk
+	PartNum   int    // a partition's number, 0 when unknown
+	Parent    string // a partition's disk, as a /dev path
 }
 
+// Blockdev looks dev (a real /dev path) up in sysfs once. A device sysfs
+// does not know keeps SysDir "".
+func (s *Service) Blockdev(dev string) Blockdev {
+	b := Blockdev{Path: dev, Name: devName(dev)}
+	dir, part, err := s.sysDir(b.Name)
+	if err != nil {
+		return b
+	}
+	b.SysDir, b.Partition = dir, part
+	if part {
+		b.Parent = devPathOf(filepath.Base(filepath.Dir(dir)))
+		if _, err := fmt.Sscan(s.readFirstLine(dir+"/partition"), &b.PartNum); err != nil || b.PartNum < 0 {
+			b.PartNum = 0
+		}
+	}
+	return b
+}
+
+// VerifyBlockdev is VerifyBlockdevPath returning the resolved device.
+func (s *Service) VerifyBlockdev(p string) (Blockdev, error) {
+	real, err := s.VerifyBlockdevPath(p)
+	if err != nil {
+		return Blockdev{}, err
+	}
+	return s.Blockdev(real), nil
+}
+
+// IsPartition tells whether dev is a partition.
+func (s *Service) IsPartition(dev string) bool { return s.Blockdev(dev).Partition }
+
 // PartNum is the partition number of a partition device.
-func (s *Service) PartNum(dev string) (int, error) {
-	dir, part, err := s.sysDir(devName(dev))
-	if err != nil || !part {
-		return 0, fmt.Errorf("%s is not a partition", dev)
+func (s *Service) PartNum(dev string) (int, error) { return s.Blockdev(dev).partNum() }
+
+func (b Blockdev) partNum() (int, error) {
+	if !b.Partition {
+		return 0, fmt.Errorf("%s is not a partition", b.Path)
 	}
-	var n int
-	if _, err := fmt.Sscan(s.readFirstLine(dir+"/partition"), &n); err != nil || n <= 0 {
-		return 0, fmt.Errorf("failed to get partition number of %s", dev)
+	if b.PartNum <= 0 {
+		return 0, fmt.Errorf("failed to get partition number of %s", b.Path)
 	}
-	return n, nil
+	return b.PartNum, nil
 }
 
 // ParentDisk is the disk device a partition lives on.
 func (s *Service) ParentDisk(dev string) (string, error) {
-	dir, part, err := s.sysDir(devName(dev))
-	if err != nil || !part {
+	b := s.Blockdev(dev)
+	if !b.Partition {
 		return "", fmt.Errorf("%s is not a partition", dev)
 	}
-	parent := filepath.Base(filepath.Dir(dir))
-	return devPathOf(parent), nil
+	return b.Parent, nil
 }
 
 func (s *Service) readFirstLine(p string) string {

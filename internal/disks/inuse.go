@@ -59,16 +59,17 @@ func (s *Service) Mounts() map[string]string {
 
 // IsMounted returns dev or the first of its partitions that is mounted,
 // or "".
-func (s *Service) IsMounted(dev string) string {
+func (s *Service) IsMounted(dev string) string { return s.isMounted(s.Blockdev(dev)) }
+
+func (s *Service) isMounted(b Blockdev) string {
 	mounted := s.Mounts()
-	if _, ok := mounted[dev]; ok {
-		return dev
+	if _, ok := mounted[b.Path]; ok {
+		return b.Path
 	}
-	dir, part, err := s.sysDir(devName(dev))
-	if err != nil || part {
+	if b.SysDir == "" || b.Partition {
 		return ""
 	}
-	for _, p := range s.children(dir) {
+	for _, p := range s.children(b.SysDir) {
 		if pp := devPathOf(p); mounted[pp] != "" {
 			return pp
 		}
@@ -78,19 +79,20 @@ func (s *Service) IsMounted(dev string) string {
 
 // HasHolder returns dev or the first of its partitions that a device
 // mapper or md device holds, or "".
-func (s *Service) HasHolder(dev string) string {
-	dir, part, err := s.sysDir(devName(dev))
-	if err != nil {
+func (s *Service) HasHolder(dev string) string { return s.hasHolder(s.Blockdev(dev)) }
+
+func (s *Service) hasHolder(b Blockdev) string {
+	if b.SysDir == "" {
 		return ""
 	}
-	if len(s.holders(dir)) > 0 {
-		return dev
+	if len(s.holders(b.SysDir)) > 0 {
+		return b.Path
 	}
-	if part {
+	if b.Partition {
 		return ""
 	}
-	for _, p := range s.children(dir) {
-		if len(s.holders(dir+"/"+p)) > 0 {
+	for _, p := range s.children(b.SysDir) {
+		if len(s.holders(b.SysDir+"/"+p)) > 0 {
 			return devPathOf(p)
 		}
 	}
@@ -98,11 +100,11 @@ func (s *Service) HasHolder(dev string) string {
 }
 
 // CheckWipeable is the wipe endpoint's refusal of mounted or held devices.
-func (s *Service) CheckWipeable(dev string) error {
-	if m := s.IsMounted(dev); m != "" {
+func (s *Service) CheckWipeable(b Blockdev) error {
+	if m := s.isMounted(b); m != "" {
 		return fmt.Errorf("disk/partition '%s' is mounted", m)
 	}
-	if h := s.HasHolder(dev); h != "" {
+	if h := s.hasHolder(b); h != "" {
 		return fmt.Errorf("disk/partition '%s' has a holder", h)
 	}
 	return nil
@@ -121,7 +123,7 @@ func (s *Service) ByIDLink(dev string) string {
 
 // SetPartType sets a partition's type (sgdisk -tN:TYPE on its disk).
 func (s *Service) SetPartType(ctx context.Context, l Log, part, typ string) error {
-	return s.setPartType(ctx, l, part, typ)
+	return s.setPartType(ctx, l, s.Blockdev(part), typ)
 }
 
 // EscapeUnit is Proxmox's PVE::Systemd::escape_unit: "-" becomes "\x2d",

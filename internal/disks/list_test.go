@@ -80,10 +80,10 @@ func TestInUseChecks(t *testing.T) {
 	if h := s.HasHolder("/dev/sdh"); h != "/dev/sdh" {
 		t.Errorf("HasHolder(sdh) = %q", h)
 	}
-	if err := s.CheckWipeable("/dev/sda"); err == nil || err.Error() != "disk/partition '/dev/sda2' is mounted" {
+	if err := s.CheckWipeable(s.Blockdev("/dev/sda")); err == nil || err.Error() != "disk/partition '/dev/sda2' is mounted" {
 		t.Errorf("CheckWipeable(sda) = %v", err)
 	}
-	if err := s.CheckWipeable("/dev/sdh"); err == nil || err.Error() != "disk/partition '/dev/sdh' has a holder" {
+	if err := s.CheckWipeable(s.Blockdev("/dev/sdh")); err == nil || err.Error() != "disk/partition '/dev/sdh' has a holder" {
 		t.Errorf("CheckWipeable(sdh) = %v", err)
 	}
 	if !s.IsPartition("/dev/sda3") || s.IsPartition("/dev/sda") {
@@ -128,7 +128,7 @@ func TestCcissPartitionPaths(t *testing.T) {
 	if got := s.HasHolder("/dev/cciss/c0d1"); got != "/dev/cciss/c0d1p1" {
 		t.Errorf("HasHolder = %q", got)
 	}
-	if err := s.CheckWipeable("/dev/cciss/c0d0"); err == nil || err.Error() != "disk/partition '/dev/cciss/c0d0p1' is mounted" {
+	if err := s.CheckWipeable(s.Blockdev("/dev/cciss/c0d0")); err == nil || err.Error() != "disk/partition '/dev/cciss/c0d0p1' is mounted" {
 		t.Errorf("CheckWipeable = %v", err)
 	}
 	m, err := s.Disks(t.Context(), ListOptions{SkipSmart: true, IncludePartitions: true})

@@ -71,7 +71,7 @@ func TestInitGPTAndWipeOnLoop(t *testing.T) {
 	// Mounted partitions are refused and nothing runs.
 	os.WriteFile(filepath.Join(root, "proc/mounts"), []byte(part+" /mnt/x ext4 rw 0 0\n"), 0o644)
 	before := len(rec.Calls())
-	if err := s.Wipe(ctx, &log, l.Dev); err == nil || err.Error() != "disk/partition '"+part+"' is mounted" {
+	if err := s.Wipe(ctx, &log, s.Blockdev(l.Dev)); err == nil || err.Error() != "disk/partition '"+part+"' is mounted" {
 		t.Errorf("mounted: %v", err)
 	}
 	for _, c := range rec.Calls()[before:] {
@@ -83,7 +83,7 @@ func TestInitGPTAndWipeOnLoop(t *testing.T) {
 
 	// Wiping the partition sets its type to Linux and clears the file system.
 	log.Reset()
-	if err := s.Wipe(ctx, &log, part); err != nil {
+	if err := s.Wipe(ctx, &log, s.Blockdev(part)); err != nil {
 		t.Fatalf("wipe partition: %v\n%s", err, log.String())
 	}
 	for _, want := range []string{"# wipefs --all " + part, "# dd if=/dev/zero of=" + part + " bs=1M conv=fdatasync count=16",
@@ -94,7 +94,7 @@ func TestInitGPTAndWipeOnLoop(t *testing.T) {
 	}
 	// Wiping the disk wipes the partitions first, then the disk.
 	log.Reset()
-	if err := s.Wipe(ctx, &log, l.Dev); err != nil {
+	if err := s.Wipe(ctx, &log, s.Blockdev(l.Dev)); err != nil {
 		t.Fatalf("wipe disk: %v\n%s", err, log.String())
 	}
 	for _, want := range []string{"found child partitions to wipe: " + part, "# wipefs --all " + part + " " + l.Dev,

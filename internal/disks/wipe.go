@@ -11,33 +11,39 @@ const maxWipeMiB = 200
 
 // Wipe is Proxmox's wipe_disk worker under the disk lock: wipefs on the
 // partitions and the device, zero its first 200 MiB, set a wiped
-// partition's type to Linux (8300), and let udev know.
-func (s *Service) Wipe(ctx context.Context, l Log, dev string) error {
+// partition's type to Linux (8300), and let udev know. The in-use check
+// is repeated under the lock: the device may have been mounted since the
+// request was checked.
+func (s *Service) Wipe(ctx context.Context, l Log, b Blockdev) error {
 	return s.Locked(ctx, func() error {
-		if err := s.CheckWipeable(dev); err != nil {
+		if err := s.CheckWipeable(b); err != nil {
 			return err
 		}
-		if err := s.WipeBlockdev(ctx, l, dev); err != nil {
+		if err := s.wipeBlockdev(ctx, l, b); err != nil {
 			return err
 		}
-		if s.IsPartition(dev) {
-			if err := s.setPartType(ctx, l, dev, "8300"); err != nil {
+		if b.Partition {
+			if err := s.setPartType(ctx, l, b, "8300"); err != nil {
 				return err
 			}
 		}
-		s.UdevTrigger(ctx, l, dev)
+		s.UdevTrigger(ctx, l, b.Path)
 		return nil
 	})
 }
 
 // WipeBlockdev is Proxmox's wipe_blockdev (callers hold the disk lock).
 func (s *Service) WipeBlockdev(ctx context.Context, l Log, dev string) error {
+	return s.wipeBlockdev(ctx, l, s.Blockdev(dev))
+}
+
+func (s *Service) wipeBlockdev(ctx context.Context, l Log, b Blockdev) error {
+	dev, dir, part := b.Path, b.SysDir, b.Partition
 	if err := s.AssertBlockdev(dev); err != nil {
 		return err
 	}
-	dir, part, err := s.sysDir(devName(dev))
-	if err != nil {
-		return fmt.Errorf("Couldn't get the size of the device %s", devName(dev))
+	if dir == "" {
+		return fmt.Errorf("Couldn't get the size of the device %s", b.Name)
 	}
 	size := s.sysSize(dir)
 	count := size / (1 << 20)
@@ -63,23 +69,19 @@ func (s *Service) WipeBlockdev(ctx context.Context, l Log, dev string) error {
 	if _, err := s.Run(ctx, l, append([]string{"wipefs", "--all"}, toWipe...)...); err != nil {
 		return fmt.Errorf("error wiping '%s': %w", dev, err)
 	}
-	_, err = s.Run(ctx, l, "dd", "if=/dev/zero", "of="+dev, "bs=1M", "conv=fdatasync", "count="+strconv.FormatInt(count, 10))
+	_, err := s.Run(ctx, l, "dd", "if=/dev/zero", "of="+dev, "bs=1M", "conv=fdatasync", "count="+strconv.FormatInt(count, 10))
 	if err != nil {
 		return fmt.Errorf("error wiping '%s': %w", dev, err)
 	}
 	return nil
 }
 
-func (s *Service) setPartType(ctx context.Context, l Log, part, typ string) error {
-	n, err := s.PartNum(part)
+func (s *Service) setPartType(ctx context.Context, l Log, part Blockdev, typ string) error {
+	n, err := part.partNum()
 	if err != nil {
 		return err
 	}
-	disk, err := s.ParentDisk(part)
-	if err != nil {
-		return err
-	}
-	_, err = s.Run(ctx, l, "sgdisk", fmt.Sprintf("-t%d:%s", n, typ), disk)
+	_, err = s.Run(ctx, l, "sgdisk", fmt.Sprintf("-t%d:%s", n, typ), part.Parent)
 	return err
 }
 

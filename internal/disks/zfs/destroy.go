@@ -72,12 +72,12 @@ func (s *Service) wipeTargets(ctx context.Context, name string) ([]string, error
 	}
 	var targets []string
 	for _, member := range ParseMembers(out) {
-		dev, err := s.d.VerifyBlockdevPath(member)
+		b, err := s.d.VerifyBlockdev(member)
 		if err != nil {
 			return nil, err
 		}
-		target := dev
-		if parent, err := s.d.ParentDisk(dev); err == nil {
+		target := b.Path
+		if parent := b.Parent; b.Partition {
 			all, err := s.d.Disks(ctx, disks.ListOptions{Only: []string{strings.TrimPrefix(parent, "/dev/")}, SkipSmart: true, IncludePartitions: true})
 			if err != nil {
 				return nil, err

@@ -12,6 +12,7 @@ export const NAV = [
   { page: 'network', label: 'Network', needs: 'network' },
   { page: 'updates', label: 'Updates', needs: 'apt' },
   { page: 'disks', label: 'Disks', needs: 'disks' },
+  { page: 'boot', label: 'Boot', needs: 'boot' },
   { page: 'metrics', label: 'Metric servers', needs: 'cluster/metrics' },
   { section: 'Access' },
   { page: 'users', label: 'Users & tokens' },

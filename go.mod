@@ -7,6 +7,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/emersion/go-smtp v0.25.1
 	github.com/google/go-cmp v0.7.0
+	github.com/hanwen/go-fuse/v2 v2.12.1
 	github.com/influxdata/line-protocol/v2 v2.2.1
 	github.com/luthermonson/go-proxmox v0.8.2
 	github.com/msteinert/pam/v2 v2.1.0

@@ -128,6 +128,10 @@ type mountState struct {
 	start time.Time
 	mu    sync.Mutex
 	dirs  map[string]bool // directories made with mkdir that hold no file yet
+	// dirCache holds the directories implied by the files at store
+	// revision dirRev.
+	dirCache map[string]bool
+	dirRev   int64
 }
 
 // errno maps a store error to what a file system call answers.

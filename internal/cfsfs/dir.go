@@ -56,8 +56,38 @@ func (m *mountState) kind(ctx context.Context, p string) (cfs.Entry, bool, bool,
 	if made {
 		return e, false, true, nil
 	}
-	list, err := m.cfg.Store.List(ctx, p+"/")
-	return e, false, len(list) > 0, err
+	dirs, err := m.impliedDirs(ctx)
+	return e, false, dirs[p], err
+}
+
+// impliedDirs is the set of directories the store's files imply, kept
+// until the store's revision moves: a path lookup checks every component,
+// and listing the store for each would make `ls -lR` quadratic.
+func (m *mountState) impliedDirs(ctx context.Context) (map[string]bool, error) {
+	rev, err := m.cfg.Store.Revision(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	if m.dirCache != nil && m.dirRev == rev {
+		defer m.mu.Unlock()
+		return m.dirCache, nil
+	}
+	m.mu.Unlock()
+	list, err := m.cfg.Store.List(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	dirs := map[string]bool{}
+	for _, e := range list {
+		for d := path.Dir(e.Path); d != "." && !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	m.mu.Lock()
+	m.dirCache, m.dirRev = dirs, rev
+	m.mu.Unlock()
+	return dirs, nil
 }
 
 func (d *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fs.Inode, syscall.Errno) {

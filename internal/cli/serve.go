@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -28,6 +30,8 @@ func runServe(env *Env, args []string) error {
 		"WITHOUT authentication; default off (/metrics on --listen needs an API token)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", 4096, "most HTTPS connections open at once (`N`)")
 	fs.IntVar(&cfg.MaxConnsPerAddr, "max-conns-per-addr", 64, "most HTTPS connections open at once from one client address, an IPv6 /64 counting as one (`N`)")
+	mount := fs.String("mount", "auto", "serve the cluster file store as a file system at `DIR` (Proxmox's /etc/pve); "+
+		"auto: /etc/pve when --root is /, where the kernel offers FUSE; none: no mount")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
 	authDelay := fs.Duration("auth-fail-delay", 3*time.Second, "delay before answering a failed authentication (`DURATION`)")
 	fs.Usage = func() {
@@ -49,6 +53,19 @@ func runServe(env *Env, args []string) error {
 		cfg.NetworkApplier = *applier
 	default:
 		return fmt.Errorf("--network-applier: '%s' is not auto, ifupdown2 or native", *applier)
+	}
+	switch *mount {
+	case "none", "":
+	case "auto":
+		if filepath.Clean(cfg.Root) == "/" {
+			if _, err := os.Stat("/dev/fuse"); err == nil {
+				cfg.Mount = "/etc/pve"
+			} else {
+				cfg.Logger.Warn("not mounting /etc/pve: the kernel offers no FUSE device", "err", err)
+			}
+		}
+	default:
+		cfg.Mount = *mount
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

@@ -68,6 +68,10 @@ type Config struct {
 	// overall and per client address (IPv6: per /64); 0 = 4096 and 64.
 	MaxConns        int
 	MaxConnsPerAddr int
+	// Mount is where the store is served as a file system (Proxmox's
+	// /etc/pve); "" serves none. Serve's --mount defaults to /etc/pve when
+	// the root is "/".
+	Mount string
 	// Limits bound each request's work (api.DefaultLimits when zero).
 	Limits api.Limits
 	// QEMUAccel forces QEMU's accelerator ("kvm" or "tcg"); "" uses KVM

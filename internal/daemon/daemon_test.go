@@ -77,7 +77,7 @@ func TestServeHelpDocumentsFlags(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "hostadm")
 	daemontest.BuildHostadm(t, bin)
 	out, _ := exec.Command(bin, "serve", "--help").CombinedOutput()
-	for _, flag := range []string{"-root", "-data-dir", "-listen", "-node", "-log-level", "-auth-fail-delay", "-network-applier", "-metrics-listen"} {
+	for _, flag := range []string{"-root", "-data-dir", "-listen", "-node", "-log-level", "-auth-fail-delay", "-network-applier", "-metrics-listen", "-mount"} {
 		if !bytes.Contains(out, []byte(flag)) {
 			t.Errorf("serve --help lacks %s:\n%s", flag, out)
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"hostadm/internal/cfsfs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,6 +24,7 @@ type Server struct {
 	listener net.Listener
 	conns    *limitListener
 	metrics  *metricsServer // --metrics-listen; nil when not configured
+	mount    *cfsfs.Server  // --mount; nil when not configured
 	done     chan error
 	cancel   context.CancelFunc
 	loops    sync.WaitGroup // background loops, awaited before the store closes
@@ -67,6 +69,13 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	if n.Config.MetricsListen != "" {
 		if s.metrics, err = n.startMetricsServer(); err != nil {
 			ln.Close()
+			return nil, err
+		}
+	}
+	if n.Config.Mount != "" {
+		if s.mount, err = n.mountStore(ctx); err != nil {
+			ln.Close()
+			s.metrics.shutdown(ctx)
 			return nil, err
 		}
 	}
@@ -163,6 +172,9 @@ func (s *Server) shutdown(ctx context.Context) error {
 	case <-loopsDone:
 	case <-ctx.Done():
 		err = errors.Join(err, fmt.Errorf("background loops did not stop: %w", ctx.Err()))
+	}
+	if s.mount != nil {
+		err = errors.Join(err, s.mount.Unmount())
 	}
 	err = errors.Join(err, s.node.Close(ctx))
 	select {

@@ -150,6 +150,9 @@ func (s *Service) Unpin(ctx context.Context, nextBootOnly bool, o Out) error {
 	}
 	defer unlock()
 	last := s.firstLine(NextBootPin)
+	// Whether there is anything to reset on a GRUB node: hostadm skips
+	// update-grub when no pin existed (Proxmox runs it regardless).
+	hadPin := s.root.Exists(NextBootPin) || s.root.Exists(GrubPinSnippet) || (!nextBootOnly && s.root.Exists(PinFile))
 	if err := s.remove(NextBootPin); err != nil {
 		return err
 	}
@@ -167,6 +170,9 @@ func (s *Service) Unpin(ctx context.Context, nextBootOnly bool, o Out) error {
 		if last != "" {
 			o.say("Unpinned kernel '%s'. Use the 'refresh' command to update the ESPs.", last)
 		}
+		return nil
+	}
+	if !hadPin {
 		return nil
 	}
 	o.say("Reset default grub entry and running update-grub.")

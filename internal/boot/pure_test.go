@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"hostadm/internal/host"
 )
 
 func TestSelect(t *testing.T) {
@@ -159,4 +161,26 @@ func FuzzGrubCmdline(f *testing.F) {
 			t.Fatalf("%q: set then read gave %q", s, def)
 		}
 	})
+}
+
+// TestUnpinNothingRunsNothing: on a GRUB node without pins, unpin changes
+// nothing and runs no update-grub (the API's parameterless DELETE).
+func TestUnpinNothingRunsNothing(t *testing.T) {
+	root := newRoot(t, false)
+	rec := host.NewRecorder()
+	s := New(Config{Root: root, Runner: rec})
+	if err := s.Unpin(t.Context(), false, Out{}); err != nil {
+		t.Fatal(err)
+	}
+	if calls := rec.Calls(); len(calls) != 0 {
+		t.Errorf("ran %q", calls)
+	}
+	rec.On([]string{"update-grub"}, host.Reply{})
+	write(t, root.Dir(), NextBootPin, "6.5.13-6-pve\n")
+	if err := s.Unpin(t.Context(), true, Out{}); err != nil {
+		t.Fatal(err)
+	}
+	if calls := rec.Calls(); len(calls) != 1 || calls[0] != "update-grub" {
+		t.Errorf("ran %q", calls)
+	}
 }

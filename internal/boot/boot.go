@@ -37,7 +37,7 @@ const (
 	espKernelDir = "EFI/proxmox" // relative to an ESP's mount point
 	loaderConf   = "loader/loader.conf"
 	lockPath     = "/run/hostadm/boot.lck" // host.PrivateLock("boot"): root-only
-	minESPSize   = 268435456 // 256 MiB, Proxmox's lower bound
+	minESPSize   = 268435456               // 256 MiB, Proxmox's lower bound
 	loaderTitle  = "Proxmox Virtual Environment"
 )
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"hostadm/internal/boot/boottest"
 	"hostadm/internal/host"
 )
 
@@ -41,8 +42,8 @@ func TestSystemdBootESP(t *testing.T) {
 
 	// Bad partitions are refused before anything is written.
 	for _, tc := range []struct{ part, want string }{
-		{d.p2, "is too small (<256M)"},
-		{"/dev/" + d.loop.Name, "has children"},
+		{d.P2, "is too small (<256M)"},
+		{"/dev/" + d.Loop.Name, "has children"},
 		{"/dev/nonexistent", "does not exist"},
 		{"/etc/kernel/cmdline", "is not a block device"},
 	} {
@@ -52,22 +53,22 @@ func TestSystemdBootESP(t *testing.T) {
 		}
 	}
 	// A whole disk without partitions is not a partition.
-	if err := s.Format(ctx, "/dev/"+d.loop.Name+"p1", false, Out{}); err != nil {
+	if err := s.Format(ctx, "/dev/"+d.Loop.Name+"p1", false, Out{}); err != nil {
 		t.Fatalf("format p1: %v", err)
 	}
-	if got := probe(t, root, d.p1); got["PART_ENTRY_TYPE"] != ESPPartType || got["TYPE"] != "vfat" || got["VERSION"] != "FAT32" {
+	if got := probe(t, root, d.P1); got["PART_ENTRY_TYPE"] != ESPPartType || got["TYPE"] != "vfat" || got["VERSION"] != "FAT32" {
 		t.Fatalf("after format p1 is %v", got)
 	}
-	if err := s.Format(ctx, d.p1, false, Out{}); err == nil || !strings.Contains(err.Error(), "contains a filesystem ('vfat') - exiting (use --force to override)") {
+	if err := s.Format(ctx, d.P1, false, Out{}); err == nil || !strings.Contains(err.Error(), "contains a filesystem ('vfat') - exiting (use --force to override)") {
 		t.Fatalf("second format: %v", err)
 	}
-	uuid := udevLink(t, root, d.p1)
+	uuid := udevLink(t, root, d.P1)
 
 	// A mounted partition is refused (ext4: this kernel mounts it itself).
 	mp := t.TempDir()
-	mustRun(t, "mkfs.ext4", "-q", root.Path(d.p3))
-	mustRun(t, "mount", root.Path(d.p3), mp)
-	if err := s.Format(ctx, d.p3, true, Out{}); err == nil || !strings.Contains(err.Error(), "is mounted on '"+mp+"'") {
+	mustRun(t, "mkfs.ext4", "-q", root.Path(d.P3))
+	mustRun(t, "mount", root.Path(d.P3), mp)
+	if err := s.Format(ctx, d.P3, true, Out{}); err == nil || !strings.Contains(err.Error(), "is mounted on '"+mp+"'") {
 		t.Fatalf("format of a mounted partition: %v", err)
 	}
 	mustRun(t, "umount", mp)
@@ -78,11 +79,11 @@ func TestSystemdBootESP(t *testing.T) {
 	// init: systemd-boot, then the refresh syncs the kernels.
 	rec.On([]string{"bootctl", "--graceful", "--path", root.Path(MountRoot + "/" + uuid), "install"}, host.Reply{})
 	buf, o := outBuf()
-	if err := s.Init(ctx, d.p1, "", o); err != nil {
+	if err := s.Init(ctx, d.P1, "", o); err != nil {
 		t.Fatalf("init: %v\n%s", err, buf)
 	}
 	for _, want := range []string{
-		"Mounting '" + d.p1 + "' on '/var/tmp/espmounts/" + uuid + "'.\nInstalling systemd-boot..\nConfiguring systemd-boot..\nUnmounting '" + d.p1 + "'.\nAdding '" + d.p1 + "' to list of synced ESPs..\nRefreshing kernels and initrds..\nRunning hook script 'proxmox-auto-removal'..\nRunning hook script 'zz-proxmox-boot'..\nCopying and configuring kernels on /dev/disk/by-uuid/" + uuid + "\n\tCopying kernel and creating boot-entry for 6.2.16-20-pve\n",
+		"Mounting '" + d.P1 + "' on '/var/tmp/espmounts/" + uuid + "'.\nInstalling systemd-boot..\nConfiguring systemd-boot..\nUnmounting '" + d.P1 + "'.\nAdding '" + d.P1 + "' to list of synced ESPs..\nRefreshing kernels and initrds..\nRunning hook script 'proxmox-auto-removal'..\nRunning hook script 'zz-proxmox-boot'..\nCopying and configuring kernels on /dev/disk/by-uuid/" + uuid + "\n\tCopying kernel and creating boot-entry for 6.2.16-20-pve\n",
 	} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("init output lacks %q:\n%s", want, buf)
@@ -91,7 +92,7 @@ func TestSystemdBootESP(t *testing.T) {
 	if b, _ := root.ReadFile(ESPList); string(b) != uuid+"\n" {
 		t.Errorf("ESP list: %q", b)
 	}
-	if diff := cmp.Diff(wantESP("proxmox-*", wantBoot...), espFiles(t, root, d.p1)); diff != "" {
+	if diff := cmp.Diff(wantESP("proxmox-*", wantBoot...), espFiles(t, root, d.P1)); diff != "" {
 		t.Fatalf("ESP after init (-want +got):\n%s", diff)
 	}
 	if slices.Contains(rec.Calls(), "mount "+root.Path(espDevice(uuid))+" "+root.Path(MountRoot+"/"+uuid)) == false {
@@ -112,7 +113,7 @@ func TestSystemdBootESP(t *testing.T) {
 	testBadInputChangesNothing(t, s, root, d)
 }
 
-func testPinNextBoot(t *testing.T, s *Service, root host.Root, d *disk, uuid string) {
+func testPinNextBoot(t *testing.T, s *Service, root host.Root, d *boottest.Disk, uuid string) {
 	ctx := context.Background()
 	buf, o := outBuf()
 	if err := s.Pin(ctx, "6.5.13-6-pve", false, o); err != nil {
@@ -131,7 +132,7 @@ func testPinNextBoot(t *testing.T, s *Service, root host.Root, d *disk, uuid str
 	if _, err := s.Refresh(ctx, "", Out{}); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(wantESP("proxmox-6.8.12-4-pve.conf", wantBoot...), espFiles(t, root, d.p1)); diff != "" {
+	if diff := cmp.Diff(wantESP("proxmox-6.8.12-4-pve.conf", wantBoot...), espFiles(t, root, d.P1)); diff != "" {
 		t.Errorf("ESP with next-boot pin (-want +got):\n%s", diff)
 	}
 	if got := s.firstLine(PinFile); got != "6.5.13-6-pve" {
@@ -148,7 +149,7 @@ func testPinNextBoot(t *testing.T, s *Service, root host.Root, d *disk, uuid str
 	if _, err := s.Refresh(ctx, "zz-proxmox-boot", Out{}); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(wantESP("proxmox-6.5.13-6-pve.conf", wantBoot...), espFiles(t, root, d.p1)); diff != "" {
+	if diff := cmp.Diff(wantESP("proxmox-6.5.13-6-pve.conf", wantBoot...), espFiles(t, root, d.P1)); diff != "" {
 		t.Errorf("ESP back on the permanent pin (-want +got):\n%s", diff)
 	}
 	buf, o = outBuf()
@@ -164,7 +165,7 @@ func testPinNextBoot(t *testing.T, s *Service, root host.Root, d *disk, uuid str
 }
 
 // testStaleRemoved: a kernel no longer selected leaves the ESP, a manual one joins.
-func testStaleRemoved(t *testing.T, s *Service, root host.Root, d *disk) {
+func testStaleRemoved(t *testing.T, s *Service, root host.Root, d *boottest.Disk) {
 	ctx := context.Background()
 	if err := s.AddKernel(ctx, "6.8.8-2-pve", Out{}); err != nil {
 		t.Fatal(err)
@@ -187,7 +188,7 @@ func testStaleRemoved(t *testing.T, s *Service, root host.Root, d *disk) {
 	if len(res) != 1 || !slices.Equal(res[0].Removed, []string{"6.8.8-2-pve"}) || !strings.Contains(buf.String(), "\tRemoving old version 6.8.8-2-pve\n") {
 		t.Errorf("refresh after removing it: %+v\n%s", res, buf)
 	}
-	if diff := cmp.Diff(wantESP("proxmox-*", wantBoot...), espFiles(t, root, d.p1)); diff != "" {
+	if diff := cmp.Diff(wantESP("proxmox-*", wantBoot...), espFiles(t, root, d.P1)); diff != "" {
 		t.Errorf("ESP (-want +got):\n%s", diff)
 	}
 	apt, _ := root.ReadFile(AptKeepFile)
@@ -197,9 +198,9 @@ func testStaleRemoved(t *testing.T, s *Service, root host.Root, d *disk) {
 }
 
 // testBadInputChangesNothing: errors leave every ESP as it was.
-func testBadInputChangesNothing(t *testing.T, s *Service, root host.Root, d *disk) {
+func testBadInputChangesNothing(t *testing.T, s *Service, root host.Root, d *boottest.Disk) {
 	ctx := context.Background()
-	before := espFiles(t, root, d.p1)
+	before := espFiles(t, root, d.P1)
 	cmdline, _ := root.ReadFile(CmdlineFile)
 	var ke *KernelError
 	if err := s.Pin(ctx, "6.9.9-9-pve", false, Out{}); !errors.As(err, &ke) || !slices.Equal(ke.Possible, wantBoot) {
@@ -228,13 +229,13 @@ func testBadInputChangesNothing(t *testing.T, s *Service, root host.Root, d *dis
 		t.Errorf("refresh without root=: %v", err)
 	}
 	write(t, root.Dir(), CmdlineFile, string(cmdline))
-	if err := s.Format(ctx, d.p1, false, Out{}); err == nil {
+	if err := s.Format(ctx, d.P1, false, Out{}); err == nil {
 		t.Error("format of the ESP without --force accepted")
 	}
-	if err := s.Init(ctx, d.p2, "systemd-boot", Out{}); err == nil {
+	if err := s.Init(ctx, d.P2, "systemd-boot", Out{}); err == nil {
 		t.Error("init of a too small partition accepted")
 	}
-	if after := espFiles(t, root, d.p1); !maps.Equal(before, after) {
+	if after := espFiles(t, root, d.P1); !maps.Equal(before, after) {
 		t.Errorf("bad input changed the ESP:\n%s", cmp.Diff(before, after))
 	}
 	if b, _ := root.ReadFile(CmdlineFile); string(b) != string(cmdline) {

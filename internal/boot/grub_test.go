@@ -21,12 +21,12 @@ func TestLegacyGrubESP(t *testing.T) {
 	rec.On([]string{"udevadm", "settle", "--timeout=5"}, host.Reply{})
 	rec.On([]string{"update-grub"}, host.Reply{Stderr: "Generating grub configuration file ...\ndone\n"})
 	write(t, root.Dir(), "/boot/grub/grub.cfg", "submenu 'Advanced options for Proxmox VE GNU/Linux' $menuentry_id_option 'gnulinux-advanced-7f3b1c2d9e8a' {\n")
-	if err := s.Format(ctx, d.p3, false, Out{}); err != nil {
+	if err := s.Format(ctx, d.P3, false, Out{}); err != nil {
 		t.Fatal(err)
 	}
-	uuid := udevLink(t, root, d.p3)
+	uuid := udevLink(t, root, d.P3)
 	mp := root.Path(MountRoot + "/" + uuid)
-	rec.On([]string{"grub-install.real", "--boot-directory", mp, "--target", "i386-pc", "--no-floppy", "--bootloader-id=proxmox", root.Path("/dev/" + d.loop.Name)}, host.Reply{})
+	rec.On([]string{"grub-install.real", "--boot-directory", mp, "--target", "i386-pc", "--no-floppy", "--bootloader-id=proxmox", root.Path("/dev/" + d.Loop.Name)}, host.Reply{})
 	if err := s.Pin(ctx, "6.5.13-6-pve", false, Out{}); err != nil {
 		t.Fatal(err)
 	}
@@ -34,13 +34,13 @@ func TestLegacyGrubESP(t *testing.T) {
 		t.Errorf("pin snippet: %q", b)
 	}
 	buf, o := outBuf()
-	if err := s.Init(ctx, d.p3, "", o); err != nil {
+	if err := s.Init(ctx, d.P3, "", o); err != nil {
 		t.Fatalf("init: %v\n%s", err, buf)
 	}
 	if !strings.Contains(buf.String(), "Installing grub i386-pc target..\n") || !strings.Contains(buf.String(), "\tCopying kernel 6.8.12-5-pve\n") {
 		t.Errorf("init output:\n%s", buf)
 	}
-	files := espFiles(t, root, d.p3)
+	files := espFiles(t, root, d.P3)
 	var got []string
 	for f := range files {
 		got = append(got, f)

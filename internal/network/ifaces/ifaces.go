@@ -50,6 +50,12 @@ type Config struct {
 	usedPorts map[string]string // port → interface, filled by Validate
 }
 
+// named is an interface with its name.
+type named struct {
+	name string
+	d    *Iface
+}
+
 // Line is a verbatim top-level line.
 type Line struct {
 	Priority int

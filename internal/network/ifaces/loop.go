@@ -2,34 +2,46 @@ package ifaces
 
 import (
 	"fmt"
+	"iter"
+	"slices"
 	"strings"
 )
 
 // Lower lists the interfaces in c that name sits on: its bridge ports,
 // bond slaves and VLAN parent (vlan-raw-device, or the part before the
 // dot of a VLAN named PARENT.ID).
-func (c *Config) Lower(name string) []string {
-	d := c.Ifaces[name]
-	if d == nil {
-		return nil
+func (c *Config) Lower(name string) []string { return slices.Collect(c.lower(name)) }
+
+// lower is Lower without the slice.
+func (c *Config) lower(name string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		d := c.Ifaces[name]
+		if d == nil {
+			return
+		}
+		for _, k := range [...]string{"bridge_ports", "slaves"} {
+			for p := range listItems(d.Attr(k)) {
+				if !yield(p) {
+					return
+				}
+			}
+		}
+		if p := d.Attr("vlan-raw-device"); truthy(p) {
+			yield(p)
+		} else if parent, _, ok := cutVLANName(name); ok && d.Type == TypeVLAN {
+			yield(parent)
+		}
 	}
-	var out []string
-	for _, k := range []string{"bridge_ports", "slaves"} {
-		out = append(out, splitList(d.Attr(k))...)
-	}
-	if p := d.Attr("vlan-raw-device"); truthy(p) {
-		out = append(out, p)
-	} else if m := reVLANName.FindStringSubmatch(name); m != nil && d.Type == TypeVLAN {
-		out = append(out, m[1])
-	}
-	return out
 }
 
 // Loop returns the first circle of interfaces sitting on each other
 // (found in name order), starting and ending with the same name, as
 // "vmbr0", "vmbr1", "vmbr0"; nil when there is none. ifupdown2 and the
 // kernel cannot build such a stack, and a walk down it never ends.
-func (c *Config) Loop() []string {
+func (c *Config) Loop() []string { return c.loop(c.named(c.Names())) }
+
+// loop is Loop over the sorted names.
+func (c *Config) loop(ifs []named) []string {
 	const (
 		open = 1
 		done = 2
@@ -50,7 +62,7 @@ func (c *Config) Loop() []string {
 		}
 		state[n] = open
 		path = append(path, n)
-		for _, l := range c.Lower(n) {
+		for l := range c.lower(n) {
 			if c.Ifaces[l] == nil {
 				continue
 			}
@@ -62,8 +74,8 @@ func (c *Config) Loop() []string {
 		state[n] = done
 		return nil
 	}
-	for _, n := range c.Names() {
-		if loop := walk(n); loop != nil {
+	for _, it := range ifs {
+		if loop := walk(it.name); loop != nil {
 			return loop
 		}
 	}
@@ -74,10 +86,19 @@ func (c *Config) Loop() []string {
 // through others, naming the circle.
 func (c *Config) CheckLoops() error {
 	if loop := c.Loop(); loop != nil {
-		return fmt.Errorf("iface %s - interface loop: %s (bridge ports, bond slaves and vlan-raw-device must not lead back to the interface)",
-			loop[0], strings.Join(loop, " -> "))
+		return loopError(loop)
 	}
 	return nil
 }
 
-func checkLoops(c *Config, _ Options) error { return c.CheckLoops() }
+func checkLoops(c *Config, ifs []named, _ Options) error {
+	if loop := c.loop(ifs); loop != nil {
+		return loopError(loop)
+	}
+	return nil
+}
+
+func loopError(loop []string) error {
+	return fmt.Errorf("iface %s - interface loop: %s (bridge ports, bond slaves and vlan-raw-device must not lead back to the interface)",
+		loop[0], strings.Join(loop, " -> "))
+}

@@ -3,18 +3,8 @@ package ifaces
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strings"
-)
-
-var (
-	reAutoLine  = regexp.MustCompile(`^\s*(?:allow-auto|auto|allow-ovs|allow-hotplug)\s+(.*)$`)
-	reIfaceHdr  = regexp.MustCompile(`^\s*iface\s+(\S+)(?:\s+(inet6?)\s+(\S+))?\s*$`)
-	reStanzaEnd = regexp.MustCompile(`^\s*(?:(?:iface|mapping|auto|source|source-directory)\s|allow-)`)
-	reComment   = regexp.MustCompile(`^\s*#(.*?)\s*$`)
-	reOption    = regexp.MustCompile(`^\s*((\S+)\s+(.+))$`)
-	reWord      = regexp.MustCompile(`\w`)
 )
 
 // keyAliases normalises option keys the way Proxmox does.
@@ -60,19 +50,9 @@ func Parse(r io.Reader, k *Kernel) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read interfaces: %w", err)
 	}
-	lines := strings.Split(string(data), "\n")
-	if lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	p := &parser{cfg: &Config{Ifaces: map[string]*Iface{}}, prio: 2}
-	p.next = func() (string, bool) {
-		if len(lines) == 0 {
-			return "", false
-		}
-		l := lines[0]
-		lines = lines[1:]
-		return l, true
-	}
+	src := string(data)
+	// a stanza per "iface" is the common case: size the map once
+	p := &parser{cfg: &Config{Ifaces: make(map[string]*Iface, strings.Count(src, "iface")+2)}, prio: 2, src: src}
 	p.run()
 	if k == nil {
 		k = &Kernel{}
@@ -83,8 +63,25 @@ func Parse(r io.Reader, k *Kernel) (*Config, error) {
 
 type parser struct {
 	cfg  *Config
-	prio int // shared by stanzas and top-level lines; 1 is lo's
-	next func() (string, bool)
+	prio int    // shared by stanzas and top-level lines; 1 is lo's
+	src  string // the lines not read yet
+}
+
+// next returns the next line without its newline (a last empty line does
+// not count, as with Perl's split).
+func (p *parser) next() (string, bool) {
+	if p.src == "" {
+		return "", false
+	}
+	i := strings.IndexByte(p.src, '\n')
+	if i < 0 {
+		l := p.src
+		p.src = ""
+		return l, true
+	}
+	l := p.src[:i]
+	p.src = p.src[i+1:]
+	return l, true
 }
 
 func (p *parser) iface(name string) *Iface {
@@ -103,15 +100,15 @@ func (p *parser) run() {
 			line, ok = p.next()
 			continue
 		}
-		if m := reAutoLine.FindStringSubmatch(line); m != nil {
-			for _, n := range strings.Fields(m[1]) {
+		if list, isAuto := matchAuto(line); isAuto {
+			for _, n := range strings.Fields(list) {
 				p.iface(n).Autostart = true
 			}
-		} else if m := reIfaceHdr.FindStringSubmatch(line); m != nil {
+		} else if name, fam, method, isIface := matchIface(line); isIface {
 			// the stanza hands back the line that ended it
-			line, ok = p.stanza(m[1], m[2], m[3])
+			line, ok = p.stanza(name, fam, method)
 			continue
-		} else if reWord.MatchString(line) {
+		} else if matchWord(line) {
 			p.cfg.Lines = append(p.cfg.Lines, Line{Priority: p.prio, Text: line})
 			p.prio++
 		}
@@ -143,28 +140,28 @@ func (p *parser) stanza(name, fam, method string) (string, bool) {
 			return "", false
 		}
 		line = strings.TrimRight(line, " \t\n\r\f\v")
-		if m := reComment.FindStringSubmatch(line); m != nil {
+		if c, ok := matchComment(line); ok {
 			if fam == Typeless {
-				d.Comments += m[1] + "\n"
+				d.Comments += c + "\n"
 			} else {
 				if f.comments == nil {
 					s := ""
 					f.comments = &s
 				}
-				*f.comments += m[1] + "\n"
+				*f.comments += c + "\n"
 			}
 			continue
 		}
-		if reStanzaEnd.MatchString(line) {
+		if matchStanzaEnd(line) {
 			p.endFamily(d, fam, f)
 			return line, true
 		}
-		m := reOption.FindStringSubmatch(line)
-		if m == nil {
+		all, key, value, ok := matchOption(line)
+		if !ok {
 			p.endFamily(d, fam, f)
 			return line, true
 		}
-		p.option(d, fam, f, m[1], m[2], m[3])
+		p.option(d, fam, f, all, key, value)
 	}
 }
 
@@ -200,15 +197,7 @@ func (p *parser) option(d *Iface, fam string, f *familyData, line, key, value st
 	case simpleKeys[key]:
 		d.Set(key, value)
 	case key == "slaves" || key == "bridge_ports":
-		var devs []string
-		for _, w := range strings.Fields(value) {
-			if w == "none" {
-				continue
-			}
-			devs = append(devs, w)
-		}
-		slices.Sort(devs)
-		str := strings.Join(slices.Compact(devs), " ")
+		str := portList(value)
 		if old := d.Attr(key); old != "" {
 			if str != "" {
 				d.Set(key, old+" "+str)
@@ -241,6 +230,27 @@ func (p *parser) option(d *Iface, fam string, f *familyData, line, key, value st
 		f.options = append(f.options, line)
 		f.hasOpts = true
 	}
+}
+
+// portList is a port list sorted, without duplicates and "none".
+func portList(value string) string {
+	single := value != "none" && value != ""
+	for i := 0; i < len(value) && single; i++ {
+		c := value[i]
+		single = c > ' ' && c < 0x80
+	}
+	if single {
+		return value // one name: nothing to sort (the common bridge)
+	}
+	var devs []string
+	for _, w := range strings.Fields(value) {
+		if w == "none" {
+			continue
+		}
+		devs = append(devs, w)
+	}
+	slices.Sort(devs)
+	return strings.Join(slices.Compact(devs), " ")
 }
 
 // addrField points at address/netmask/broadcast/gateway of one family.

@@ -11,15 +11,6 @@ import (
 // does not say (eth0, enp3s0, ib0, nic1, if2).
 var PhysicalNIC = regexp.MustCompile(`^(?:eth\d+|en[^:.]+|ib[^:.]+|(?:nic|if)\d+)$`)
 
-var (
-	reAlias    = regexp.MustCompile(`^(\S+):\d+$`)
-	reVLANName = regexp.MustCompile(`^(\S+)\.(\d+)$`)
-	reVLANN    = regexp.MustCompile(`^vlan(\d+)$`)
-	reBondName = regexp.MustCompile(`^bond\d+$`)
-	reCIDR     = regexp.MustCompile(`^(.+)/(\d+)$`)
-	reDigits   = regexp.MustCompile(`^\d+$`)
-)
-
 // resolve is Proxmox's post-processing after the whole file is read:
 // exists/active from the kernel, lo, type detection and defaults, the
 // address→cidr mapping, and the cleanup of OVS allow- lines.
@@ -96,7 +87,7 @@ func detectType(ifs map[string]*Iface, name string, d *Iface, physical bool) {
 		}
 	case ovsType == TypeOVSBridge:
 		d.Type = TypeOVSBridge
-	case reBondName.MatchString(name):
+	case isBondName(name):
 		if !truthy(ovsType) {
 			d.Type = TypeBond
 		} else if ovsType == TypeOVSBond {
@@ -113,23 +104,24 @@ func detectType(ifs map[string]*Iface, name string, d *Iface, physical bool) {
 				d.Set("ovs_tag", tag)
 			}
 		}
-	case reAlias.MatchString(name):
+	case isAliasName(name):
 		d.Type = TypeAlias
-		inheritExists(ifs, d, reAlias.FindStringSubmatch(name)[1])
-	case reVLANName.MatchString(name):
+		base, _ := cutAliasName(name)
+		inheritExists(ifs, d, base)
+	case isVLANName(name):
 		d.Type = TypeVLAN
-		m := reVLANName.FindStringSubmatch(name)
+		parent, id, _ := cutVLANName(name)
 		if d.Attr("vlan-raw-device") == "" {
-			d.Set("vlan-raw-device", m[1])
+			d.Set("vlan-raw-device", parent)
 		}
-		if truthy(m[2]) {
-			d.Set("vlan-id", m[2])
+		if truthy(id) {
+			d.Set("vlan-id", id)
 		}
 		inheritExists(ifs, d, d.Attr("vlan-raw-device"))
 	case truthy(d.Attr("vlan-raw-device")):
 		d.Type = TypeVLAN
-		if m := reVLANN.FindStringSubmatch(name); m != nil && truthy(m[1]) {
-			d.Set("vlan-id", m[1])
+		if id, ok := cutPrefixDigits(name, "vlan"); ok && truthy(id) {
+			d.Set("vlan-id", id)
 		}
 		inheritExists(ifs, d, d.Attr("vlan-raw-device"))
 	case physical || PhysicalNIC.MatchString(name):
@@ -174,8 +166,8 @@ func inheritExists(ifs map[string]*Iface, d *Iface, parent string) {
 // length, as the API shows them.
 func mapCIDR(d *Iface) {
 	if truthy(d.Address) {
-		if m := reCIDR.FindStringSubmatch(d.Address); m != nil {
-			d.CIDR, d.Address, d.Netmask = d.Address, m[1], m[2]
+		if a, bits, ok := cutCIDR(d.Address); ok {
+			d.CIDR, d.Address, d.Netmask = d.Address, a, bits
 		} else if c := joinCIDR(d.Address, d.Netmask); c != "" {
 			d.CIDR = c
 			d.Netmask = c[strings.LastIndexByte(c, '/')+1:]
@@ -184,8 +176,8 @@ func mapCIDR(d *Iface) {
 		}
 	}
 	if truthy(d.Address6) {
-		if m := reCIDR.FindStringSubmatch(d.Address6); m != nil {
-			d.CIDR6, d.Address6, d.Netmask6 = d.Address6, m[1], m[2]
+		if a, bits, ok := cutCIDR(d.Address6); ok {
+			d.CIDR6, d.Address6, d.Netmask6 = d.Address6, a, bits
 		} else if c := joinCIDR(d.Address6, d.Netmask6); c != "" {
 			d.CIDR6 = c
 		} else {
@@ -199,7 +191,7 @@ func joinCIDR(addr, mask string) string {
 	if !truthy(mask) {
 		return ""
 	}
-	if reDigits.MatchString(mask) {
+	if allDigits(mask) {
 		return addr + "/" + mask
 	}
 	if bits, ok := MaskBits(mask); ok && bits > 0 {
@@ -216,7 +208,7 @@ func MaskBits(mask string) (int, bool) {
 	}
 	var m uint32
 	for _, p := range parts {
-		if !reDigits.MatchString(p) || len(p) > 3 {
+		if !allDigits(p) || len(p) > 3 {
 			return 0, false
 		}
 		n, _ := strconv.Atoi(p)
@@ -345,7 +337,19 @@ func splitWS(s string) []string {
 	return f
 }
 
-var (
-	reSlashBits = regexp.MustCompile(`/\d+$`)
-	reListSep   = regexp.MustCompile(`[;,\s]+`)
-)
+var reListSep = regexp.MustCompile(`[;,\s]+`)
+
+func isBondName(name string) bool {
+	_, ok := cutPrefixDigits(name, "bond")
+	return ok
+}
+
+func isAliasName(name string) bool {
+	_, ok := cutAliasName(name)
+	return ok
+}
+
+func isVLANName(name string) bool {
+	_, _, ok := cutVLANName(name)
+	return ok
+}

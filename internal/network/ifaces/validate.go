@@ -3,8 +3,8 @@ package ifaces
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,16 +24,39 @@ type Options struct {
 // returned with Proxmox's message. Interfaces are visited in name order so
 // the message is stable.
 func (c *Config) Validate(o Options) error {
-	for _, step := range []func(*Config, Options) error{
-		checkText, checkLoops, checkPorts, fixOVSPorts, checkOVSBridges, checkOVSBonds,
-		checkBonds, checkVXLAN, checkVLANs, checkUplinks, checkBridgePorts,
-		checkTypeOptions,
+	_, err := c.validate(o)
+	return err
+}
+
+// validate is Validate that returns the interfaces left, in name order:
+// sorting them once serves every step and the writer.
+func (c *Config) validate(o Options) ([]named, error) {
+	ifs := c.named(c.Names())
+	for _, steps := range [][]func(*Config, []named, Options) error{
+		{checkText, checkLoops, checkPorts, fixOVSPorts},
+		{checkOVSBridges, checkOVSBonds, checkBonds, checkVXLAN, checkVLANs, checkUplinks, checkBridgePorts, checkTypeOptions},
 	} {
-		if err := step(c, o); err != nil {
-			return err
+		for _, step := range steps {
+			if err := step(c, ifs, o); err != nil {
+				return nil, err
+			}
+		}
+		// fixOVSPorts may have dropped or replaced interfaces
+		ifs = slices.DeleteFunc(ifs, func(it named) bool { return c.Ifaces[it.name] == nil })
+		for i := range ifs {
+			ifs[i].d = c.Ifaces[ifs[i].name]
 		}
 	}
-	return nil
+	return ifs, nil
+}
+
+// named pairs the sorted names with their interfaces.
+func (c *Config) named(names []string) []named {
+	ifs := make([]named, len(names))
+	for i, n := range names {
+		ifs[i] = named{n, c.Ifaces[n]}
+	}
+	return ifs
 }
 
 // Names lists the interfaces' names, sorted.
@@ -46,23 +69,20 @@ func (c *Config) Names() []string {
 	return names
 }
 
-var reAttrKey = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
-
 // checkText refuses anything that would break out of its line: a name or
 // value with a line break (or white space in a name or key) could inject
 // stanzas or commands into the file. A backslash is refused as well:
 // ifupdown2 splits the whole file at every backslash and joins the pieces
 // with a space (line continuation), so one in a comment or value folds the
 // next line into it and the interface after it disappears.
-func checkText(c *Config, _ Options) error {
-	bad := func(s string) bool { return strings.ContainsAny(s, "\n\r\x00") }
-	for _, name := range c.Names() {
-		d := c.Ifaces[name]
+func checkText(c *Config, ifs []named, _ Options) error {
+	for _, it := range ifs {
+		name, d := it.name, it.d
 		// A family is written once: Proxmox repeats a stanza per
 		// occurrence, which doubles a typeless stanza's options on
 		// every rewrite.
-		d.Families = slices.Compact(slices.Clone(d.Families))
 		if len(d.Families) > 1 {
+			d.Families = slices.Compact(slices.Clone(d.Families))
 			seen := map[string]bool{}
 			d.Families = slices.DeleteFunc(d.Families, func(f string) bool {
 				dup := seen[f]
@@ -70,40 +90,28 @@ func checkText(c *Config, _ Options) error {
 				return dup
 			})
 		}
-		if name == "" || strings.ContainsAny(name, " \t\n\r\x00#\\") {
+		if name == "" || badName(name) {
 			return fmt.Errorf("invalid interface name '%s'", strings.ToValidUTF8(strings.ReplaceAll(name, "\n", "\\n"), "?"))
 		}
 		for _, v := range []string{d.Method, d.Method6} {
-			if bad(v) || strings.ContainsAny(v, " \t\\") {
+			if badMethod(v) {
 				return fmt.Errorf("iface %s - invalid method '%s'", name, oneLine(v))
 			}
 		}
 		if err := checkAddrs(name, d); err != nil {
 			return err
 		}
-		keys := make([]string, 0, len(d.Attrs))
-		for k := range d.Attrs {
-			keys = append(keys, k)
+		if err := checkAttrText(name, d); err != nil {
+			return err
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			v := d.Attrs[k]
-			if !reAttrKey.MatchString(k) {
-				return fmt.Errorf("iface %s - invalid option name '%s'", name, oneLine(k))
-			}
-			if bad(v) {
-				return fmt.Errorf("iface %s - option '%s' must not contain a line break", name, k)
-			}
-			if strings.Contains(v, `\`) {
-				return fmt.Errorf("iface %s - option '%s' must not contain a backslash", name, k)
-			}
-		}
-		for _, l := range append(append(append([]string(nil), d.Options...), d.Options6...), d.VXLANRemoteIPs...) {
-			if bad(l) {
-				return fmt.Errorf("iface %s - option line must not contain a line break", name)
-			}
-			if strings.Contains(l, `\`) {
-				return fmt.Errorf("iface %s - option line must not contain a backslash", name)
+		for _, lines := range [][]string{d.Options, d.Options6, d.VXLANRemoteIPs} {
+			for _, l := range lines {
+				if badText(l) {
+					return fmt.Errorf("iface %s - option line must not contain a line break", name)
+				}
+				if strings.Contains(l, `\`) {
+					return fmt.Errorf("iface %s - option line must not contain a backslash", name)
+				}
 			}
 		}
 		if strings.Contains(d.Comments, "\r") || strings.Contains(d.Comments6, "\r") {
@@ -116,30 +124,125 @@ func checkText(c *Config, _ Options) error {
 	return nil
 }
 
+// badText tells whether s would break out of its line.
+func badText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\n' || c == '\r' || c == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// badName tells whether an interface name holds white space, '#', a
+// backslash or a line break.
+func badName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\n', '\r', 0, ' ', '\t', '\\', '#':
+			return true
+		}
+	}
+	return false
+}
+
+// badMethod tells whether a method holds white space, a backslash
+// or a line break.
+func badMethod(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\n', '\r', 0, ' ', '\t', '\\':
+			return true
+		}
+	}
+	return false
+}
+
+// isAttrKey is `^[A-Za-z0-9_.-]+$`.
+func isAttrKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !isDigit(c) && c != '_' && c != '.' && c != '-' && (c|0x20 < 'a' || c|0x20 > 'z') {
+			return false
+		}
+	}
+	return k != ""
+}
+
+// checkAttrText refuses option names and values that would break out of
+// their line; the first bad key in name order is reported.
+func checkAttrText(name string, d *Iface) error {
+	clean := true
+	for k, v := range d.Attrs {
+		if !isAttrKey(k) || badText(v) || strings.Contains(v, `\`) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return nil
+	}
+	keys := make([]string, 0, len(d.Attrs))
+	for k := range d.Attrs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := d.Attrs[k]
+		if !isAttrKey(k) {
+			return fmt.Errorf("iface %s - invalid option name '%s'", name, oneLine(k))
+		}
+		if badText(v) {
+			return fmt.Errorf("iface %s - option '%s' must not contain a line break", name, k)
+		}
+		if strings.Contains(v, `\`) {
+			return fmt.Errorf("iface %s - option '%s' must not contain a backslash", name, k)
+		}
+	}
+	return nil
+}
+
 func oneLine(s string) string {
 	return strings.NewReplacer("\n", "\\n", "\r", "\\r", "\x00", "\\0").Replace(s)
 }
 
 // ports lists an interface's members from bridge_ports, ovs_ports, slaves
 // and ovs_bonds, split like Proxmox's split_list.
-func ports(d *Iface) []string {
-	var out []string
-	for _, k := range []string{"bridge_ports", "ovs_ports", "slaves", "ovs_bonds"} {
-		out = append(out, splitList(d.Attr(k))...)
+func ports(d *Iface) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, k := range [...]string{"bridge_ports", "ovs_ports", "slaves", "ovs_bonds"} {
+			for p := range listItems(d.Attr(k)) {
+				if !yield(p) {
+					return
+				}
+			}
+		}
 	}
-	return out
 }
 
 func splitList(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool {
-		return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == 0
-	})
+	return strings.FieldsFunc(s, isListSep)
 }
 
-func checkPorts(c *Config, _ Options) error {
+// listItems is splitList without the slice.
+func listItems(s string) iter.Seq[string] { return strings.FieldsFuncSeq(s, isListSep) }
+
+func isListSep(r rune) bool {
+	return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == 0
+}
+
+// joinList is splitList joined with spaces.
+func joinList(s string) string {
+	if s != "" && strings.IndexFunc(s, isListSep) < 0 {
+		return s // one name, the common case
+	}
+	return strings.Join(splitList(s), " ")
+}
+
+func checkPorts(c *Config, ifs []named, _ Options) error {
 	used := map[string]string{}
-	for _, name := range c.Names() {
-		d := c.Ifaces[name]
+	for _, it := range ifs {
+		name, d := it.name, it.d
 		if d.Address == "" && d.CIDR != "" {
 			d.Address = d.CIDR
 		}
@@ -147,7 +250,7 @@ func checkPorts(c *Config, _ Options) error {
 			d.Address6 = d.CIDR6
 		}
 		d.CIDR, d.CIDR6 = "", ""
-		for _, p := range ports(d) {
+		for p := range ports(d) {
 			if u, ok := used[p]; ok && u != name {
 				return fmt.Errorf("port '%s' is already used on interface '%s'", p, u)
 			}
@@ -164,9 +267,9 @@ func isOVSPort(t string) bool {
 
 // fixOVSPorts turns OVS ports no bridge lists back into plain NICs and
 // drops those listed by something that is no OVS bridge.
-func fixOVSPorts(c *Config, _ Options) error {
-	for _, name := range c.Names() {
-		d := c.Ifaces[name]
+func fixOVSPorts(c *Config, ifs []named, _ Options) error {
+	for _, it := range ifs {
+		name, d := it.name, it.d
 		if !isOVSPort(d.Type) {
 			continue
 		}
@@ -228,9 +331,9 @@ func leadingInt(s string) int {
 	return n
 }
 
-func checkOVSBridges(c *Config, _ Options) error {
-	for _, name := range c.Names() {
-		d := c.Ifaces[name]
+func checkOVSBridges(c *Config, ifs []named, _ Options) error {
+	for _, it := range ifs {
+		name, d := it.name, it.d
 		if d.Type != TypeOVSBridge || !truthy(d.Attr("ovs_ports")) {
 			continue
 		}
@@ -257,9 +360,9 @@ func checkOVSBridges(c *Config, _ Options) error {
 	return nil
 }
 
-func checkOVSBonds(c *Config, _ Options) error {
-	for _, name := range c.Names() {
-		d := c.Ifaces[name]
+func checkOVSBonds(c *Config, ifs []named, _ Options) error {
+	for _, it := range ifs {
+		name, d := it.name, it.d
 		if d.Type != TypeOVSBond || !truthy(d.Attr("ovs_bonds")) {
 			continue
 		}
@@ -280,9 +383,9 @@ func checkOVSBonds(c *Config, _ Options) error {
 	return nil
 }
 
-func checkBonds(c *Config, _ Options) error {
-	for _, name := range c.Names() {
-		d := c.Ifaces[name]
+func checkBonds(c *Config, ifs []named, _ Options) error {
+	for _, it := range ifs {
+		name, d := it.name, it.d
 		if d.Type != TypeBond || !truthy(d.Attr("slaves")) {
 			continue
 		}
@@ -311,10 +414,10 @@ func checkBonds(c *Config, _ Options) error {
 	return nil
 }
 
-func checkVXLAN(c *Config, _ Options) error {
+func checkVXLAN(c *Config, ifs []named, _ Options) error {
 	ids := map[string]string{}
-	for _, name := range c.Names() {
-		d := c.Ifaces[name]
+	for _, it := range ifs {
+		name, d := it.name, it.d
 		if id := d.Attr("vxlan-id"); d.Type == TypeVXLAN && truthy(id) {
 			if other, ok := ids[id]; ok {
 				return fmt.Errorf("iface %s - duplicate vxlan-id %s already used in %s", name, id, other)
@@ -337,15 +440,15 @@ func checkVXLAN(c *Config, _ Options) error {
 	return nil
 }
 
-func checkVLANs(c *Config, o Options) error {
-	for _, name := range c.Names() {
-		d := c.Ifaces[name]
+func checkVLANs(c *Config, ifs []named, o Options) error {
+	for _, it := range ifs {
+		name, d := it.name, it.d
 		if d.Type != TypeVLAN {
 			continue
 		}
 		var parent, id string
-		if m := reVLANName.FindStringSubmatch(name); m != nil {
-			parent, id = m[1], m[2]
+		if p, i, ok := cutVLANName(name); ok {
+			parent, id = p, i
 			d.Del("vlan-raw-device")
 			d.Del("vlan-id")
 		} else {
@@ -353,8 +456,8 @@ func checkVLANs(c *Config, o Options) error {
 				return errors.New("missing vlan-raw-device option")
 			}
 			parent = d.Attr("vlan-raw-device")
-			if m := reVLANN.FindStringSubmatch(name); m != nil {
-				id = m[1]
+			if i, ok := cutPrefixDigits(name, "vlan"); ok {
+				id = i
 				d.Del("vlan-id")
 			} else {
 				if !o.IfUpDown2 {
@@ -383,10 +486,10 @@ func checkVLANs(c *Config, o Options) error {
 	return nil
 }
 
-func checkUplinks(c *Config, _ Options) error {
+func checkUplinks(c *Config, ifs []named, _ Options) error {
 	uplinks := map[string]string{}
-	for _, name := range c.Names() {
-		d := c.Ifaces[name]
+	for _, it := range ifs {
+		name, d := it.name, it.d
 		id := d.Attr("uplink-id")
 		if !truthy(id) {
 			continue
@@ -404,22 +507,24 @@ func checkUplinks(c *Config, _ Options) error {
 
 var bridgePortKeys = []string{"bridge-learning", "bridge-arp-nd-suppress", "bridge-unicast-flood", "bridge-multicast-flood", "bridge-access"}
 
-func checkBridgePorts(c *Config, _ Options) error {
+func checkBridgePorts(c *Config, ifs []named, _ Options) error {
 	bridgeOf := map[string]string{}
-	for _, name := range c.Names() {
-		d := c.Ifaces[name]
+	for _, it := range ifs {
+		name, d := it.name, it.d
 		if d.Type != TypeBridge {
 			continue
 		}
 		// split as written (commas too): the file must validate again
-		for _, p := range splitList(d.Attr("bridge_ports")) {
+		for p := range listItems(d.Attr("bridge_ports")) {
 			n := c.Ifaces[p]
-			if n == nil && reVLANName.MatchString(p) {
+			var implied Iface
+			if parent, _, ok := cutVLANName(p); n == nil && ok {
 				// a VLAN port not in the file is implied; check it as one
-				n = &Iface{Type: TypeVLAN, Method: "manual", Method6: "manual"}
-				if pm := mtuOf(c.Ifaces[reVLANName.FindStringSubmatch(p)[1]]); pm != 0 {
-					n.Set("mtu", strconv.Itoa(pm))
+				implied = Iface{Type: TypeVLAN, Method: "manual", Method6: "manual"}
+				if pm := mtuOf(c.Ifaces[parent]); pm != 0 {
+					implied.Set("mtu", strconv.Itoa(pm))
 				}
+				n = &implied
 			}
 			if n == nil {
 				return fmt.Errorf("bridge '%s' - unable to find bridge port '%s'", name, p)
@@ -442,8 +547,8 @@ func checkBridgePorts(c *Config, _ Options) error {
 			bridgeOf[p] = name
 		}
 	}
-	for _, name := range c.Names() {
-		d := c.Ifaces[name]
+	for _, it := range ifs {
+		name, d := it.name, it.d
 		for _, k := range bridgePortKeys {
 			if truthy(d.Attr(k)) && bridgeOf[name] == "" {
 				return fmt.Errorf("iface %s - %s: bridge port specific options can be used only on interfaces attached to a bridge", name, k)
@@ -459,9 +564,9 @@ func checkBridgePorts(c *Config, _ Options) error {
 }
 
 // checkTypeOptions holds the checks Proxmox's writer makes while rendering.
-func checkTypeOptions(c *Config, _ Options) error {
-	for _, name := range c.Names() {
-		d := c.Ifaces[name]
+func checkTypeOptions(c *Config, ifs []named, _ Options) error {
+	for _, it := range ifs {
+		name, d := it.name, it.d
 		switch d.Type {
 		case TypeVLAN:
 			if p := d.Attr("vlan-protocol"); truthy(p) && p != "802.1ad" && p != "802.1q" {
@@ -485,11 +590,11 @@ func checkAddrs(name string, d *Iface) error {
 		addr, mask, gw := a[0], a[1], a[2]
 		if truthy(addr) {
 			base, bits, hasBits := strings.Cut(addr, "/")
-			if _, err := netip.ParseAddr(base); err != nil || (hasBits && !reDigits.MatchString(bits)) {
+			if _, err := netip.ParseAddr(base); err != nil || (hasBits && !allDigits(bits)) {
 				return fmt.Errorf("iface %s - invalid address '%s'", name, oneLine(addr))
 			}
 		}
-		if truthy(mask) && !reDigits.MatchString(mask) {
+		if truthy(mask) && !allDigits(mask) {
 			if _, ok := MaskBits(mask); !ok {
 				return fmt.Errorf("iface %s - invalid netmask '%s'", name, oneLine(mask))
 			}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"io"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,10 +35,11 @@ var typePrio = map[string]int{
 // Write validates c (see Validate, which also normalises it) and renders
 // the file. Nothing is written when validation fails.
 func (c *Config) Write(w io.Writer, o Options) error {
-	if err := c.Validate(o); err != nil {
+	ifs, err := c.validate(o)
+	if err != nil {
 		return err
 	}
-	_, err := w.Write(c.Render(o))
+	_, err = w.Write(c.render(ifs, o))
 	return err
 }
 
@@ -54,35 +54,44 @@ func (c *Config) Marshal(o Options) ([]byte, error) {
 
 // Render renders the file without validating: callers must have run
 // Validate on c.
-func (c *Config) Render(o Options) []byte {
+func (c *Config) Render(o Options) []byte { return c.render(c.named(c.Names()), o) }
+
+// render is Render over the sorted names.
+func (c *Config) render(ifs []named, o Options) []byte {
 	var b bytes.Buffer
+	b.Grow(len(Header) + 128*len(ifs))
 	b.WriteString(Header)
 	lines := c.Lines
-	for _, name := range c.order() {
-		d := c.Ifaces[name]
+	w := &stanzaWriter{}
+	for _, it := range c.order(ifs) {
+		name, d := it.name, it.d
 		if len(lines) > 0 && lines[0].Priority < d.Priority {
 			for len(lines) > 0 && lines[0].Priority < d.Priority {
-				b.WriteString(lines[0].Text + "\n")
+				b.WriteString(lines[0].Text)
+				b.WriteByte('\n')
 				lines = lines[1:]
 			}
 			b.WriteString("\n")
 		}
 		if d.Autostart {
 			if d.Type == TypeOVSBridge && !o.IfUpDown2 {
-				b.WriteString("allow-ovs " + name + "\n")
+				b.WriteString("allow-ovs ")
 			} else {
-				b.WriteString("auto " + name + "\n")
+				b.WriteString("auto ")
 			}
+			b.WriteString(name)
+			b.WriteByte('\n')
 		}
 		if len(d.Families) == 1 && d.Families[0] == Inet6 {
 			d.Comments6, d.Comments = d.Comments, ""
 		}
 		for i, fam := range d.Families {
-			writeStanza(&b, name, d, fam, i == 0, o)
+			w.writeStanza(&b, name, d, fam, i == 0, o)
 		}
 	}
 	for _, l := range lines {
-		b.WriteString(l.Text + "\n")
+		b.WriteString(l.Text)
+		b.WriteByte('\n')
 	}
 	return b.Bytes()
 }
@@ -93,20 +102,19 @@ func (c *Config) Render(o Options) []byte {
 // non-transitive, so (unlike Proxmox, whose input order is a hash's) we
 // start from name order and sort stably, which keeps the result
 // deterministic.
-func (c *Config) order() []string {
-	names := c.Names()
-	type key struct {
+func (c *Config) order(sorted []named) []named {
+	type keyed struct {
+		named
 		tp  int
 		ok  bool
 		pri int
 	}
-	keys := make(map[string]key, len(names))
-	for _, n := range names {
-		tp, ok := c.typePrio(n)
-		keys[n] = key{tp, ok, prioOr(c.Ifaces[n].Priority, 50000)}
+	items := make([]keyed, len(sorted))
+	for i, it := range sorted {
+		tp, ok := c.typePrio(it.name)
+		items[i] = keyed{it, tp, ok, prioOr(it.d.Priority, 50000)}
 	}
-	slices.SortStableFunc(names, func(a, b string) int {
-		ka, kb := keys[a], keys[b]
+	slices.SortStableFunc(items, func(ka, kb keyed) int {
 		p1, p2 := ka.pri, kb.pri
 		if ka.ok && kb.ok {
 			p1, p2 = p1+ka.tp, p2+kb.tp
@@ -114,9 +122,13 @@ func (c *Config) order() []string {
 		if p1 != p2 {
 			return cmp.Compare(p1, p2)
 		}
-		return strings.Compare(a, b)
+		return strings.Compare(ka.name, kb.name)
 	})
-	return names
+	out := make([]named, len(items))
+	for i, it := range items {
+		out[i] = it.named
+	}
+	return out
 }
 
 func prioOr(p, def int) int {
@@ -128,23 +140,37 @@ func prioOr(p, def int) int {
 
 func (c *Config) typePrio(name string) (int, bool) {
 	// Perl's split(/[.:]/): inner empty fields count, trailing ones do not
-	parts := reNameSep.Split(name, -1)
-	for len(parts) > 0 && parts[len(parts)-1] == "" {
-		parts = parts[:len(parts)-1]
-	}
-	if len(parts) == 0 {
+	root, n := rootAndDepth(name)
+	if n == 0 {
 		return 0, false
 	}
-	d := c.Ifaces[parts[0]]
+	d := c.Ifaces[root]
 	if d == nil || d.Type == "" || d.Type == TypeUnknown {
 		return 0, false
 	}
-	return typePrio[d.Type] + len(parts) - 1, true
+	return typePrio[d.Type] + n - 1, true
 }
 
-var reNameSep = regexp.MustCompile(`[.:]`)
+// stanzaWriter renders one stanza at a time into raw, reusing its
+// buffers from stanza to stanza.
+type stanzaWriter struct {
+	raw  bytes.Buffer
+	done []string // keys the type-specific pass wrote
+	keys []string
+}
 
-func writeStanza(b *bytes.Buffer, name string, d *Iface, fam string, first bool, o Options) {
+// line writes "\tKEY VALUE\n".
+func (w *stanzaWriter) line(k, v string) {
+	w.raw.WriteByte('\t')
+	w.raw.WriteString(k)
+	w.raw.WriteByte(' ')
+	w.raw.WriteString(v)
+	w.raw.WriteByte('\n')
+}
+
+func (w *stanzaWriter) mark(keys ...string) { w.done = append(w.done, keys...) }
+
+func (w *stanzaWriter) writeStanza(b *bytes.Buffer, name string, d *Iface, fam string, first bool, o Options) {
 	six := fam == Inet6
 	if fam != Typeless {
 		m := d.Method
@@ -155,107 +181,117 @@ func writeStanza(b *bytes.Buffer, name string, d *Iface, fam string, first bool,
 			return
 		}
 	}
-	var raw bytes.Buffer
-	raw.WriteString("iface " + name)
+	raw := &w.raw
+	raw.Reset()
+	raw.WriteString("iface ")
+	raw.WriteString(name)
 	switch fam {
 	case Inet:
-		raw.WriteString(" inet " + d.Method)
+		raw.WriteString(" inet ")
+		raw.WriteString(d.Method)
 	case Inet6:
-		raw.WriteString(" inet6 " + d.Method6)
+		raw.WriteString(" inet6 ")
+		raw.WriteString(d.Method6)
 	}
 	raw.WriteString("\n")
 	if fam == Typeless {
-		writeAddr(&raw, d.Address, d.Netmask, d.Gateway)
-		writeAddr(&raw, d.Address6, d.Netmask6, d.Gateway6)
+		writeAddr(raw, d.Address, d.Netmask, d.Gateway)
+		writeAddr(raw, d.Address6, d.Netmask6, d.Gateway6)
 	} else if six {
-		writeAddr(&raw, d.Address6, d.Netmask6, d.Gateway6)
+		writeAddr(raw, d.Address6, d.Netmask6, d.Gateway6)
 	} else {
-		writeAddr(&raw, d.Address, d.Netmask, d.Gateway)
+		writeAddr(raw, d.Address, d.Netmask, d.Gateway)
 	}
 	prefix := ""
 	if first {
-		done := map[string]bool{}
-		prefix = writeTypeOptions(&raw, name, d, done, o)
-		keys := make([]string, 0, len(d.Attrs))
-		for k := range d.Attrs {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			if done[k] || neverGeneric[k] || !truthy(d.Attrs[k]) {
-				continue
-			}
-			raw.WriteString("\t" + k + " " + d.Attrs[k] + "\n")
-		}
-	}
-	optsComments := func(opts []string, comments string) {
-		for _, l := range opts {
-			raw.WriteString("\t" + l + "\n")
-		}
-		for _, l := range perlSplitLines(comments) {
-			raw.WriteString("#" + l + "\n")
-		}
+		w.done = w.done[:0]
+		prefix = w.writeTypeOptions(name, d, o)
+		w.writeGeneric(d)
 	}
 	switch fam {
 	case Typeless:
-		optsComments(d.Options, d.Comments)
-		optsComments(d.Options6, d.Comments6)
+		w.optsComments(d.Options, d.Comments)
+		w.optsComments(d.Options6, d.Comments6)
 	case Inet6:
-		optsComments(d.Options6, d.Comments6)
+		w.optsComments(d.Options6, d.Comments6)
 	default:
-		optsComments(d.Options, d.Comments)
+		w.optsComments(d.Options, d.Comments)
 	}
 	raw.WriteString("\n")
 	b.WriteString(prefix)
 	b.Write(raw.Bytes())
 }
 
+// writeGeneric writes the settings the type-specific pass left, as
+// "KEY VALUE" in key order.
+func (w *stanzaWriter) writeGeneric(d *Iface) {
+	w.keys = w.keys[:0]
+	for k, v := range d.Attrs {
+		if !slices.Contains(w.done, k) && !neverGeneric[k] && truthy(v) {
+			w.keys = append(w.keys, k)
+		}
+	}
+	slices.Sort(w.keys)
+	for _, k := range w.keys {
+		w.line(k, d.Attrs[k])
+	}
+}
+
+func (w *stanzaWriter) optsComments(opts []string, comments string) {
+	for _, l := range opts {
+		w.raw.WriteByte('\t')
+		w.raw.WriteString(l)
+		w.raw.WriteByte('\n')
+	}
+	// Perl's split(/\n/): trailing empty lines are dropped
+	body := strings.TrimRight(comments, "\n")
+	for body != "" {
+		l, rest, found := strings.Cut(body, "\n")
+		w.raw.WriteByte('#')
+		w.raw.WriteString(l)
+		w.raw.WriteByte('\n')
+		if !found {
+			break
+		}
+		body = rest
+	}
+}
+
 // neverGeneric are keys the generic "KEY VALUE" pass must skip.
 var neverGeneric = map[string]bool{"uplink-id": true}
 
-// perlSplitLines is split(/\n/, s): trailing empty lines are dropped.
-func perlSplitLines(s string) []string {
-	if s == "" {
-		return nil
-	}
-	l := strings.Split(s, "\n")
-	for len(l) > 0 && l[len(l)-1] == "" {
-		l = l[:len(l)-1]
-	}
-	return l
-}
-
 func writeAddr(b *bytes.Buffer, addr, mask, gw string) {
 	if truthy(addr) {
-		if !reSlashBits.MatchString(addr) && truthy(mask) {
-			if reDigits.MatchString(mask) {
-				addr += "/" + mask
+		b.WriteString("\taddress ")
+		b.WriteString(addr)
+		if !hasSlashBits(addr) && truthy(mask) {
+			if allDigits(mask) {
+				b.WriteByte('/')
+				b.WriteString(mask)
 			} else if bits, ok := MaskBits(mask); ok && bits > 0 {
-				addr += "/" + strconv.Itoa(bits)
+				b.WriteByte('/')
+				b.WriteString(strconv.Itoa(bits))
 			}
 		}
-		b.WriteString("\taddress " + addr + "\n")
+		b.WriteByte('\n')
 	}
 	if truthy(gw) {
-		b.WriteString("\tgateway " + gw + "\n")
+		b.WriteString("\tgateway ")
+		b.WriteString(gw)
+		b.WriteByte('\n')
 	}
 }
 
 // writeTypeOptions writes the keys specific to the interface's type, marks
 // them done, and returns a line to put before the stanza (allow-BRIDGE or
 // auto for OVS ports).
-func writeTypeOptions(b *bytes.Buffer, name string, d *Iface, done map[string]bool, o Options) string {
-	line := func(k, v string) { b.WriteString("\t" + k + " " + v + "\n") }
-	mark := func(keys ...string) {
-		for _, k := range keys {
-			done[k] = true
-		}
-	}
+func (w *stanzaWriter) writeTypeOptions(name string, d *Iface, o Options) string {
+	line, mark := w.line, w.mark
 	switch d.Type {
 	case TypeBridge:
 		// the list as validated: separators alone ("," or ";") read back
 		// as no port at all
-		ports := strings.Join(splitList(d.Attr("bridge_ports")), " ")
+		ports := joinList(d.Attr("bridge_ports"))
 		if !truthy(d.Attr("bridge_ports")) || ports == "" {
 			ports = "none"
 		}

@@ -48,6 +48,7 @@ type Config struct {
 	Lines []Line
 
 	usedPorts map[string]string // port → interface, filled by Validate
+	sorted    []named           // the interfaces in name order as Parse left them
 }
 
 // named is an interface with its name.

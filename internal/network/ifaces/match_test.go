@@ -75,6 +75,9 @@ func checkMatchers(t *testing.T, s string) {
 	if isAttrKey(s) != oracleAttrKey.MatchString(s) {
 		t.Errorf("isAttrKey(%q) = %v", s, isAttrKey(s))
 	}
+	if got, want := slices.Collect(listItems(s)), splitList(s); !slices.Equal(got, want) {
+		t.Errorf("listItems(%q) = %q; want %q", s, got, want)
+	}
 	parts := oracleNameSep.Split(s, -1)
 	for len(parts) > 0 && parts[len(parts)-1] == "" {
 		parts = parts[:len(parts)-1]
@@ -103,4 +106,12 @@ func FuzzMatchers(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(checkMatchers)
+}
+
+func TestListItems(t *testing.T) {
+	for _, s := range []string{"", "a", " a,b;;c\td\x00e ", "é,\xffx", ",,,", "a\u00a0b"} {
+		if got, want := slices.Collect(listItems(s)), splitList(s); !slices.Equal(got, want) {
+			t.Errorf("listItems(%q) = %q; want %q", s, got, want)
+		}
+	}
 }

@@ -46,11 +46,15 @@ var BondModes = map[string]int{
 // like Proxmox it keeps what it does not understand; only read errors are
 // returned.
 func Parse(r io.Reader, k *Kernel) (*Config, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
+	// read into a strings.Builder: its String() does not copy the file
+	var sb strings.Builder
+	if l, ok := r.(interface{ Len() int }); ok {
+		sb.Grow(l.Len())
+	}
+	if _, err := io.Copy(&sb, r); err != nil {
 		return nil, fmt.Errorf("read interfaces: %w", err)
 	}
-	src := string(data)
+	src := sb.String()
 	// a stanza per "iface" is the common case: size the map once
 	p := &parser{cfg: &Config{Ifaces: make(map[string]*Iface, strings.Count(src, "iface")+2)}, prio: 2, src: src}
 	p.run()

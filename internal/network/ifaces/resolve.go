@@ -42,13 +42,13 @@ func resolve(cfg *Config, k *Kernel) {
 	if ifs["lo"] == nil {
 		ifs["lo"] = &Iface{Priority: 1, Method: "loopback", Type: TypeLoopback, Autostart: true}
 	}
-	names := make([]string, 0, len(ifs))
-	for n := range ifs {
-		names = append(names, n)
+	sorted := make([]named, 0, len(ifs))
+	for n, d := range ifs {
+		sorted = append(sorted, named{n, d})
 	}
-	slices.Sort(names)
-	for _, name := range names {
-		d := ifs[name]
+	slices.SortFunc(sorted, func(a, b named) int { return strings.Compare(a.name, b.name) })
+	for _, it := range sorted {
+		name, d := it.name, it.d
 		kname := name
 		if a, ok := altOf[name]; ok {
 			kname = a
@@ -71,6 +71,7 @@ func resolve(cfg *Config, k *Kernel) {
 		}
 	}
 	cfg.Lines = cleanAllowLines(cfg)
+	cfg.sorted = sorted
 }
 
 func detectType(ifs map[string]*Iface, name string, d *Iface, physical bool) {

@@ -31,7 +31,7 @@ func (c *Config) Validate(o Options) error {
 // validate is Validate that returns the interfaces left, in name order:
 // sorting them once serves every step and the writer.
 func (c *Config) validate(o Options) ([]named, error) {
-	ifs := c.named(c.Names())
+	ifs := c.sortedIfaces()
 	for _, steps := range [][]func(*Config, []named, Options) error{
 		{checkText, checkLoops, checkPorts, fixOVSPorts},
 		{checkOVSBridges, checkOVSBonds, checkBonds, checkVXLAN, checkVLANs, checkUplinks, checkBridgePorts, checkTypeOptions},
@@ -48,6 +48,25 @@ func (c *Config) validate(o Options) ([]named, error) {
 		}
 	}
 	return ifs, nil
+}
+
+// sortedIfaces is the interfaces in name order: those Parse sorted when
+// the map still holds exactly them (one look-up each instead of a sort),
+// else sorted anew.
+func (c *Config) sortedIfaces() []named {
+	if len(c.sorted) == len(c.Ifaces) {
+		same := true
+		for _, it := range c.sorted {
+			if c.Ifaces[it.name] != it.d {
+				same = false
+				break
+			}
+		}
+		if same {
+			return slices.Clone(c.sorted)
+		}
+	}
+	return c.named(c.Names())
 }
 
 // named pairs the sorted names with their interfaces.
@@ -224,8 +243,26 @@ func splitList(s string) []string {
 	return strings.FieldsFunc(s, isListSep)
 }
 
-// listItems is splitList without the slice.
-func listItems(s string) iter.Seq[string] { return strings.FieldsFuncSeq(s, isListSep) }
+// listItems is splitList without the slice. Every separator is ASCII, so
+// the bytes of s are looked at one by one: a byte of a multi-byte
+// character is never taken for a separator.
+func listItems(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for i := 0; i < len(s); {
+			for i < len(s) && isListSep(rune(s[i])) {
+				i++
+			}
+			j := i
+			for j < len(s) && !isListSep(rune(s[j])) {
+				j++
+			}
+			if j > i && !yield(s[i:j]) {
+				return
+			}
+			i = j
+		}
+	}
+}
 
 func isListSep(r rune) bool {
 	return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == 0
@@ -240,7 +277,7 @@ func joinList(s string) string {
 }
 
 func checkPorts(c *Config, ifs []named, _ Options) error {
-	used := map[string]string{}
+	used := make(map[string]string, len(ifs))
 	for _, it := range ifs {
 		name, d := it.name, it.d
 		if d.Address == "" && d.CIDR != "" {
@@ -326,6 +363,9 @@ func leadingInt(s string) int {
 	i := 0
 	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
 		i++
+	}
+	if i == 0 {
+		return 0 // Atoi("") would allocate its error
 	}
 	n, _ := strconv.Atoi(s[:i])
 	return n
@@ -507,8 +547,16 @@ func checkUplinks(c *Config, ifs []named, _ Options) error {
 
 var bridgePortKeys = []string{"bridge-learning", "bridge-arp-nd-suppress", "bridge-unicast-flood", "bridge-multicast-flood", "bridge-access"}
 
+// portFacts is what checkBridgePorts needs of a port: whether it has an
+// address, its MTU, whether it is a bond.
+type portFacts struct {
+	addr bool
+	mtu  int
+	bond bool
+}
+
 func checkBridgePorts(c *Config, ifs []named, _ Options) error {
-	bridgeOf := map[string]string{}
+	bridgeOf := make(map[string]string, len(ifs))
 	for _, it := range ifs {
 		name, d := it.name, it.d
 		if d.Type != TypeBridge {
@@ -517,24 +565,25 @@ func checkBridgePorts(c *Config, ifs []named, _ Options) error {
 		// split as written (commas too): the file must validate again
 		for p := range listItems(d.Attr("bridge_ports")) {
 			n := c.Ifaces[p]
-			var implied Iface
+			var port portFacts
 			if parent, _, ok := cutVLANName(p); n == nil && ok {
-				// a VLAN port not in the file is implied; check it as one
-				implied = Iface{Type: TypeVLAN, Method: "manual", Method6: "manual"}
-				if pm := mtuOf(c.Ifaces[parent]); pm != 0 {
-					implied.Set("mtu", strconv.Itoa(pm))
-				}
-				n = &implied
-			}
-			if n == nil {
+				// a VLAN port not in the file is implied (manual, with its
+				// parent's MTU); check it as one
+				port.mtu = mtuOf(c.Ifaces[parent])
+			} else if n == nil {
 				return fmt.Errorf("bridge '%s' - unable to find bridge port '%s'", name, p)
+			} else {
+				port = portFacts{
+					addr: (n.Method == "static" && n.Address != "0.0.0.0") || (n.Method6 == "static" && n.Address6 != "::"),
+					mtu:  mtuOf(n), bond: n.Type == TypeBond,
+				}
 			}
-			if (n.Method == "static" && n.Address != "0.0.0.0") || (n.Method6 == "static" && n.Address6 != "::") {
+			if port.addr {
 				return fmt.Errorf("iface %s - ip address can't be set on interface if bridged in %s", p, name)
 			}
-			if cm, bm := mtuOf(n), mtuOf(d); bm != 0 {
-				pm := cm
-				if pm == 0 && n.Type == TypeBond {
+			if bm := mtuOf(d); bm != 0 {
+				pm := port.mtu
+				if pm == 0 && port.bond {
 					pm = bm
 				}
 				if pm == 0 {

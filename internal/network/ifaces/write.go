@@ -45,11 +45,11 @@ func (c *Config) Write(w io.Writer, o Options) error {
 
 // Marshal is Write into a byte slice.
 func (c *Config) Marshal(o Options) ([]byte, error) {
-	var b bytes.Buffer
-	if err := c.Write(&b, o); err != nil {
+	ifs, err := c.validate(o)
+	if err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	return c.render(ifs, o), nil
 }
 
 // Render renders the file without validating: callers must have run
@@ -59,7 +59,7 @@ func (c *Config) Render(o Options) []byte { return c.render(c.named(c.Names()), 
 // render is Render over the sorted names.
 func (c *Config) render(ifs []named, o Options) []byte {
 	var b bytes.Buffer
-	b.Grow(len(Header) + 128*len(ifs))
+	b.Grow(len(Header) + 160*len(ifs))
 	b.WriteString(Header)
 	lines := c.Lines
 	w := &stanzaWriter{}
@@ -103,32 +103,55 @@ func (c *Config) render(ifs []named, o Options) []byte {
 // start from name order and sort stably, which keeps the result
 // deterministic.
 func (c *Config) order(sorted []named) []named {
-	type keyed struct {
-		named
-		tp  int
-		ok  bool
-		pri int
-	}
-	items := make([]keyed, len(sorted))
+	items := make([]orderKey, len(sorted))
+	transitive := true
 	for i, it := range sorted {
 		tp, ok := c.typePrio(it.name)
-		items[i] = keyed{it, tp, ok, prioOr(it.d.Priority, 50000)}
+		items[i] = orderKey{it, tp, ok, prioOr(it.d.Priority, 50000)}
+		transitive = transitive && ok
 	}
-	slices.SortStableFunc(items, func(ka, kb keyed) int {
-		p1, p2 := ka.pri, kb.pri
-		if ka.ok && kb.ok {
-			p1, p2 = p1+ka.tp, p2+kb.tp
+	if transitive {
+		// every root type known: the keys are a strict total order (names
+		// are unique), which any sort puts in the one same order
+		slices.SortFunc(items, compareOrder)
+	} else {
+		// sort indexes, not the wide keys: the stable sort moves elements
+		// around a lot
+		idx := make([]int32, len(items))
+		for i := range idx {
+			idx[i] = int32(i)
 		}
-		if p1 != p2 {
-			return cmp.Compare(p1, p2)
+		slices.SortStableFunc(idx, func(a, b int32) int { return compareOrder(items[a], items[b]) })
+		out := make([]named, len(items))
+		for i, j := range idx {
+			out[i] = items[j].named
 		}
-		return strings.Compare(ka.name, kb.name)
-	})
+		return out
+	}
 	out := make([]named, len(items))
 	for i, it := range items {
 		out[i] = it.named
 	}
 	return out
+}
+
+// orderKey is what the writer's order compares of an interface.
+type orderKey struct {
+	named
+	tp  int
+	ok  bool
+	pri int
+}
+
+func compareOrder(ka, kb orderKey) int {
+	p1, p2 := ka.pri, kb.pri
+	if ka.ok && kb.ok {
+		p1, p2 = p1+ka.tp, p2+kb.tp
+	}
+	if p1 != p2 {
+		return cmp.Compare(p1, p2)
+	}
+	return strings.Compare(ka.name, kb.name)
 }
 
 func prioOr(p, def int) int {
@@ -286,7 +309,6 @@ func writeAddr(b *bytes.Buffer, addr, mask, gw string) {
 // them done, and returns a line to put before the stanza (allow-BRIDGE or
 // auto for OVS ports).
 func (w *stanzaWriter) writeTypeOptions(name string, d *Iface, o Options) string {
-	line, mark := w.line, w.mark
 	switch d.Type {
 	case TypeBridge:
 		// the list as validated: separators alone ("," or ";") read back
@@ -295,32 +317,32 @@ func (w *stanzaWriter) writeTypeOptions(name string, d *Iface, o Options) string
 		if !truthy(d.Attr("bridge_ports")) || ports == "" {
 			ports = "none"
 		}
-		line("bridge-ports", ports)
+		w.line("bridge-ports", ports)
 		stp := "off"
 		if d.HasAttr("bridge_stp") {
 			stp = d.Attr("bridge_stp")
 		}
-		line("bridge-stp", stp)
+		w.line("bridge-stp", stp)
 		if d.HasAttr("bridge_fd") {
 			fd := d.Attr("bridge_fd")
 			if n := leadingInt(fd); stp == "off" || (n >= 2 && n <= 30) {
-				line("bridge-fd", fd)
+				w.line("bridge-fd", fd)
 			}
 		} else if stp == "off" {
-			line("bridge-fd", "0")
+			w.line("bridge-fd", "0")
 		}
 		if truthy(d.Attr("bridge_vlan_aware")) {
-			line("bridge-vlan-aware", "yes")
+			w.line("bridge-vlan-aware", "yes")
 			vids := d.Attr("bridge_vids")
 			if !truthy(vids) {
 				vids = "2-4094"
 			}
-			line("bridge-vids", vids)
+			w.line("bridge-vids", vids)
 		}
 		if truthy(d.Attr("mtu")) {
-			line("mtu", d.Attr("mtu"))
+			w.line("mtu", d.Attr("mtu"))
 		}
-		mark("bridge_ports", "bridge_stp", "bridge_fd", "bridge_vlan_aware", "bridge_vids", "mtu")
+		w.mark("bridge_ports", "bridge_stp", "bridge_fd", "bridge_vlan_aware", "bridge_vids", "mtu")
 	case TypeBond:
 		slaves := reListSep.ReplaceAllString(d.Attr("slaves"), " ")
 		if d.HasAttr("slaves") {
@@ -329,62 +351,62 @@ func (w *stanzaWriter) writeTypeOptions(name string, d *Iface, o Options) string
 		if !truthy(slaves) {
 			slaves = "none"
 		}
-		line("bond-slaves", slaves)
+		w.line("bond-slaves", slaves)
 		miimon := "100"
 		if d.HasAttr("bond_miimon") {
 			miimon = d.Attr("bond_miimon")
 		}
-		line("bond-miimon", miimon)
+		w.line("bond-miimon", miimon)
 		mode := d.Attr("bond_mode")
 		if !d.HasAttr("bond_mode") {
 			mode = "balance-rr"
 		}
-		line("bond-mode", mode)
+		w.line("bond-mode", mode)
 		if p := d.Attr("bond_xmit_hash_policy"); truthy(p) && (mode == "balance-xor" || mode == "802.3ad") {
-			line("bond-xmit-hash-policy", p)
+			w.line("bond-xmit-hash-policy", p)
 		}
 		if p := d.Attr("bond-primary"); truthy(p) && mode == "active-backup" {
-			line("bond-primary", p)
+			w.line("bond-primary", p)
 		}
 		if truthy(d.Attr("mtu")) {
-			line("mtu", d.Attr("mtu"))
+			w.line("mtu", d.Attr("mtu"))
 		}
-		mark("slaves", "bond_miimon", "bond_mode", "bond_xmit_hash_policy", "bond-primary", "mtu")
+		w.mark("slaves", "bond_miimon", "bond_mode", "bond_xmit_hash_policy", "bond-primary", "mtu")
 	case TypeVXLAN:
 		for _, k := range []string{"vxlan-id", "vxlan-svcnodeip", "vxlan-physdev", "vxlan-local-tunnelip"} {
 			if d.HasAttr(k) {
-				line(k, d.Attr(k))
+				w.line(k, d.Attr(k))
 			}
-			mark(k)
+			w.mark(k)
 		}
 		for _, ip := range d.VXLANRemoteIPs {
-			line("vxlan-remoteip", ip)
+			w.line("vxlan-remoteip", ip)
 		}
 		if truthy(d.Attr("mtu")) {
-			line("mtu", d.Attr("mtu"))
+			w.line("mtu", d.Attr("mtu"))
 		}
-		mark("mtu")
+		w.mark("mtu")
 	case TypeOVSBridge:
-		line("ovs_type", d.Type)
+		w.line("ovs_type", d.Type)
 		if truthy(d.Attr("ovs_ports")) {
-			line("ovs_ports", d.Attr("ovs_ports"))
+			w.line("ovs_ports", d.Attr("ovs_ports"))
 		}
 		if truthy(d.Attr("mtu")) {
-			line("ovs_mtu", d.Attr("mtu"))
+			w.line("ovs_mtu", d.Attr("mtu"))
 		}
-		mark("ovs_type", "ovs_ports", "mtu")
+		w.mark("ovs_type", "ovs_ports", "mtu")
 	case TypeOVSPort, TypeOVSIntPort, TypeOVSBond:
-		return writeOVSPort(line, name, d, mark, o)
+		return w.writeOVSPort(name, d, o)
 	}
 	return ""
 }
 
-func writeOVSPort(line func(k, v string), name string, d *Iface, mark func(...string), o Options) string {
+func (w *stanzaWriter) writeOVSPort(name string, d *Iface, o Options) string {
 	d.Autostart = false // the bridge starts it
 	if d.HasAttr("ovs_tag") {
 		setOVSOption(d, "tag", d.Attr("ovs_tag"))
 	}
-	mark("ovs_tag")
+	w.mark("ovs_tag")
 	if d.Type == TypeOVSBond {
 		if !truthy(d.Attr("bond_mode")) {
 			d.Set("bond_mode", "active-backup")
@@ -400,14 +422,14 @@ func writeOVSPort(line func(k, v string), name string, d *Iface, mark func(...st
 			setOVSOption(d, "lacp", "")
 			setOVSOption(d, "bond_mode", m)
 		}
-		mark("bond_mode")
+		w.mark("bond_mode")
 		if truthy(d.Attr("ovs_bonds")) {
-			line("ovs_bonds", d.Attr("ovs_bonds"))
+			w.line("ovs_bonds", d.Attr("ovs_bonds"))
 		}
-		mark("ovs_bonds")
+		w.mark("ovs_bonds")
 	}
-	line("ovs_type", d.Type)
-	mark("ovs_type")
+	w.line("ovs_type", d.Type)
+	w.mark("ovs_type")
 	prefix := ""
 	if br := d.Attr("ovs_bridge"); truthy(br) {
 		if o.IfUpDown2 {
@@ -415,12 +437,12 @@ func writeOVSPort(line func(k, v string), name string, d *Iface, mark func(...st
 		} else {
 			prefix = "allow-" + br + " " + name + "\n"
 		}
-		line("ovs_bridge", br)
-		mark("ovs_bridge")
+		w.line("ovs_bridge", br)
+		w.mark("ovs_bridge")
 	}
 	if truthy(d.Attr("mtu")) {
-		line("ovs_mtu", d.Attr("mtu"))
+		w.line("ovs_mtu", d.Attr("mtu"))
 	}
-	mark("mtu")
+	w.mark("mtu")
 	return prefix
 }

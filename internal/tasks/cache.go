@@ -23,6 +23,8 @@ import (
 type indexCache struct {
 	mu    sync.Mutex
 	files map[fileKey]*cachedFile
+	// saveErr is the last failure to write a cache file, for List to log.
+	saveErr error
 }
 
 type fileKey struct{ dev, ino uint64 }
@@ -36,6 +38,9 @@ type cachedFile struct {
 	mtime          time.Time
 	nComplete      int
 	chunks         []string // file content, one string per parse
+	bases          []int64  // the file offset each chunk starts at
+	persisted      int      // records the cache file on disk holds
+	parsed         int      // lines parsed into this value (tests read it)
 	recs           []record
 	check          string // the bytes just before complete, to detect rewrites
 	used           bool
@@ -79,10 +84,15 @@ func (c *indexCache) load(path string) (*cachedFile, error) {
 		err = cf.parseFrom(f, cf.complete, fi)
 	default:
 		cf = &cachedFile{}
-		err = cf.parseFrom(f, 0, fi)
+		if !loadSidecar(cf, path, f, key, fi) {
+			err = cf.parseFrom(f, 0, fi)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read task index %s: %w", path, err)
+	}
+	if err := saveSidecar(cf, path, key); err != nil {
+		c.saveErr = err
 	}
 	cf.used = true
 	c.files[key] = cf
@@ -138,11 +148,13 @@ func (cf *cachedFile) parseFrom(f *os.File, from int64, fi fs.FileInfo) error {
 	}
 	chunk := uint32(len(cf.chunks))
 	cf.chunks = append(cf.chunks, data)
+	cf.bases = append(cf.bases, from)
 	for off := 0; off < len(data); {
 		end := strings.IndexByte(data[off:], '\n')
 		if end < 0 {
 			end = len(data) - off
 		}
+		cf.parsed++
 		if e, ok := parseIndexLine(data[off : off+end]); ok {
 			recs = append(recs, record{start: e.StartTime, off: uint32(off), n: uint32(end), chunk: chunk,
 				typ: cf.intern(e.Type), id: cf.intern(e.ID), user: cf.intern(e.User), class: classOf(e.Status)})

@@ -97,6 +97,10 @@ func (m *Manager) List(f Filter) ([]Entry, int, error) {
 			p.offerFile(cf)
 		}
 	}
+	if err := m.cache.saveErr; err != nil {
+		m.cache.saveErr = nil
+		m.cfg.Logger.Debug("task list: the index cache was not saved", "err", err)
+	}
 	return p.out, p.total, nil
 }
 

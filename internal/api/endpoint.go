@@ -31,6 +31,10 @@ type Endpoint struct {
 	// AnyNode marks an endpoint whose node parameter names another node
 	// (Wake-on-LAN): it is not resolved to the local node.
 	AnyNode bool
+	// NoServices marks a handler that reads no service, store, file or
+	// kernel state (nor Request.Node): the in-process CLI then answers
+	// it without opening the node, which is most of its start-up time.
+	NoServices bool
 	// Extensions names hostadm's own parameters beyond Proxmox's schema,
 	// and Proxmox parameters whose enumeration hostadm extends (additive
 	// only: every value a Proxmox client sends keeps its meaning).

@@ -66,6 +66,7 @@ func versionEndpoints() []*Endpoint {
 			Params:      schema.Obj(nil),
 			Returns:     versionReturns(),
 			Handler:     get,
+			NoServices:  true,
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/version", Name: "version",

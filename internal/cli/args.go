@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"hostadm/internal/api"
 	"hostadm/internal/schema"
 )
 
@@ -21,6 +22,8 @@ type globalFlags struct {
 	NoHeader     bool
 	Verbose      bool
 	Help         bool
+	// table is the endpoint table the command built already, if any.
+	table []*api.Endpoint
 }
 
 var globalNames = map[string]bool{

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -205,5 +206,22 @@ func TestCLIKeepsDaemonTasksRunning(t *testing.T) {
 	st, err := tm.Status(upid.String())
 	if err != nil || st.ExitStatus != "OK" {
 		t.Errorf("task ended %q (%v), want OK", st.ExitStatus, err)
+	}
+}
+
+// TestVersionOpensNothing checks that an endpoint which needs no service
+// is answered in-process without opening the node: no data directory,
+// store or task directory appears under the root.
+func TestVersionOpensNothing(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("in-process mode needs root")
+	}
+	root := t.TempDir()
+	out := mustRun(t, "hostadm", "pvesh", "get", "/version", "--root", root, "--output-format", "json")
+	if !strings.Contains(out, `"release":"9.1"`) {
+		t.Errorf("version: %q", out)
+	}
+	if ents, _ := os.ReadDir(root); len(ents) != 0 {
+		t.Errorf("the node was opened: %v", ents)
 	}
 }

@@ -41,18 +41,50 @@ func connect(ctx context.Context, g globalFlags) (client, error) {
 	if os.Geteuid() != 0 {
 		return nil, errors.New("hostadm: in-process mode needs root; use --host URL --token ID=SECRET to reach a daemon")
 	}
-	n, err := daemon.Open(ctx, daemon.Config{Root: g.Root, DataDir: g.DataDir, Node: g.Node})
+	return &inproc{cfg: daemon.Config{Root: g.Root, DataDir: g.DataDir, Node: g.Node}, table: g.table}, nil
+}
+
+// inproc calls the API in this process. It opens the node (the store, the
+// task directory, keys and certificates) only for a call whose endpoint
+// needs it: an endpoint marked NoServices is answered by an API without
+// services, so `pvesh get /version` costs little more than the process.
+type inproc struct {
+	cfg   daemon.Config
+	table []*api.Endpoint // built by the command already (nil: build it)
+	node  *daemon.Node
+	light *api.API
+}
+
+// api returns the API to run method and path against.
+func (c *inproc) api(ctx context.Context, method, path string) (*api.API, error) {
+	if c.node != nil {
+		return c.node.API, nil
+	}
+	if c.light == nil {
+		a, err := api.New(api.Config{Services: &api.Services{}, Table: c.table})
+		if err != nil {
+			return nil, err
+		}
+		c.light = a
+	}
+	if e, _ := c.light.Lookup(method, path); e != nil && e.NoServices {
+		return c.light, nil
+	}
+	n, err := daemon.Open(ctx, c.cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &inproc{node: n}, nil
+	c.node = n
+	return n.API, nil
 }
-
-type inproc struct{ node *daemon.Node }
 
 func (c *inproc) call(ctx context.Context, method, path string, params map[string]any) (*reply, error) {
 	id := api.Identity{User: "root@pam"}
-	res, err := c.node.API.Call(ctx, id, method, path, params)
+	a, err := c.api(ctx, method, path)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.Call(ctx, id, method, path, params)
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -77,7 +109,11 @@ func (c *inproc) call(ctx context.Context, method, path string, params map[strin
 	return &reply{Data: data, Total: res.Total}, nil
 }
 
-func (c *inproc) close() { c.node.Close(context.Background()) }
+func (c *inproc) close() {
+	if c.node != nil {
+		c.node.Close(context.Background())
+	}
+}
 
 // apiError renders an API error like Proxmox's CLI: status, message and
 // the per-parameter errors.

@@ -50,6 +50,7 @@ func runPvesh(env *Env, args []string) error {
 	if err := p.global.check(); err != nil {
 		return err
 	}
+	p.global.table = table
 	switch {
 	case cmd == "usage":
 		return pveshUsageOf(env.Stdout, table, path, p)

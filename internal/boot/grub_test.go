@@ -2,6 +2,7 @@ package boot
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -80,5 +81,55 @@ func TestLegacyGrubESP(t *testing.T) {
 	c, err := s.GetCmdline(ctx)
 	if err != nil || c.Configured != `quiet dis_ucode_ldr console="ttyS0,115200n8"` || c.GrubLinux != "root=ZFS=rpool/ROOT/pve-1 boot=zfs" {
 		t.Errorf("GetCmdline: %+v %v", c, err)
+	}
+}
+
+// TestUEFIGrubESP: `init PART grub` on a UEFI node installs GRUB for
+// x86_64-efi twice (the second time as the removable fallback); the ESP is
+// then detected as a GRUB ESP by its grubx64.efi, kernels go to its top
+// and update-grub runs on it, and reinit keeps GRUB without being told.
+func TestUEFIGrubESP(t *testing.T) {
+	ctx := context.Background()
+	root := newRoot(t, true)
+	d := newDisk(t, root)
+	s, rec := newService(t, root)
+	rec.On([]string{"update-grub"}, host.Reply{})
+	if err := s.Format(ctx, d.P3, false, Out{}); err != nil {
+		t.Fatal(err)
+	}
+	uuid := udevLink(t, root, d.P3)
+	mp := root.Path(MountRoot + "/" + uuid)
+	disk := root.Path("/dev/" + d.Loop.Name)
+	efi := []string{"grub-install.real", "--boot-directory", mp, "--target", "x86_64-efi", "--no-floppy", "--efi-directory", mp}
+	rec.On(append(append([]string{}, efi...), "--bootloader-id", "proxmox", disk), host.Reply{})
+	rec.On(append(append([]string{}, efi...), "--removable", "--bootloader-id", "proxmox", disk), host.Reply{})
+	if err := s.Init(ctx, d.P3, "grub", Out{}); err != nil {
+		t.Fatal(err)
+	}
+	files := espFiles(t, root, d.P3)
+	if _, ok := files["vmlinuz-6.8.12-5-pve"]; !ok {
+		t.Errorf("kernel not on the GRUB ESP's top: %v", slices.Sorted(maps.Keys(files)))
+	}
+	if _, ok := files["loader/loader.conf"]; ok {
+		t.Error("a GRUB ESP got a loader.conf")
+	}
+	if s.Loader(ctx) != Grub {
+		t.Error("a UEFI node with a GRUB ESP is not using GRUB")
+	}
+	before := len(rec.Calls())
+	if err := s.Reinit(ctx, Out{}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range rec.Calls()[before:] {
+		if strings.HasPrefix(c, "grub-install.real") {
+			n++
+		}
+		if strings.HasPrefix(c, "bootctl") {
+			t.Errorf("reinit of a GRUB ESP ran %q", c)
+		}
+	}
+	if n != 2 {
+		t.Errorf("reinit ran grub-install %d times: %q", n, rec.Calls()[before:])
 	}
 }

@@ -83,7 +83,7 @@ func bootCommand(ctx context.Context, s *boot.Service, o boot.Out, env *Env, arg
 		return bootKernel(ctx, s, o, env, rest)
 	case "status":
 		return bootStatus(ctx, s, o, env, rest)
-	case "help":
+	case "help", "--help", "-h": // --help: for man pages and completion (hostadm's addition)
 		bootHelp(env.Stdout)
 		return nil
 	}

@@ -64,7 +64,7 @@ func TestBootToolCLI(t *testing.T) {
 		t.Errorf("status --quiet: %d %q", code, errs)
 	}
 	var out, errb bytes.Buffer
-	if code := Main([]string{"hostadm", "proxmox-boot-tool", "help"}, nil, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "USAGE: proxmox-boot-tool format <partition> [--force]\n\n    format <partition> as EFI") {
+	if code := Main([]string{"hostadm", "proxmox-boot-tool", "--help"}, nil, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "USAGE: proxmox-boot-tool format <partition> [--force]\n\n    format <partition> as EFI") {
 		t.Errorf("help: %d %q", code, out.String())
 	}
 }

@@ -48,13 +48,18 @@ func (r RealOnly) Run(ctx context.Context, c host.Cmd) (host.Result, error) {
 }
 
 // GrubFaker stands in for grub-install.real: it leaves the grub directory
-// the real one creates in --boot-directory (GRUB is not installed here).
+// the real one creates in --boot-directory and, for x86_64-efi, the
+// EFI/proxmox/grubx64.efi GRUB is detected by (GRUB is not installed here).
 type GrubFaker struct{ host.Runner }
 
 func (g GrubFaker) Run(ctx context.Context, c host.Cmd) (host.Result, error) {
 	res, err := g.Runner.Run(ctx, c)
 	if err == nil && c.Argv[0] == "grub-install.real" {
 		os.MkdirAll(filepath.Join(c.Argv[2], "grub"), 0o755)
+		if slices.Contains(c.Argv, "x86_64-efi") && !slices.Contains(c.Argv, "--removable") {
+			os.MkdirAll(filepath.Join(c.Argv[2], "EFI/proxmox"), 0o755)
+			os.WriteFile(filepath.Join(c.Argv[2], "EFI/proxmox/grubx64.efi"), []byte("grub"), 0o644)
+		}
 	}
 	return res, err
 }

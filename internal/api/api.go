@@ -17,6 +17,7 @@ import (
 	"hostadm/internal/boot"
 	"hostadm/internal/certs"
 	"hostadm/internal/cfs"
+	"hostadm/internal/cluster"
 	"hostadm/internal/disks"
 	"hostadm/internal/disks/storage"
 	"hostadm/internal/guests"
@@ -49,6 +50,7 @@ type Services struct {
 	Apt      *apt.Service     // package repositories and updates
 	Boot     *boot.Service    // ESPs, kernel selection and pinning, kernel command line
 	Guests   *guests.Service  // VMs: configs, QEMU, bulk actions, ballooning
+	Cluster  *cluster.Service // membership, quorum, other nodes' addresses
 	Logger   *slog.Logger
 	Clock    func() time.Time
 	// PowerDelay is how long reboot/shutdown wait before running (2 s).
@@ -78,6 +80,7 @@ type API struct {
 	failDelay time.Duration
 	limits    Limits
 	preAuth   chan struct{} // turns of unauthenticated requests in flight
+	proxies   proxyPool     // forwarding calls to other cluster nodes
 }
 
 // New builds the API over the full endpoint table.
@@ -192,6 +195,11 @@ func (a *API) resolveNodeParam(e *Endpoint, raw map[string]any) error {
 func (a *API) resolveNode(node string) (string, error) {
 	if node == "localhost" || strings.EqualFold(node, a.svc.Node) {
 		return a.svc.Node, nil
+	}
+	if c := a.svc.Cluster; c != nil && c.Clustered() {
+		if _, ok := c.NodeAPI(context.Background(), node); ok {
+			return "", fmt.Errorf("node '%s' is another cluster node: call its API (or any node's over HTTPS, which forwards the call)", node)
+		}
 	}
 	return "", fmt.Errorf("hostname lookup '%s' failed - failed to get address info for: %s: Name or service not known", node, node)
 }

@@ -56,6 +56,9 @@ func subdirIndex(_ context.Context, r *Request) (any, error) {
 // clusterStatus answers for a single node the way Proxmox does on a node
 // that is not part of a cluster: one node entry.
 func clusterStatus(ctx context.Context, r *Request) (any, error) {
+	if c := r.Svc.Cluster; c != nil && c.Clustered() {
+		return clusteredStatus(ctx, r, c)
+	}
 	entry := map[string]any{
 		"type": "node", "id": "node/" + r.Node, "name": r.Node,
 		"local": 1, "nodeid": 0, "online": 1, "level": "",

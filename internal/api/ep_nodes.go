@@ -86,7 +86,7 @@ func listNodes(ctx context.Context, r *Request) (any, error) {
 		entry["disk"] = st.RootFS.Used
 		entry["maxdisk"] = st.RootFS.Total
 	}
-	return []any{entry}, nil
+	return append([]any{entry}, otherNodes(ctx, r)...), nil
 }
 
 func nodeStatus(ctx context.Context, r *Request) (any, error) {

@@ -66,6 +66,10 @@ func (a *API) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		}
 		r.Identity = id
 	}
+	if node, base := a.remoteNode(req.Context(), e, pathParams); node != "" {
+		a.forward(w, req, format, node, base)
+		return
+	}
 	raw, err := a.requestParams(w, req, bodyTimeout)
 	if err != nil {
 		a.fail(w, req, format, err)

@@ -15,6 +15,8 @@ func Table() []*Endpoint {
 		subscriptionEndpoints(),
 		taskEndpoints(),
 		clusterEndpoints(),
+		clusterConfigEndpoints(),
+		{clusterResourcesEndpoint()},
 		networkEndpoints(),
 		aptEndpoints(),
 		aptFirmwareEndpoints(),

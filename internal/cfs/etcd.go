@@ -168,5 +168,15 @@ func noQuorum(err error) bool {
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, rpctypes.ErrTimeout) ||
 		errors.Is(err, rpctypes.ErrGRPCTimeout) || errors.Is(err, rpctypes.ErrTimeoutDueToLeaderFail) ||
 		errors.Is(err, rpctypes.ErrGRPCTimeoutDueToLeaderFail) || errors.Is(err, rpctypes.ErrTimeoutDueToConnectionLost) ||
-		rpctypes.ErrorDesc(err) == rpctypes.ErrGRPCNoLeader.Error()
+		rpctypes.ErrorDesc(err) == rpctypes.ErrGRPCNoLeader.Error() ||
+		errors.Is(err, rpctypes.ErrGRPCNotSupportedForLearner)
+}
+
+// Quorate tells whether a linearizable read succeeds, that is whether the
+// cluster has a leader with a quorum behind it.
+func (s *Etcd) Quorate(ctx context.Context) bool {
+	rctx, cancel := context.WithTimeout(clientv3.WithRequireLeader(ctx), s.readTimeout)
+	defer cancel()
+	_, err := s.cli.Get(rctx, s.prefix, clientv3.WithCountOnly())
+	return err == nil
 }

@@ -173,3 +173,14 @@ func (m *Member) Close() error {
 	})
 	return m.err
 }
+
+// Promote turns this member from a learner into a voter. A learner may be
+// promoted only once it has caught up with the leader; until then Promote
+// fails and the caller retries.
+func (m *Member) Promote(ctx context.Context) error {
+	if !m.e.Server.IsLearner() {
+		return nil
+	}
+	_, err := m.e.Server.PromoteMember(ctx, m.ID())
+	return err
+}

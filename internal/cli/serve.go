@@ -26,6 +26,9 @@ func runServe(env *Env, args []string) error {
 	fs.StringVar(&cfg.Node, "node", "", "this node's `NAME`; default: the host name up to the first dot")
 	fs.StringVar(&cfg.MailRelay, "mail-relay", "", "SMTP relay `HOST:PORT` for the daily update mail when there is no /usr/sbin/sendmail")
 	applier := fs.String("network-applier", "auto", "`APPLIER` for network changes: auto (ifupdown2's ifreload when installed, else native netlink), ifupdown2 or native")
+	fs.StringVar(&cfg.PeerListen, "peer-listen", ":2380", "cluster store (etcd) peer `HOST:PORT`, TLS with certificates signed by the cluster CA; used once the node is in a cluster")
+	fs.StringVar(&cfg.Advertise, "advertise", "", "`URL` other cluster nodes reach this node's API at (https://HOST:PORT); default from --listen and the node's address")
+	fs.BoolVar(&cfg.Fast, "test-fast", false, "for tests only: ECDSA keys, cheap password hashing, cluster store without fsync")
 	fs.StringVar(&cfg.MetricsListen, "metrics-listen", "", "also serve Prometheus's GET /metrics over plain HTTP on `ADDR` (host:port), "+
 		"WITHOUT authentication; default off (/metrics on --listen needs an API token)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", 4096, "most HTTPS connections open at once (`N`)")
@@ -73,15 +76,24 @@ func runServe(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	restart := false
 	select {
 	case <-ctx.Done():
 	case err := <-srv.Done():
 		return err
+	case <-srv.RestartRequested():
+		restart = true
 	}
-	cfg.Logger.Info("shutting down")
+	cfg.Logger.Info("shutting down", "restart", restart)
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	return srv.Shutdown(sctx)
+	if err := srv.Shutdown(sctx); err != nil || !restart {
+		return err
+	}
+	// A node that created or joined a cluster comes back on the cluster's
+	// store, as Proxmox restarts its services after a join: the same
+	// process (and PID), the same arguments.
+	return syscall.Exec("/proc/self/exe", os.Args, os.Environ())
 }
 
 func runVersion(env *Env, _ []string) error {

@@ -21,6 +21,7 @@ import (
 	"hostadm/internal/boot"
 	"hostadm/internal/certs"
 	"hostadm/internal/cfs"
+	"hostadm/internal/cluster"
 	"hostadm/internal/disks"
 	"hostadm/internal/disks/storage"
 	"hostadm/internal/guests"
@@ -77,6 +78,15 @@ type Config struct {
 	// QEMUAccel forces QEMU's accelerator ("kvm" or "tcg"); "" uses KVM
 	// when /dev/kvm can be opened.
 	QEMUAccel string
+	// PeerListen is the etcd member's peer address once the node is in a
+	// cluster (default ":2380"); Advertise is how the other nodes reach
+	// this node's API (default https://HOST:PORT from Listen and the
+	// node's address).
+	PeerListen string
+	Advertise  string
+	// runMember is set by Start: the daemon runs the node's etcd member,
+	// the CLI only connects to it.
+	runMember bool
 }
 
 // Node is an opened hostadm node: its store and services.
@@ -85,6 +95,8 @@ type Node struct {
 	Services *api.Services
 	API      *api.API
 	store    cfs.Store
+	cluster  *cluster.Runtime // nil on a standalone node
+	restart  chan struct{}    // a create or join asks for a restart
 }
 
 // Open opens the store and builds the services. It creates what a first
@@ -101,16 +113,52 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	store, err := cfs.OpenSQLite(filepath.Join(cfg.DataDir, "cfs.db"), cfs.WithPollInterval(cfg.StorePoll))
-	if err != nil {
+	n := &Node{Config: cfg, restart: make(chan struct{}, 1)}
+	if err := n.openStore(ctx); err != nil {
 		return nil, err
 	}
-	n := &Node{Config: cfg, store: store}
 	if err := n.build(ctx, root); err != nil {
-		store.Close()
+		n.closeStore()
 		return nil, err
 	}
 	return n, nil
+}
+
+// openStore opens the cluster's etcd store when the node is in a cluster
+// (starting its member in the daemon), else the SQLite store.
+func (n *Node) openStore(ctx context.Context) error {
+	cfg := n.Config
+	sqlitePath := filepath.Join(cfg.DataDir, "cfs.db")
+	rt, err := cluster.Open(ctx, cluster.OpenConfig{DataDir: cfg.DataDir, PeerListen: cfg.PeerListen,
+		RunMember: cfg.runMember, Fast: cfg.Fast, SQLitePath: sqlitePath})
+	if err != nil {
+		return err
+	}
+	if rt != nil {
+		n.cluster, n.store = rt, rt.Store
+		return nil
+	}
+	n.store, err = cfs.OpenSQLite(sqlitePath, cfs.WithPollInterval(cfg.StorePoll))
+	return err
+}
+
+func (n *Node) closeStore() error {
+	if n.cluster != nil {
+		return n.cluster.Close()
+	}
+	return n.store.Close()
+}
+
+// requestRestart asks the daemon to restart itself a moment later, after
+// the task that asked has been recorded.
+func (n *Node) requestRestart() {
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		select {
+		case n.restart <- struct{}{}:
+		default:
+		}
+	}()
 }
 
 func (cfg *Config) defaults() error {
@@ -122,6 +170,9 @@ func (cfg *Config) defaults() error {
 	}
 	if cfg.Listen == "" {
 		cfg.Listen = ":8006"
+	}
+	if cfg.PeerListen == "" {
+		cfg.PeerListen = ":2380"
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -201,6 +252,12 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 	n.Services.Metrics.Registry().MustRegister(n.Services.Guests.Collector())
 	n.Services.Apt = apt.New(apt.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger, Store: n.store,
 		Mail: apt.MailConfig{Hostname: hostname(cfg.Node), Relay: cfg.MailRelay, Users: authSvc}})
+	clusterCfg := cluster.Config{DataDir: cfg.DataDir, Node: cfg.Node, PeerListen: cfg.PeerListen,
+		Advertise: advertiseURL(cfg), Store: n.store, Runtime: n.cluster, Certs: certSvc, Logger: cfg.Logger}
+	if cfg.runMember {
+		clusterCfg.Restart = n.requestRestart
+	}
+	n.Services.Cluster = cluster.New(clusterCfg)
 	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay, Limits: cfg.Limits})
 	if err != nil {
 		return err
@@ -219,7 +276,7 @@ func (n *Node) Close(ctx context.Context) error {
 	if n.Services != nil && n.Services.Tasks != nil {
 		errs = append(errs, n.Services.Tasks.Shutdown(ctx))
 	}
-	errs = append(errs, n.store.Close())
+	errs = append(errs, n.closeStore())
 	return errors.Join(errs...)
 }
 
@@ -245,4 +302,26 @@ func hostAddresses() []net.IP {
 		}
 	}
 	return out
+}
+
+// advertiseURL is --advertise, or https://ADDRESS:PORT from --listen with the
+// node's first non-loopback address when --listen names no host.
+func advertiseURL(cfg Config) string {
+	if cfg.Advertise != "" {
+		return cfg.Advertise
+	}
+	host, port, err := net.SplitHostPort(cfg.Listen)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = hostname(cfg.Node)
+		for _, a := range hostAddresses() {
+			if !a.IsLoopback() {
+				host = a.String()
+				break
+			}
+		}
+	}
+	return "https://" + net.JoinHostPort(host, port)
 }

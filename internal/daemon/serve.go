@@ -35,6 +35,7 @@ type Server struct {
 // Start creates the certificates if needed, listens and serves in the
 // background. Addr tells where it listens.
 func Start(ctx context.Context, cfg Config) (*Server, error) {
+	cfg.runMember = true
 	node, err := Open(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -97,6 +98,7 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	s.loop(func() { n.Services.Metrics.Run(bg) }) // samples the node (status CPU figure too) and exports
 	s.loop(func() { n.Services.Apt.RunDaily(bg, apt.DailyConfig{Tasks: n.Services.Tasks, Logger: n.Config.Logger}) })
 	s.loop(func() { n.Services.Guests.RunBalloon(bg, 10*time.Second) }) // pvestatd's auto-ballooning
+	s.loop(func() { n.Services.Cluster.Run(bg) })                       // defragmentation of the cluster store
 	s.loop(func() { n.API.WatchNetworkRollback(bg) })                   // resumes a pending network rollback (internal/network/rollback.go)
 	go func() {
 		err := s.http.Serve(tls.NewListener(limited, tlsCfg))
@@ -185,6 +187,10 @@ func (s *Server) shutdown(ctx context.Context) error {
 	}
 	return err
 }
+
+// RestartRequested is signalled when the node asks to be restarted: it
+// created or joined a cluster and must come up on the cluster's store.
+func (s *Server) RestartRequested() <-chan struct{} { return s.node.restart }
 
 // Done reports the server's end (an error when it failed).
 func (s *Server) Done() <-chan error { return s.done }

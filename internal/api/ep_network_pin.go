@@ -28,7 +28,9 @@ func networkExtraEndpoints() []*Endpoint {
 			Method: "POST", Path: "/nodes/{node}/network/pin", Name: "pin_network_interfaces",
 			Description: "Pin the names of physical network interfaces with systemd .link files " +
 				"(/usr/local/lib/systemd/network/50-pve-NAME.link, as pve-network-interface-pinning writes them) " +
-				"and rename them in the staged interfaces file; the new names take effect at the next boot (hostadm).",
+				"and rename them in the staged interfaces file; the new names take effect at the next boot, when " +
+				"hostadm-netcommit.service ('hostadm network commit') puts the staged file in place before " +
+				"networking.service starts (hostadm).",
 			Perm:      modifyPerm(),
 			ProxyTo:   "node",
 			Protected: true,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"hostadm/internal/host"
@@ -33,5 +34,22 @@ func TestCommitStaged(t *testing.T) {
 	os.WriteFile(live+".new", nil, 0o644)
 	if done, _ := s.CommitStaged(context.Background()); done {
 		t.Error("an empty staged file was committed")
+	}
+}
+
+// TestPinThenCommitAtBoot: the names pinning stages become the live file
+// when the boot-time commit runs, before networking reads it.
+func TestPinThenCommitAtBoot(t *testing.T) {
+	svc, root := pinRoot(t)
+	if _, err := svc.Pin(context.Background(), PinOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	staged, _ := os.ReadFile(filepath.Join(root, StagedPath))
+	if done, err := svc.CommitStaged(context.Background()); !done || err != nil {
+		t.Fatalf("commit: %v %v", done, err)
+	}
+	live, _ := os.ReadFile(filepath.Join(root, LivePath))
+	if string(live) != string(staged) || !strings.Contains(string(live), "bond-slaves nic1 nic2") {
+		t.Errorf("live file after the boot-time commit:\n%s", live)
 	}
 }

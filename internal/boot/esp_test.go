@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"hostadm/internal/boot/boottest"
+	"hostadm/internal/disks/disktest"
 	"hostadm/internal/host"
 )
 
@@ -53,6 +54,12 @@ func TestSystemdBootESP(t *testing.T) {
 		}
 	}
 	// A whole disk without partitions is not a partition.
+	bare := disktest.AttachLoop(t, 300)
+	disktest.Mirror(t, root.Dir(), bare.Name)
+	boottest.LinkSysfs(t, root, bare.Name)
+	if err := s.Format(ctx, "/dev/"+bare.Name, false, Out{}); err == nil || !strings.Contains(err.Error(), "cannot determine parent device of '/dev/"+bare.Name+"' - please provide a partition, not a full disk.") {
+		t.Errorf("format of a whole disk: %v", err)
+	}
 	if err := s.Format(ctx, "/dev/"+d.Loop.Name+"p1", false, Out{}); err != nil {
 		t.Fatalf("format p1: %v", err)
 	}

@@ -108,7 +108,9 @@ func (s *Service) sysfsInfo(p *PartInfo, majmin string) error {
 
 // probe reads the file system and partition entry with `blkid -p`.
 func (s *Service) probe(ctx context.Context, p *PartInfo) error {
-	res, err := s.run.Run(ctx, hostCmd("blkid", "-p", "-o", "export", p.Dev))
+	c := hostCmd("blkid", "-p", "-o", "export", p.Dev)
+	c.OKCodes = []int{2} // nothing found: an empty device
+	res, err := s.run.Run(ctx, c)
 	if err != nil {
 		return fmt.Errorf("E: unable to get information about block device '%s': %w", p.Path, err)
 	}

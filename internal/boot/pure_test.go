@@ -184,3 +184,22 @@ func TestUnpinNothingRunsNothing(t *testing.T) {
 		t.Errorf("ran %q", calls)
 	}
 }
+
+// TestStatusWaitsForAChange: while a change holds the boot lock, a status
+// look does not mount the ESP over it but reports it busy.
+func TestStatusWaitsForAChange(t *testing.T) {
+	root := newRoot(t, true)
+	write(t, root.Dir(), ESPList, "ABCD-1234\n")
+	write(t, root.Dir(), "/dev/disk/by-uuid/ABCD-1234", "")
+	rec := host.NewRecorder()
+	s := New(Config{Root: root, Runner: rec})
+	unlock, err := s.lock(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	st := s.espStatus(t.Context(), "ABCD-1234")
+	if st.State != "busy" || len(rec.Calls()) != 0 {
+		t.Errorf("status during a change: %+v, ran %q", st, rec.Calls())
+	}
+}

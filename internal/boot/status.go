@@ -6,7 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
+
+// probeWait bounds how long a status look waits for the boot lock.
+const probeWait = 3 * time.Second
 
 // ErrNoESPList is returned by Status when no ESP is configured
 // (proxmox-boot-tool status exits with 2 then).
@@ -16,7 +20,7 @@ var ErrNoESPList = errors.New("E: " + ESPList + " does not exist.")
 type ESPStatus struct {
 	UUID     string   `json:"uuid"`
 	Device   string   `json:"device"`
-	State    string   `json:"state"` // ok, missing, invalid, unmountable
+	State    string   `json:"state"` // ok, missing, invalid, unmountable, busy
 	Message  string   `json:"message,omitempty"`
 	Loaders  []string `json:"loaders"`  // uefi (systemd-boot), grub
 	Versions []string `json:"versions"` // all kernel versions on the ESP
@@ -78,6 +82,15 @@ func (s *Service) espStatus(ctx context.Context, uuid string) ESPStatus {
 		}
 		return st
 	}
+	// Proxmox mounts in a private mount namespace; hostadm mounts in its
+	// own, so a look at an ESP waits briefly for a running change to end
+	// rather than mount over it, and says "busy" when it does not.
+	unlock, err := s.root.Lock(ctx, lockPath, probeWait)
+	if err != nil {
+		st.State, st.Message = "busy", "a change of the ESPs is running: "+err.Error()
+		return st
+	}
+	defer unlock()
 	mp, umount, err := s.mountESP(ctx, uuid)
 	if err != nil {
 		st.State, st.Message = "unmountable", err.Error()

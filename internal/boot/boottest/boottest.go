@@ -147,9 +147,18 @@ func NewDisk(t *testing.T, root host.Root) *Disk {
 	disktest.Run(t, "sgdisk", "-n1:1M:+300M", "-t1:8300", "-n2:0:+20M", "-t2:EF00", "-n3:0:+260M", "-t3:EF00", l.Dev)
 	disktest.Partitions(t, root.Dir(), l)
 	os.Symlink("/proc/self", root.Path("/proc/self"))
+	LinkSysfs(t, root, l.Name)
+	t.Cleanup(func() { unmountUnder(root.Dir()) })
+	return &Disk{Loop: l, P1: "/dev/" + l.Name + "p1", P2: "/dev/" + l.Name + "p2", P3: "/dev/" + l.Name + "p3"}
+}
+
+// LinkSysfs links ROOT/sys/dev/block/MAJ:MIN to the real sysfs entry of
+// the loop device name and of each of its partitions mirrored in ROOT/dev.
+func LinkSysfs(t *testing.T, root host.Root, name string) {
+	t.Helper()
 	ents, _ := os.ReadDir(root.Path("/dev"))
 	for _, e := range ents {
-		if !strings.HasPrefix(e.Name(), l.Name) {
+		if !strings.HasPrefix(e.Name(), name) {
 			continue
 		}
 		var st unix.Stat_t
@@ -160,8 +169,6 @@ func NewDisk(t *testing.T, root host.Root) *Disk {
 		os.MkdirAll(root.Path("/sys/dev/block"), 0o755)
 		os.Symlink("/sys/dev/block/"+mm, root.Path("/sys/dev/block/"+mm))
 	}
-	t.Cleanup(func() { unmountUnder(root.Dir()) })
-	return &Disk{Loop: l, P1: "/dev/" + l.Name + "p1", P2: "/dev/" + l.Name + "p2", P3: "/dev/" + l.Name + "p3"}
 }
 
 // unmountUnder unmounts whatever is still mounted below dir (this test's

@@ -118,6 +118,47 @@ func TestSystemdBootESP(t *testing.T) {
 	testPinNextBoot(t, s, root, d, uuid)
 	testStaleRemoved(t, s, root, d)
 	testBadInputChangesNothing(t, s, root, d)
+	testSkipsAndClean(t, s, root, d, uuid)
+}
+
+// testSkipsAndClean: refresh names and skips an ESP whose device is gone
+// and one that is formatted but not set up, syncs the good one, and clean
+// drops only the gone one.
+func testSkipsAndClean(t *testing.T, s *Service, root host.Root, d *boottest.Disk, good string) {
+	ctx := context.Background()
+	mustRun(t, "mkfs.vfat", "-F", "32", root.Path(d.P3))
+	bare := udevLink(t, root, d.P3)
+	bareBefore := espFiles(t, root, d.P3)
+	write(t, root.Dir(), ESPList, good+"\nDEAD-BEEF\n"+bare+"\n")
+	buf, o := outBuf()
+	res, err := s.Refresh(ctx, "", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ESPResult{
+		{UUID: good, Loader: SystemdBoot, Copied: wantBoot, Removed: []string{}},
+		{UUID: "DEAD-BEEF", Skipped: "WARN: /dev/disk/by-uuid/DEAD-BEEF does not exist - clean '/etc/kernel/proxmox-boot-uuids'! - skipping", Copied: []string{}, Removed: []string{}},
+		{UUID: bare, Skipped: "/dev/disk/by-uuid/" + bare + " contains no loader.conf - skipping", Copied: []string{}, Removed: []string{}},
+	}
+	if diff := cmp.Diff(want, res); diff != "" {
+		t.Errorf("refresh results (-want +got):\n%s\n%s", diff, buf)
+	}
+	if after := espFiles(t, root, d.P3); !maps.Equal(bareBefore, after) {
+		t.Errorf("the skipped ESP changed: %v", after)
+	}
+	buf, o = outBuf()
+	if err := s.Clean(ctx, true, o); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := root.ReadFile(ESPList); !strings.Contains(string(b), "DEAD-BEEF") || !strings.Contains(buf.String(), "Checking whether ESP 'DEAD-BEEF' exists.. Not found!") {
+		t.Errorf("clean --dry-run: list %q, said %q", b, buf)
+	}
+	if err := s.Clean(ctx, false, Out{}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := root.ReadFile(ESPList); string(b) != strings.Join(sortUnique([]string{good, bare}), "\n")+"\n" {
+		t.Errorf("clean left %q", b)
+	}
 }
 
 func testPinNextBoot(t *testing.T, s *Service, root host.Root, d *boottest.Disk, uuid string) {

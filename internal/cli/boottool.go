@@ -33,6 +33,9 @@ func runBootTool(env *Env, args []string) error {
 	if len(args) >= 2 && args[0] == "--root" {
 		rootDir, args = args[1], args[2:]
 	}
+	if needsPrivateMounts(rootDir, args, os.Getenv) {
+		reexecPrivate(env, args)
+	}
 	root, err := host.NewRoot(rootDir)
 	if err != nil {
 		return err

@@ -68,3 +68,30 @@ func TestBootToolCLI(t *testing.T) {
 		t.Errorf("help: %d %q", code, out.String())
 	}
 }
+
+func TestBootToolPrivateMounts(t *testing.T) {
+	none := func(string) string { return "" }
+	for _, tc := range []struct {
+		root string
+		args []string
+		env  func(string) string
+		want bool
+	}{
+		{"/", []string{"refresh"}, none, true},
+		{"/", []string{"init", "/dev/sda2"}, none, true},
+		{"/", []string{"status"}, none, true},
+		{"/", []string{"status", "--quiet"}, none, false},
+		{"/", []string{"kernel", "list"}, none, false},
+		{"/", []string{"format", "/dev/sda2"}, none, false},
+		{"/tmp/x", []string{"refresh"}, none, false},
+		{"/", []string{"refresh"}, func(string) string { return "1" }, false},
+	} {
+		if got := needsPrivateMounts(tc.root, tc.args, tc.env); got != tc.want {
+			t.Errorf("%s %v: %v", tc.root, tc.args, got)
+		}
+	}
+	got := strings.Join(unshareArgv("/usr/bin/unshare", "/usr/bin/hostadm", []string{"refresh", "--hook", "zz-proxmox-boot"}), " ")
+	if got != "/usr/bin/unshare --mount --propagation private /usr/bin/hostadm proxmox-boot-tool refresh --hook zz-proxmox-boot" {
+		t.Errorf("argv %q", got)
+	}
+}

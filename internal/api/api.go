@@ -7,6 +7,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"hostadm/internal/history"
 	"log/slog"
 	"runtime/debug"
 	"strings"
@@ -51,6 +52,11 @@ type Services struct {
 	Boot     *boot.Service    // ESPs, kernel selection and pinning, kernel command line
 	Guests   *guests.Service  // VMs: configs, QEMU, bulk actions, ballooning
 	Cluster  *cluster.Service // membership, quorum, other nodes' addresses
+	History  *history.History // who changed which file, the diffs, reverts
+	// RawRoot and RawStore write without recording: a revert records
+	// itself. Root and Store record every write in History.
+	RawRoot  host.Root
+	RawStore cfs.Store
 	Logger   *slog.Logger
 	Clock    func() time.Time
 	// PowerDelay is how long reboot/shutdown wait before running (2 s).
@@ -158,6 +164,7 @@ func (a *API) call(ctx context.Context, r *Request, pathParams map[string]string
 			res, err = nil, fmt.Errorf("internal error: %v", p)
 		}
 	}()
+	ctx = host.WithActor(ctx, host.Actor{User: r.Identity.AuthID(), Endpoint: e.Method + " " + r.fill(e.Path)})
 	data, err := e.Handler(ctx, r)
 	if err != nil {
 		return nil, err

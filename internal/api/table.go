@@ -27,6 +27,7 @@ func Table() []*Endpoint {
 		qemuEndpoints(),
 		bulkEndpoints(),
 		certEndpoints(),
+		historyEndpoints(),
 	} {
 		t = append(t, part...)
 	}

@@ -53,7 +53,7 @@ func (s *Service) SetEnabled(ctx context.Context, path string, index int, enable
 	if enabled != nil {
 		f.File.Repos[index].SetEnabled(*enabled)
 	}
-	return s.writeFile(f.Path, f.File)
+	return s.writeFile(ctx, f.Path, f.File)
 }
 
 // AddStandard adds (or re-enables) a standard repository by handle (PUT
@@ -83,7 +83,7 @@ func (s *Service) AddStandard(ctx context.Context, handle, digest string) error 
 					return nil
 				}
 				r.SetEnabled(true)
-				return s.writeFile(f.Path, f.File)
+				return s.writeFile(ctx, f.Path, f.File)
 			}
 		}
 	}
@@ -96,12 +96,12 @@ func (s *Service) AddStandard(ctx context.Context, handle, digest string) error 
 		f = &SourceFile{Path: st.Path, File: &sources.File{Type: repo.FileType}}
 	}
 	f.File.Repos = append(f.File.Repos, repo)
-	return s.writeFile(f.Path, f.File)
+	return s.writeFile(ctx, f.Path, f.File)
 }
 
 // writeFile writes a source file atomically; a file left without entries
 // is removed, as Proxmox does.
-func (s *Service) writeFile(p string, f *sources.File) error {
+func (s *Service) writeFile(ctx context.Context, p string, f *sources.File) error {
 	if len(f.Repos) == 0 {
 		if err := os.Remove(s.cfg.Root.Path(p)); err != nil {
 			return fmt.Errorf("unable to remove file - %w", err)
@@ -112,5 +112,5 @@ func (s *Service) writeFile(p string, f *sources.File) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}
-	return s.cfg.Root.WriteFile(p, data, 0o644)
+	return s.cfg.Root.WriteFileContext(ctx, p, data, 0o644)
 }

@@ -67,7 +67,7 @@ func (s *Service) EnableFirmware(ctx context.Context, digest string, dryRun bool
 		return p, err
 	}
 	for _, f := range files {
-		if err := s.writeFile(f.Path, f.File); err != nil {
+		if err := s.writeFile(ctx, f.Path, f.File); err != nil {
 			return nil, err
 		}
 	}

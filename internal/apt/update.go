@@ -70,5 +70,5 @@ func (s *Service) writeProxyConf(ctx context.Context, log io.Writer) error {
 	if proxy != "" {
 		conf = fmt.Sprintf("Acquire::http::Proxy \"%s\";\n", proxy)
 	}
-	return s.cfg.Root.WriteFile(proxyFile, []byte(conf), 0o644)
+	return s.cfg.Root.WriteFileContext(ctx, proxyFile, []byte(conf), 0o644)
 }

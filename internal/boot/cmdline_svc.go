@@ -103,7 +103,7 @@ func (s *Service) SetCmdline(ctx context.Context, line, digest string) (string, 
 	line = JoinCmdline(opts)
 	if loader == Grub {
 		b, _ := s.root.ReadFile(GrubDefault)
-		return loader, s.root.WriteFile(GrubDefault, []byte(SetGrubCmdlineDefault(string(b), line)), 0o644)
+		return loader, s.root.WriteFileContext(ctx, GrubDefault, []byte(SetGrubCmdlineDefault(string(b), line)), 0o644)
 	}
 	rest := ""
 	if b, err := s.root.ReadFile(CmdlineFile); err == nil {
@@ -111,7 +111,7 @@ func (s *Service) SetCmdline(ctx context.Context, line, digest string) (string, 
 			rest = after
 		}
 	}
-	return loader, s.root.WriteFile(CmdlineFile, []byte(line+"\n"+rest), 0o644)
+	return loader, s.root.WriteFileContext(ctx, CmdlineFile, []byte(line+"\n"+rest), 0o644)
 }
 
 // ApplyCmdline makes a written command line effective for the next boot:

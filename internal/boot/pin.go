@@ -120,7 +120,7 @@ func (s *Service) Pin(ctx context.Context, ver string, nextBoot bool, o Out) err
 			o.say("Overriding previously pinned version '%s' with '%s'", old, ver)
 		}
 	}
-	if err := s.root.WriteFile(file, []byte(ver+"\n"), 0o644); err != nil {
+	if err := s.root.WriteFileContext(ctx, file, []byte(ver+"\n"), 0o644); err != nil {
 		return err
 	}
 	if s.root.Exists(ESPList) {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hostadm/internal/history"
 	"log/slog"
 	"net"
 	"os"
@@ -94,7 +95,10 @@ type Node struct {
 	Config   Config
 	Services *api.Services
 	API      *api.API
-	store    cfs.Store
+	store    cfs.Store        // records every write in history
+	rawStore cfs.Store        // the store itself, for reverts
+	rawRoot  host.Root        // the root without its journal, for reverts
+	history  *history.History // who changed which file
 	cluster  *cluster.Runtime // nil on a standalone node
 	restart  chan struct{}    // a create or join asks for a restart
 }
@@ -117,8 +121,18 @@ func Open(ctx context.Context, cfg Config) (*Node, error) {
 	if err := n.openStore(ctx); err != nil {
 		return nil, err
 	}
-	if err := n.build(ctx, root); err != nil {
+	hist, err := history.Open(history.Config{File: filepath.Join(cfg.DataDir, "history.db"), Node: cfg.Node, Logger: cfg.Logger})
+	if err != nil {
 		n.closeStore()
+		return nil, err
+	}
+	// Every write through the store and under the root is recorded with
+	// its actor; the raw ones are for the revert, which records itself.
+	n.history, n.rawStore, n.rawRoot = hist, n.store, root
+	n.store = hist.Store(n.store)
+	if err := n.build(ctx, root.WithJournal(hist.HostJournal())); err != nil {
+		n.closeStore()
+		hist.Close()
 		return nil, err
 	}
 	return n, nil
@@ -234,6 +248,7 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 		Network:    network.New(network.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger, Applier: cfg.NetworkApplier}),
 		Logger:     cfg.Logger,
 		PowerDelay: cfg.PowerDelay,
+		History:    n.history, RawRoot: n.rawRoot, RawStore: n.rawStore,
 	}
 	n.Services.Storage = storage.New(n.store, cfg.Node)
 	n.Services.Disks = disks.New(disks.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger})
@@ -276,7 +291,7 @@ func (n *Node) Close(ctx context.Context) error {
 	if n.Services != nil && n.Services.Tasks != nil {
 		errs = append(errs, n.Services.Tasks.Shutdown(ctx))
 	}
-	errs = append(errs, n.closeStore())
+	errs = append(errs, n.closeStore(), n.history.Close())
 	return errors.Join(errs...)
 }
 

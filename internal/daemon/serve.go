@@ -95,6 +95,7 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 		ErrorLog: slog.NewLogLogger(n.Config.Logger.Handler(), slog.LevelDebug),
 	}
 	s.loop(func() { reloader.Run(bg) })
+	s.loop(func() { n.history.RunPrune(bg) })     // keeps 90 days, 100 MB of change history
 	s.loop(func() { n.Services.Metrics.Run(bg) }) // samples the node (status CPU figure too) and exports
 	s.loop(func() { n.Services.Apt.RunDaily(bg, apt.DailyConfig{Tasks: n.Services.Tasks, Logger: n.Config.Logger}) })
 	s.loop(func() { n.Services.Guests.RunBalloon(bg, 10*time.Second) }) // pvestatd's auto-ballooning

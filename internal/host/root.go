@@ -4,6 +4,7 @@
 package host
 
 import (
+	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
@@ -16,7 +17,8 @@ import (
 
 // Root is a host root prefix. The zero value is not usable; build it with NewRoot.
 type Root struct {
-	dir string
+	dir     string
+	journal Journal // nil: writes and reads are not reported
 }
 
 // NewRoot returns a Root for dir, which must be an absolute path.
@@ -46,7 +48,11 @@ func (r Root) Path(p string) string {
 
 // ReadFile reads a host file.
 func (r Root) ReadFile(p string) ([]byte, error) {
-	return os.ReadFile(r.Path(p))
+	data, err := os.ReadFile(r.Path(p))
+	if err == nil && r.journal != nil {
+		r.journal.Read(p, data)
+	}
+	return data, err
 }
 
 // Exists tells whether a host path exists.
@@ -57,8 +63,10 @@ func (r Root) Exists(p string) bool {
 
 // WriteFile writes a host file atomically with the given mode, creating the
 // parent directories it needs.
+// The journal records the change without an actor; callers that have the
+// request's context use WriteFileContext.
 func (r Root) WriteFile(p string, data []byte, mode fs.FileMode) error {
-	return WriteFileAtomic(r.Path(p), data, mode)
+	return r.WriteFileContext(context.Background(), p, data, mode)
 }
 
 // Digest is the SHA-1 hex digest Proxmox uses for config files.

@@ -71,7 +71,7 @@ func (s *Service) SetDNS(ctx context.Context, search string, servers []string) e
 	if err := f.Write(&buf); err != nil {
 		return err
 	}
-	return s.writeFile("/etc/resolv.conf", old, buf.Bytes())
+	return s.writeFile(ctx, "/etc/resolv.conf", old, buf.Bytes())
 }
 
 // Hosts returns /etc/hosts and its SHA-1 digest.
@@ -112,5 +112,5 @@ func (s *Service) SetHosts(ctx context.Context, data, digest string) error {
 	if err := f.Write(&buf); err != nil {
 		return err
 	}
-	return s.writeFile("/etc/hosts", old, buf.Bytes())
+	return s.writeFile(ctx, "/etc/hosts", old, buf.Bytes())
 }

@@ -76,7 +76,7 @@ func (s *Service) readFile(p string) ([]byte, error) {
 
 // writeFile writes a host file atomically, keeping the mode of the file it
 // replaces (0644 for a new one). Unchanged content is not rewritten.
-func (s *Service) writeFile(p string, old, data []byte) error {
+func (s *Service) writeFile(ctx context.Context, p string, old, data []byte) error {
 	if old != nil && bytes.Equal(old, data) {
 		return nil
 	}
@@ -84,7 +84,7 @@ func (s *Service) writeFile(p string, old, data []byte) error {
 	if fi, err := os.Stat(s.cfg.Root.Path(p)); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	if err := s.cfg.Root.WriteFile(p, data, mode); err != nil {
+	if err := s.cfg.Root.WriteFileContext(ctx, p, data, mode); err != nil {
 		return fmt.Errorf("write %s: %w", p, err)
 	}
 	return nil

@@ -138,12 +138,12 @@ func (s *Service) SetNTP(ctx context.Context, sources []chronyconf.Source) (stri
 	}
 	defer unlock()
 	if d == Timesyncd {
-		return d, s.setTimesyncd(sources)
+		return d, s.setTimesyncd(ctx, sources)
 	}
 	return d, s.setChrony(ctx, sources)
 }
 
-func (s *Service) setTimesyncd(sources []chronyconf.Source) error {
+func (s *Service) setTimesyncd(ctx context.Context, sources []chronyconf.Source) error {
 	old, err := s.readFile(TimesyncdConf)
 	if err != nil {
 		return err
@@ -161,7 +161,7 @@ func (s *Service) setTimesyncd(sources []chronyconf.Source) error {
 	if err := f.Write(&buf); err != nil {
 		return err
 	}
-	return s.writeFile(TimesyncdConf, old, buf.Bytes())
+	return s.writeFile(ctx, TimesyncdConf, old, buf.Bytes())
 }
 
 const sourcesHeader = "# Managed by hostadm (PUT /nodes/{node}/ntp): NTP sources for chrony.\n" +
@@ -198,7 +198,7 @@ func (s *Service) setChrony(ctx context.Context, sources []chronyconf.Source) er
 	if err := s.checkChrony(ctx, buf.Bytes()); err != nil {
 		return err
 	}
-	return s.writeFile(target, old, buf.Bytes())
+	return s.writeFile(ctx, target, old, buf.Bytes())
 }
 
 // checkChrony has chronyd parse the new file (`chronyd -p -f FILE`); a

@@ -106,7 +106,7 @@ func (s *Service) SetSysctl(ctx context.Context, ch SysctlChange) error {
 	if err := f.Write(&buf); err != nil {
 		return err
 	}
-	if err := s.writeFile(SysctlSnippet, old, buf.Bytes()); err != nil {
+	if err := s.writeFile(ctx, SysctlSnippet, old, buf.Bytes()); err != nil {
 		return err
 	}
 	if _, err := s.run(ctx, 30*time.Second, "sysctl", "-p", s.cfg.Root.Path(SysctlSnippet)); err != nil {

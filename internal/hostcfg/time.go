@@ -98,7 +98,7 @@ func (s *Service) SetTimezone(ctx context.Context, tz string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.writeFile("/etc/timezone", old, []byte(tz+"\n")); err != nil {
+	if err := s.writeFile(ctx, "/etc/timezone", old, []byte(tz+"\n")); err != nil {
 		return err
 	}
 	return s.linkLocaltime(tz)

@@ -166,7 +166,7 @@ func (s *Service) edit(ctx context.Context, fn func(cfg *ifaces.Config) (bool, e
 	if err != nil {
 		return err
 	}
-	if err := s.cfg.Root.WriteFile(StagedPath, out, 0o644); err != nil {
+	if err := s.cfg.Root.WriteFileContext(ctx, StagedPath, out, 0o644); err != nil {
 		return err
 	}
 	if after == nil {
@@ -174,7 +174,7 @@ func (s *Service) edit(ctx context.Context, fn func(cfg *ifaces.Config) (bool, e
 	}
 	if err := after(); err != nil {
 		if hadStaged {
-			return errors.Join(err, s.cfg.Root.WriteFile(StagedPath, before, 0o644))
+			return errors.Join(err, s.cfg.Root.WriteFileContext(ctx, StagedPath, before, 0o644))
 		}
 		return errors.Join(err, s.removeStaged())
 	}

@@ -153,7 +153,7 @@ func (s *Service) restore(ctx context.Context, log io.Writer, previous []byte) e
 	if err != nil {
 		return err
 	}
-	err = s.cfg.Root.WriteFile(StagedPath, previous, 0o644)
+	err = s.cfg.Root.WriteFileContext(ctx, StagedPath, previous, 0o644)
 	unlock()
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hostadm/internal/host"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -31,6 +32,14 @@ func (m *Manager) Start(ctx context.Context, typ, id, user string,
 		return UPID{}, err
 	}
 	upid := t.upid.String()
+	// The task's changes are the caller's: the change history names the
+	// user, the endpoint and this task.
+	actor := host.ActorFrom(ctx)
+	actor.UPID = upid
+	if actor.User == "" {
+		actor.User = user
+	}
+	t.ctx = host.WithActor(t.ctx, actor)
 	err = m.updateActive(ctx, func(es []activeEntry) []activeEntry {
 		return append(es, activeEntry{upid: upid, u: t.upid})
 	})

@@ -52,7 +52,7 @@ func (s *Service) Create(ctx context.Context, l Log, dev, name, fstype string) e
 		}
 		var b bytes.Buffer
 		MountUnit(name, uuid, fstype).Write(&b)
-		if err := s.d.Root().WriteFile(UnitPath(name), b.Bytes(), 0o644); err != nil {
+		if err := s.d.Root().WriteFileContext(ctx, UnitPath(name), b.Bytes(), 0o644); err != nil {
 			return err
 		}
 		s.d.UdevTrigger(ctx, l, part)

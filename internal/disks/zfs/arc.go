@@ -222,7 +222,7 @@ func (s *Service) SetARC(ctx context.Context, l Log, maxB, minB int64) error {
 			conf = SetModprobeOption(conf, "zfs_arc_min", newMin)
 		}
 		conf = SetModprobeOption(conf, "zfs_arc_max", maxB)
-		if err := s.d.Root().WriteFile(ModprobeConf, conf, 0o644); err != nil {
+		if err := s.d.Root().WriteFileContext(ctx, ModprobeConf, conf, 0o644); err != nil {
 			return err
 		}
 		l.Printf("wrote %s", ModprobeConf)

@@ -85,7 +85,8 @@ var tools = map[string]func(*Env, []string) error{
 	"ntp":               hostTool("ntp"),
 	"ksm":               hostTool("ksm"),
 	"sysctl":            hostTool("sysctl"),
-	"cfs":               runCfs, // /etc/pve to and from Proxmox VE: internal/cli/cfs.go
+	"history":           runHistory, // who changed what: internal/cli/history.go
+	"cfs":               runCfs,     // /etc/pve to and from Proxmox VE: internal/cli/cfs.go
 	"version":           runVersion,
 	"help": func(e *Env, _ []string) error {
 		printHelp(e.Stdout)
@@ -106,6 +107,7 @@ Usage:
   hostadm pvesm add|remove|set|status|list ...
   hostadm disk list|smart|selftest|initgpt|wipe|lvm|lvmthin|directory|zfs|arc|btrfs ...
   hostadm network list|show|diff|apply|confirm|revert|pin ...
+  hostadm history list|show ID|revert ID [--force] [--path P] [--user U] [--since T]
   hostadm cfs import FILE [--force] | export --format pmxcfs|tar FILE
   hostadm metrics servers|add|set|remove|show|test ...
   hostadm apt repos|enable|disable|add-standard|update|list-upgrades|changelog|upgrade|versions|

@@ -101,6 +101,7 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	s.loop(func() { n.Services.Guests.RunBalloon(bg, 10*time.Second) }) // pvestatd's auto-ballooning
 	s.loop(func() { n.Services.Cluster.Run(bg) })                       // defragmentation of the cluster store
 	s.loop(func() { n.API.WatchNetworkRollback(bg) })                   // resumes a pending network rollback (internal/network/rollback.go)
+	s.loop(func() { n.Services.Network.RunKernelModel(bg) })            // the native applier's view of the kernel (internal/network/model_linux.go)
 	go func() {
 		err := s.http.Serve(tls.NewListener(limited, tlsCfg))
 		if errors.Is(err, http.ErrServerClosed) {

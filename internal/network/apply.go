@@ -122,7 +122,7 @@ func (s *Service) ApplyNative(ctx context.Context, log io.Writer) error {
 		if s.cfg.ChangedOnly && len(old.Ifaces) > 1 {
 			only = Changed(old, next)
 		}
-		ks, err := readKernelState(only)
+		ks, err := s.kernelState(ctx, only)
 		if err != nil {
 			return err
 		}
@@ -146,7 +146,7 @@ func (s *Service) PlanNative() ([]Op, error) {
 	}
 	var ops []Op
 	err = inNetNS(s.cfg.NetNS, func() error {
-		ks, err := ReadKernelState()
+		ks, err := s.kernelState(context.Background(), nil)
 		if err != nil {
 			return err
 		}

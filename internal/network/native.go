@@ -151,19 +151,26 @@ func managed(cfg *ifaces.Config) []string {
 			visit(n)
 		}
 	}
-	out := make([]string, 0, len(seen))
+	type item struct {
+		name  string
+		depth int
+	}
+	items := make([]item, 0, len(seen))
 	depth := make(map[string]int, len(seen))
 	visiting := map[string]bool{}
 	for n := range seen {
-		out = append(out, n)
-		depthOf(cfg, n, depth, visiting)
+		items = append(items, item{n, depthOf(cfg, n, depth, visiting)})
 	}
-	slices.SortFunc(out, func(a, b string) int {
-		if d := depth[a] - depth[b]; d != 0 {
+	slices.SortFunc(items, func(a, b item) int {
+		if d := a.depth - b.depth; d != 0 {
 			return d
 		}
-		return strings.Compare(a, b)
+		return strings.Compare(a.name, b.name)
 	})
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = it.name
+	}
 	return out
 }
 

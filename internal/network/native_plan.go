@@ -47,7 +47,7 @@ func planLink(old, cfg *ifaces.Config, n string, ks *KernelState) ([]Op, error) 
 	if kind == "bridge" {
 		ops = append(ops, bridgeOps(n, d, od, l)...)
 	}
-	if mtu, _ := strconv.Atoi(d.Attr("mtu")); mtu > 0 && (l == nil || l.MTU != mtu) {
+	if mtu := atoiOr0(d.Attr("mtu")); mtu > 0 && (l == nil || l.MTU != mtu) {
 		ops = append(ops, Op{Do: "mtu", Link: n, Arg: strconv.Itoa(mtu)})
 	}
 	ops = append(ops, macOp(n, d, l)...)
@@ -63,6 +63,15 @@ func planLink(old, cfg *ifaces.Config, n string, ks *KernelState) ([]Op, error) 
 	}
 	ops = append(ops, addrOps(n, d, l)...)
 	return append(ops, hooks(n, d, "up", "post-up")...), nil
+}
+
+// atoiOr0 is strconv.Atoi without the error (and its allocation) for "".
+func atoiOr0(s string) int {
+	if s == "" {
+		return 0
+	}
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 // bridgeOps sets STP, the forward delay and VLAN filtering on a new

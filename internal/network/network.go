@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"hostadm/internal/host"
@@ -67,6 +68,9 @@ const (
 type Service struct {
 	cfg Config
 	rb  rollback
+	// model is the kernel model the native applier plans against, while
+	// RunKernelModel keeps one (nil: each apply dumps the kernel).
+	model atomic.Pointer[KernelModel]
 }
 
 // New returns a Service.

@@ -84,14 +84,26 @@ func TestHwaddress(t *testing.T) {
 // applies the unchanged file again: like ifreload -a, the native applier
 // checks every interface against the kernel and puts it right, and runs
 // the up hooks of unchanged stanzas again.
+//
+// With the kernel model (native-model) the drift is seen through the
+// kernel's notifications rather than a dump, and repaired the same way.
 func TestReapplyRepairsKernel(t *testing.T) {
-	for _, applier := range []string{ApplierNative, ApplierIfUpDown2} {
-		t.Run(applier, func(t *testing.T) {
+	for _, variant := range []string{ApplierNative, ApplierIfUpDown2, "native-model"} {
+		t.Run(variant, func(t *testing.T) {
+			applier := strings.TrimSuffix(variant, "-model")
 			if applier == ApplierIfUpDown2 {
 				needIfupdown2(t)
 			}
 			ns := newNS(t, "eth0", "eth1")
 			svc, root := nsService(t, ns, applier)
+			if variant == "native-model" {
+				m, err := StartKernelModel(ns, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(m.Close)
+				svc.UseKernelModel(m)
+			}
 			stage(t, root, applyFile)
 			var log bytes.Buffer
 			if err := svc.Apply(context.Background(), &log); err != nil {

@@ -62,6 +62,9 @@ func verifyUnit(t *testing.T, path, binary string) {
 func TestBootTimeUnitsVerify(t *testing.T) {
 	for name, want := range map[string][]string{
 		"hostadm-netcommit.service": {"ExecStart=/usr/bin/hostadm network commit\n", "Before=networking.service", "ConditionFileNotEmpty=/etc/network/interfaces.new\n", "DefaultDependencies=no\n"},
+		"hostadm-guests.service": {"ExecStart=/usr/bin/hostadm pvenode startall\n", "ExecStop=/usr/bin/hostadm pvenode stopall\n",
+			"After=hostadm.service", "Type=oneshot\n", "RemainAfterExit=yes\n", "WantedBy=multi-user.target\n"},
+		"hostadm.service": {"KillMode=process\n"},
 		"hostadm-boot-cleanup.service": {"ExecStart=/usr/bin/hostadm proxmox-boot-tool kernel unpin --next-boot\n",
 			"ExecStart=/usr/bin/hostadm proxmox-boot-tool refresh\n", "ConditionPathExists=/etc/kernel/next-boot-pin\n"},
 	} {

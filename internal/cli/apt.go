@@ -145,6 +145,9 @@ func followTask(ctx context.Context, c client, w io.Writer, g globalFlags, rep *
 			return err
 		}
 		for _, l := range listOf(lr.Data) {
+			if text(l["n"]) == "0" {
+				continue // "no content": the log is still empty
+			}
 			start++
 			if g.OutputFormat == "text" {
 				fmt.Fprintln(w, text(l["t"]))

@@ -16,6 +16,11 @@ var pvenodeCmds = []toolCmd{
 	{words: []string{"config", "get"}, method: "GET", path: "/nodes/{node}/config", render: renderNodeConfig},
 	{words: []string{"config", "set"}, method: "PUT", path: "/nodes/{node}/config"},
 	{words: []string{"wakeonlan"}, method: "POST", path: "/nodes/{node}/wakeonlan", args: []string{"node"}},
+	// The bulk guest actions wait for their task and print its log.
+	{words: []string{"startall"}, method: "POST", path: "/nodes/{node}/startall", follow: true},
+	{words: []string{"stopall"}, method: "POST", path: "/nodes/{node}/stopall", follow: true},
+	{words: []string{"suspendall"}, method: "POST", path: "/nodes/{node}/suspendall", follow: true},
+	{words: []string{"migrateall"}, method: "POST", path: "/nodes/{node}/migrateall", args: []string{"target"}, follow: true},
 }
 
 func runPvenode(env *Env, args []string) error {

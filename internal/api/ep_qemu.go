@@ -132,6 +132,7 @@ func qemuEndpoints() []*Endpoint {
 	for _, m := range []string{"POST", "PUT"} {
 		eps = append(eps, vmConfigUpdate(m))
 	}
+	eps = append(eps, vmMigrateEndpoints()...)
 	return append(eps, vmPowerEndpoints()...)
 }
 

@@ -33,9 +33,9 @@ type BulkOptions struct {
 	Target     string
 }
 
-// unsetOrder sorts VMs without a startup order after all others, like
+// UnsetOrder sorts VMs without a startup order after all others, like
 // Proxmox's LONG_MAX.
-const unsetOrder = math.MaxInt32
+const UnsetOrder = math.MaxInt32
 
 // plan lists the local node's VMs for a bulk action (Proxmox's
 // get_start_stop_list): filtered by opts.VMs, and by onboot when onlyOnBoot.
@@ -64,7 +64,7 @@ func (s *Service) plan(ctx context.Context, onlyOnBoot bool, vms []int) ([]PlanE
 		e := PlanEntry{VMID: r.VMID, Name: st.Name, Order: st.Startup.Order, Up: st.Startup.Up,
 			Down: st.Startup.Down, OnBoot: st.OnBoot, Running: s.Running(r.VMID) != nil}
 		if e.Order < 0 {
-			e.Order = unsetOrder
+			e.Order = UnsetOrder
 		}
 		out = append(out, e)
 	}

@@ -64,7 +64,7 @@ func (s *Service) migrate(ctx context.Context, vmid int, target string, online b
 // opts.VMs), in Perl's string order of VMIDs as Nodes.pm sorts them, with
 // at most max-workers migrations at a time.
 func (s *Service) MigrateAll(ctx context.Context, user string, opts BulkOptions, log TaskLog) error {
-	plan, err := s.plan(ctx, false, opts.VMs)
+	plan, err := s.MigratePlan(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,6 @@ func (s *Service) MigrateAll(ctx context.Context, user string, opts BulkOptions,
 		log.Warn("no virtual guests matched, nothing to do..")
 		return nil
 	}
-	sort.Slice(plan, func(i, j int) bool { return strconv.Itoa(plan[i].VMID) < strconv.Itoa(plan[j].VMID) })
 	n := opts.MaxWorkers
 	if n == 0 {
 		n = s.cfg.MaxWorkers
@@ -98,4 +97,24 @@ func (s *Service) MigrateAll(ctx context.Context, user string, opts BulkOptions,
 	}
 	log.Printf("All jobs finished, used %d workers in total.", started)
 	return nil
+}
+
+// MigratePlan is the order migrateall uses: every VM of the node (or of
+// opts.VMs), VMIDs compared as strings, as Nodes.pm's Perl sort does.
+func (s *Service) MigratePlan(ctx context.Context, opts BulkOptions) ([]PlanEntry, error) {
+	plan, err := s.plan(ctx, false, opts.VMs)
+	sort.Slice(plan, func(i, j int) bool { return strconv.Itoa(plan[i].VMID) < strconv.Itoa(plan[j].VMID) })
+	return plan, err
+}
+
+// OtherNodes lists the cluster's nodes other than the local one.
+func (s *Service) OtherNodes(ctx context.Context) []string {
+	nodes, _ := s.nodes(ctx)
+	out := []string{}
+	for _, n := range nodes {
+		if n != s.cfg.Node {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import { applyTheme, currentTheme, nextTheme } from '../lib/theme.js';
 /** NAV lists the pages; `needs` names the child of /nodes/{node} that must exist. */
 export const NAV = [
   { page: 'summary', label: 'Summary', needs: 'status' },
+  { page: 'guests', label: 'Virtual machines', needs: 'qemu' },
   { page: 'tasks', label: 'Task log', needs: 'tasks' },
   { page: 'system', label: 'System', needs: ['time', 'dns', 'hosts', 'services', 'syslog', 'config'] },
   { page: 'network', label: 'Network', needs: 'network' },

@@ -144,10 +144,12 @@ func followTask(ctx context.Context, c client, w io.Writer, g globalFlags, rep *
 		if err != nil {
 			return err
 		}
-		for _, l := range listOf(lr.Data) {
-			if text(l["n"]) == "0" {
-				continue // "no content": the log is still empty
-			}
+		lines := listOf(lr.Data)
+		if start == 0 && len(lines) == 1 && text(lines[0]["n"]) == "1" && text(lines[0]["t"]) == "no content" &&
+			text(stm["status"]) == "running" {
+			lines = nil // the placeholder of a log nothing was written to yet
+		}
+		for _, l := range lines {
 			start++
 			if g.OutputFormat == "text" {
 				fmt.Fprintln(w, text(l["t"]))

@@ -17,11 +17,12 @@ import { Updates } from './pages/Updates.jsx';
 import { MetricServers } from './pages/MetricServers.jsx';
 import { Boot } from './pages/Boot.jsx';
 import { Guests } from './pages/Guests.jsx';
+import { History } from './pages/History.jsx';
 import { TaskDialog } from './components/TaskViewer.jsx';
 import { RollbackBanner } from './components/RollbackBanner.jsx';
 import { useRollbackWatch } from './components/rollback-hook.js';
 
-const PAGES = { summary: Summary, tasks: Tasks, users: Users, acl: Acl, system: System, disks: Disks, network: Network, updates: Updates, metrics: MetricServers, boot: Boot, guests: Guests };
+const PAGES = { summary: Summary, tasks: Tasks, users: Users, acl: Acl, system: System, disks: Disks, network: Network, updates: Updates, metrics: MetricServers, boot: Boot, guests: Guests, history: History };
 
 /** RENEW_CHECK is how often (ms) the session checks whether its ticket needs renewing. */
 const RENEW_CHECK = 60 * 1000;

@@ -15,6 +15,7 @@ export const NAV = [
   { page: 'disks', label: 'Disks', needs: 'disks' },
   { page: 'boot', label: 'Boot', needs: 'boot' },
   { page: 'metrics', label: 'Metric servers', needs: 'cluster/metrics' },
+  { page: 'history', label: 'Change history', needs: 'cluster/history' },
   { section: 'Access' },
   { page: 'users', label: 'Users & tokens' },
   { page: 'acl', label: 'Permissions' },

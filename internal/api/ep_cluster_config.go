@@ -106,6 +106,17 @@ func clusterConfigEndpoints() []*Endpoint {
 			Handler:    with("cluster", clusterSvc, addNode),
 		},
 		{
+			Method: "POST", Path: "/cluster/config/expected", Name: "expected",
+			Description: "hostadm: pvecm expected. Without quorum, 1 makes this node go on alone as a one-member cluster (the daemon restarts; other nodes must join again); on a quorate cluster nothing changes.",
+			Perm:        Perm{Check: Privs("/", "Sys.Modify")},
+			Protected:   true,
+			Params:      schema.Obj(schema.Props{"expected": schema.Int("Expected votes.").Min(1)}),
+			Returns:     schema.Null(),
+			Handler: with("cluster", clusterSvc, func(ctx context.Context, r *Request, c *cluster.Service) (any, error) {
+				return nil, c.Expected(ctx, int(r.Params.Int("expected")))
+			}),
+		},
+		{
 			Method: "DELETE", Path: "/cluster/config/nodes/{node}", Name: "delnode",
 			Description: "Removes a node from the cluster configuration.",
 			Perm:        Perm{Check: Privs("/", "Sys.Modify"), Description: "hostadm: Sys.Modify on / (Proxmox: root only)."},

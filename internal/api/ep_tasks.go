@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"hostadm/internal/schema"
@@ -208,7 +209,44 @@ func clusterTasks(ctx context.Context, r *Request) (any, error) {
 	for i, e := range entries {
 		items[i]["saved"] = fmt.Sprint(B(e.Saved))
 	}
-	return items, nil
+	out := make([]any, 0, len(items))
+	for _, it := range items {
+		out = append(out, it)
+	}
+	return append(out, otherNodesTasks(ctx, r)...), nil
+}
+
+// otherNodesTasks asks every other online cluster node for its recent
+// tasks, as the caller (who sees there what it may see there).
+func otherNodesTasks(ctx context.Context, r *Request) []any {
+	c := r.Svc.Cluster
+	if c == nil || !c.Clustered() || r.HTTP == nil {
+		return nil
+	}
+	m, err := c.Membership(ctx)
+	if err != nil || m == nil {
+		return nil
+	}
+	var mu sync.Mutex
+	var out []any
+	var wg sync.WaitGroup
+	for _, n := range m.Sorted() {
+		if n.Name == r.Node || !c.Online(ctx, n.Name) {
+			continue
+		}
+		wg.Go(func() {
+			data, err := r.api.askNode(ctx, r.HTTP, n.API, "/nodes/"+n.Name+"/tasks?limit=50")
+			list, _ := data.([]any)
+			if err != nil {
+				r.Svc.Logger.Warn("tasks of another node", "node", n.Name, "err", err)
+			}
+			mu.Lock()
+			out = append(out, list...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // taskAccess parses the UPID and checks owner-or-privilege access.

@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -117,4 +119,40 @@ func (a *API) transport(ctx context.Context) (*http.Transport, error) {
 	}
 	p.caPEM = caPEM
 	return p.tr, nil
+}
+
+// askNode makes a GET call on another node's API with the caller's own
+// credentials (the cookie or token header of req) and returns its data.
+func (a *API) askNode(ctx context.Context, req *http.Request, base, path string) (any, error) {
+	tr, err := a.transport(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	out, err := http.NewRequestWithContext(ctx, "GET", strings.TrimRight(base, "/")+"/api2/json"+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range []string{"Authorization", "Cookie"} {
+		if v := req.Header.Get(h); v != "" {
+			out.Header.Set(h, v)
+		}
+	}
+	out.Header.Set(proxiedHeader, a.svc.Node)
+	resp, err := (&http.Client{Transport: tr}).Do(out)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s on %s: %s", path, base, resp.Status)
+	}
+	var env struct {
+		Data any `json:"data"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 16<<20)).Decode(&env); err != nil {
+		return nil, err
+	}
+	return env.Data, nil
 }

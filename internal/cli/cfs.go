@@ -17,9 +17,13 @@ import (
 // cfsUsage lists the cluster file store's subcommands.
 const cfsUsage = `USAGE: hostadm cfs import FILE [--force] [--format auto|pmxcfs|tar]
        hostadm cfs export --format pmxcfs|tar FILE
+       hostadm cfs backup FILE | restore FILE
   import  read Proxmox VE's /var/lib/pve-cluster/config.db or a tar of /etc/pve
           into the store (a non-empty store only with --force, which replaces it)
   export  write the store as a config.db that pmxcfs loads, or as a tar of /etc/pve
+  backup  write every file of the store to a tar (on a cluster node: the whole
+          cluster's store, through the running daemon's member)
+  restore replace the store's files by a backup's (on a cluster node: on every node)
 Options: --root DIR --data-dir DIR (as root, on the node)`
 
 // runCfs moves a node's /etc/pve between Proxmox VE's files and the store.
@@ -45,6 +49,10 @@ func runCfs(env *Env, args []string) error {
 	}
 	file := fs.Arg(0)
 	switch args[0] {
+	case "backup":
+		return cfsExport(env, g, file, "tar")
+	case "restore":
+		return cfsImport(env, g, file, "tar", true)
 	case "import":
 		return cfsImport(env, g, file, format, force)
 	case "export":

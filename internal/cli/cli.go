@@ -87,6 +87,7 @@ var tools = map[string]func(*Env, []string) error{
 	"sysctl":            hostTool("sysctl"),
 	"history":           runHistory, // who changed what: internal/cli/history.go
 	"cfs":               runCfs,     // /etc/pve to and from Proxmox VE: internal/cli/cfs.go
+	"pvecm":             runPvecm,   // cluster membership: internal/cli/pvecm.go
 	"version":           runVersion,
 	"help": func(e *Env, _ []string) error {
 		printHelp(e.Stdout)
@@ -108,7 +109,8 @@ Usage:
   hostadm disk list|smart|selftest|initgpt|wipe|lvm|lvmthin|directory|zfs|arc|btrfs ...
   hostadm network list|show|diff|apply|confirm|revert|pin ...
   hostadm history list|show ID|revert ID [--force] [--path P] [--user U] [--since T]
-  hostadm cfs import FILE [--force] | export --format pmxcfs|tar FILE
+  hostadm cfs import FILE [--force] | export --format pmxcfs|tar FILE | backup FILE | restore FILE
+  hostadm pvecm create|add|status|nodes|delnode|expected ...
   hostadm metrics servers|add|set|remove|show|test ...
   hostadm apt repos|enable|disable|add-standard|update|list-upgrades|changelog|upgrade|versions|
               firmware-component|microcode|firmware ...

@@ -164,3 +164,31 @@ func (s *Service) DelNode(ctx context.Context, node string) error {
 		return nil
 	})
 }
+
+// Expected is pvecm expected. etcd has no expected-votes setting: a node
+// that lost its quorum can only go on alone, as a new one-member cluster
+// made from its copy of the store (the other nodes must join again). So
+// 1 is accepted on a node without quorum; on a quorate cluster nothing
+// needs changing.
+func (s *Service) Expected(ctx context.Context, votes int) error {
+	rt := s.cfg.Runtime
+	if rt == nil {
+		return ErrNotClustered
+	}
+	if s.Quorate() {
+		return nil
+	}
+	if votes != 1 {
+		return fmt.Errorf("unable to set expected votes to %d: without quorum only 1 is possible (this node goes on alone)", votes)
+	}
+	if s.cfg.Restart == nil {
+		return errors.New("set the expected votes through the daemon's API")
+	}
+	rt.Local.ForceNew = true
+	if err := saveLocal(s.cfg.DataDir, rt.Local, nil, nil, nil); err != nil {
+		return err
+	}
+	s.cfg.Logger.Warn("no quorum: restarting as a one-member cluster", "node", s.cfg.Node)
+	s.cfg.Restart()
+	return nil
+}

@@ -31,6 +31,9 @@ type Local struct {
 	// Promote is set on a joining node until its learner member has been
 	// promoted to a voting member.
 	Promote bool `json:"promote,omitempty"`
+	// ForceNew makes the next start found a one-member cluster from this
+	// member's data (pvecm expected 1 on a node left alone).
+	ForceNew bool `json:"force_new,omitempty"`
 	// Self is this node's entry for the membership file, written at the
 	// founding start.
 	Self *NodeInfo `json:"self,omitempty"`
@@ -165,6 +168,12 @@ func Open(ctx context.Context, cfg OpenConfig) (*Runtime, error) {
 			return nil, err
 		}
 	}
+	if l.ForceNew && cfg.RunMember {
+		if err := rt.dropOthers(ctx, cfg.DataDir); err != nil {
+			rt.Close()
+			return nil, err
+		}
+	}
 	if l.Seed && cfg.RunMember {
 		if err := rt.seed(ctx, cfg); err != nil {
 			rt.Close()
@@ -191,7 +200,7 @@ func (rt *Runtime) startMember(ctx context.Context, cfg OpenConfig) (string, err
 		PeerListen: cfg.PeerListen, PeerURL: l.PeerURL, ClientListen: "127.0.0.1:0",
 		InitialCluster: l.InitialCluster, NewCluster: l.New, Token: l.Token,
 		CertFile: filepath.Join(dir, certFile), KeyFile: filepath.Join(dir, keyFile), CAFile: filepath.Join(dir, caFile),
-		UnsafeNoFsync: cfg.Fast,
+		UnsafeNoFsync: cfg.Fast, ForceNewCluster: l.ForceNew,
 	}
 	if cfg.Fast {
 		mc.ElectionTimeout = 500 * time.Millisecond
@@ -266,5 +275,25 @@ func (rt *Runtime) promote(ctx context.Context, dataDir string) error {
 		}
 	}
 	rt.Local.Promote = false
+	return saveLocal(dataDir, rt.Local, nil, nil, nil)
+}
+
+// dropOthers finishes a forced new cluster: only this node is left in the
+// membership file.
+func (rt *Runtime) dropOthers(ctx context.Context, dataDir string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	err := updateMembership(ctx, rt.Store, func(m *Membership) error {
+		for name := range m.Nodes {
+			if name != rt.Local.Node {
+				delete(m.Nodes, name)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("drop the other nodes: %w", err)
+	}
+	rt.Local.ForceNew = false
 	return saveLocal(dataDir, rt.Local, nil, nil, nil)
 }

@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"fmt"
 	"net/url"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -119,6 +120,44 @@ func TestThreeNodeCluster(t *testing.T) {
 	}
 	c.mustOK(tok, "GET", "/storage/shared1", nil)
 	concurrentWriters(t, nodes, tok)
+	cliAndRemoval(t, nodes, tok)
+}
+
+// pvecm asks p with the CLI over HTTPS.
+func pvecm(t *testing.T, p *proc, tok string, args ...string) string {
+	t.Helper()
+	args = append([]string{"pvecm"}, args...)
+	args = append(args, "--host", p.url(), "--token", tok, "--insecure")
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// cliAndRemoval checks pvecm and the cluster-wide task list, then removes
+// C: A and B go on as a two-node cluster.
+func cliAndRemoval(t *testing.T, nodes []*proc, tok string) {
+	a := nodes[0]
+	if out := pvecm(t, a, tok, "status"); !strings.Contains(out, "Quorate:          Yes") || !strings.Contains(out, "nodec") {
+		t.Fatalf("pvecm status:\n%s", out)
+	}
+	if out := pvecm(t, a, tok, "nodes"); strings.Count(out, "127.0.0.1") != 3 {
+		t.Fatalf("pvecm nodes:\n%s", out)
+	}
+	all := fmt.Sprint(a.mustOK(tok, "GET", "/cluster/tasks", nil))
+	for _, n := range []string{":nodeb:", ":nodec:", ":nodea:"} {
+		if !strings.Contains(all, n) {
+			t.Errorf("/cluster/tasks on A lacks tasks of %s: %s", n, all)
+		}
+	}
+	pvecm(t, a, tok, "delnode", "nodec")
+	waitFor(t, "C removed", 20*time.Second, func() (bool, string) {
+		q, st, info := a.status(tok)
+		return q && len(st) == 2 && st["nodeb"], info
+	})
+	a.mustOK(tok, "POST", "/access/users", url.Values{"userid": {"dave@pve"}, "password": {"dave-secret12"}})
+	nodes[1].mustOK(tok, "GET", "/access/users/dave@pve", nil)
 }
 
 // concurrentWriters has 50 writers spread over the nodes each add its

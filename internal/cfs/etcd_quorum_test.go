@@ -13,7 +13,7 @@ import (
 )
 
 // startTestCluster starts n members on loopback that form one cluster.
-func startTestCluster(t *testing.T, n int) []*Member {
+func startTestCluster(t testing.TB, n int, fsync bool) []*Member {
 	t.Helper()
 	dir := t.TempDir()
 	peers := make([]string, n)
@@ -33,7 +33,7 @@ func startTestCluster(t *testing.T, n int) []*Member {
 				Name: fmt.Sprintf("n%d", i), Dir: filepath.Join(dir, strconv.Itoa(i)),
 				PeerListen: peers[i], PeerURL: "http://" + peers[i], ClientListen: "127.0.0.1:0",
 				InitialCluster: strings.Join(initial, ","), NewCluster: true, Token: "q",
-				UnsafeNoFsync: true, ElectionTimeout: 300 * time.Millisecond,
+				UnsafeNoFsync: !fsync, ElectionTimeout: 300 * time.Millisecond,
 			})
 		})
 	}
@@ -53,7 +53,7 @@ func startTestCluster(t *testing.T, n int) []*Member {
 // reads from its copy and refuses writes with ErrNoQuorum.
 func TestNoQuorum(t *testing.T) {
 	ctx := context.Background()
-	ms := startTestCluster(t, 3)
+	ms := startTestCluster(t, 3, false)
 	s := openTestEtcd(t, ms[0].ClientURL())
 	v, err := s.Put(ctx, "storage.cfg", []byte("dir: local\n"), NoVersion)
 	if err != nil {

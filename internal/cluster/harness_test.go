@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 
 // proc is one hostadm daemon run as a process of its own on loopback.
 type proc struct {
-	t          *testing.T
+	t          testing.TB
 	name, root string
 	apiPort    int
 	peerPort   int
@@ -54,7 +54,7 @@ type proc struct {
 	token      string // a root@pam token of the node's standalone store
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +64,7 @@ func freePort(t *testing.T) int {
 }
 
 // newProc prepares a node: a root with the /proc files, and a root token.
-func newProc(t *testing.T, name string) *proc {
+func newProc(t testing.TB, name string) *proc {
 	p := &proc{t: t, name: name, root: t.TempDir(), apiPort: freePort(t), peerPort: freePort(t)}
 	daemontest.WriteProc(t, p.root)
 	ctx := context.Background()
@@ -173,7 +173,7 @@ func (p *proc) mustOK(token, method, path string, form url.Values) any {
 }
 
 // waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, d time.Duration, cond func() (bool, string)) {
+func waitFor(t testing.TB, what string, d time.Duration, cond func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	last := ""

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"hostadm/internal/access"
+	"hostadm/internal/acme"
 	"hostadm/internal/apt"
 	"hostadm/internal/boot"
 	"hostadm/internal/certs"
@@ -41,6 +42,7 @@ type Services struct {
 	Auth     *access.Service
 	Tasks    *tasks.Manager
 	Certs    *certs.Service
+	ACME     *acme.Service // ACME accounts, plugins, orders; nil: not offered
 	NodeStat *metrics.Node
 	Metrics  *metrics.Service // collection loop, exporters, pull export
 	Network  *network.Service

@@ -89,6 +89,11 @@ func certInfo(ctx context.Context, r *Request) (any, error) {
 			"san": in.SAN, "pem": in.PEM, "public-key-type": in.PublicKeyType,
 			"public-key-bits": in.PublicKeyBits,
 		}
+		if in.Filename == "pveproxy-ssl.pem" && r.Svc.ACME != nil {
+			if w := r.Svc.ACME.RenewalWarning(); w != "" {
+				m["warning"] = w
+			}
+		}
 		out = append(out, m)
 	}
 	return out, nil

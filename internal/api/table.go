@@ -28,6 +28,7 @@ func Table() []*Endpoint {
 		bulkEndpoints(),
 		certEndpoints(),
 		historyEndpoints(),
+		acmeEndpoints(),
 	} {
 		t = append(t, part...)
 	}

@@ -34,9 +34,6 @@ func (s *Service) SetCustom(ctx context.Context, c Custom) (Info, error) {
 	if err := errors.Join(certErr, keyErr); err != nil {
 		return Info{}, fmt.Errorf("custom certificate: %w", err)
 	}
-	if certE.Version != 0 && !c.Force {
-		return Info{}, schema.Fail("force", "Custom certificate file exists but force flag is not set.")
-	}
 	key := c.Key
 	if len(key) == 0 {
 		if keyE.Version == 0 {
@@ -47,6 +44,12 @@ func (s *Service) SetCustom(ctx context.Context, c Custom) (Info, error) {
 	chain := trimToPEM(c.Chain)
 	if err := s.CheckPair(chain, key); err != nil {
 		return Info{}, err
+	}
+	if err := s.checkNames(chain, c.Force); err != nil {
+		return Info{}, err
+	}
+	if certE.Version != 0 && !c.Force {
+		return Info{}, schema.Fail("force", "Custom certificate file exists but force flag is not set.")
 	}
 	if err := s.writePair(ctx, chain, key, certE.Version, keyE.Version); err != nil {
 		return Info{}, err
@@ -133,10 +136,8 @@ func (s *Service) CustomCert(ctx context.Context) ([]byte, error) {
 }
 
 // CheckPair refuses a chain that is not PEM certificates, whose first
-// certificate does not match key, is expired or not yet valid, or does
-// not name this node (its host name, its node name, or a name whose first
-// label is the node name). Errors are schema.ParamErrors on
-// "certificates" or "key".
+// certificate does not match key, or is expired or not yet valid. Errors
+// are schema.ParamErrors on "certificates" or "key".
 func (s *Service) CheckPair(chain, key []byte) error {
 	certs, err := parseChain(chain)
 	if err != nil {
@@ -159,11 +160,20 @@ func (s *Service) CheckPair(chain, key []byte) error {
 		return schema.Fail("certificates", fmt.Sprintf("certificate expired at %s",
 			leaf.NotAfter.UTC().Format("2006-01-02 15:04:05 UTC")))
 	}
-	if !s.namesNode(leaf) {
-		return schema.Fail("certificates", fmt.Sprintf("certificate names %s but not this node (%s)",
-			strings.Join(leaf.DNSNames, ", "), s.cfg.Hostname))
-	}
 	return nil
+}
+
+// checkNames refuses an uploaded certificate that does not name this node
+// (its host name, its node name, or a name whose first label is the node
+// name), unless force is set: a name only DNS ties to the node (an alias)
+// is the admin's call.
+func (s *Service) checkNames(chain []byte, force bool) error {
+	leaf, err := parseCert(chain)
+	if err != nil || force || s.namesNode(leaf) {
+		return nil
+	}
+	return schema.Fail("certificates", fmt.Sprintf("certificate names %s but not this node (%s); "+
+		"set force to install it anyway", strings.Join(leaf.DNSNames, ", "), s.cfg.Hostname))
 }
 
 func (s *Service) namesNode(c *x509.Certificate) bool {

@@ -38,7 +38,7 @@ func TestSetCustomRefusesBadInput(t *testing.T) {
 		{"not yet valid", "certificates", "not valid before", Custom{Chain: future, Key: futureKey, Force: true}},
 		{"garbage", "certificates", "no PEM certificate", Custom{Chain: []byte("hello"), Key: goodKey, Force: true}},
 		{"garbage key", "key", "cannot read the private key", Custom{Chain: good, Key: []byte("nope"), Force: true}},
-		{"other name", "certificates", "not this node", Custom{Chain: foreign, Key: foreignKey, Force: true}},
+		{"other name", "certificates", "not this node", Custom{Chain: foreign, Key: foreignKey}},
 		{"no force", "force", "force flag is not set", Custom{Chain: good, Key: goodKey}},
 	}
 	for _, tc := range cases {

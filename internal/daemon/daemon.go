@@ -6,6 +6,7 @@ package daemon
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"hostadm/internal/history"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"hostadm/internal/access"
+	"hostadm/internal/acme"
 	"hostadm/internal/api"
 	"hostadm/internal/apt"
 	"hostadm/internal/boot"
@@ -88,6 +90,14 @@ type Config struct {
 	// runMember is set by Start: the daemon runs the node's etcd member,
 	// the CLI only connects to it.
 	runMember bool
+	// ACME settings for tests: the CA roots trusted for the ACME server
+	// (nil: the system's), the standalone http-01 port (80), the DNS
+	// servers asked instead of the system's, and how often the renewal
+	// check runs (a day).
+	ACMERoots      *x509.CertPool
+	ACMEHTTPPort   int
+	ACMEResolvers  []string
+	ACMERenewEvery time.Duration
 }
 
 // Node is an opened hostadm node: its store and services.
@@ -273,12 +283,31 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 		clusterCfg.Restart = n.requestRestart
 	}
 	n.Services.Cluster = cluster.New(clusterCfg)
+	if err := n.buildACME(certSvc); err != nil {
+		return err
+	}
 	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay, Limits: cfg.Limits})
 	if err != nil {
 		return err
 	}
 	n.API = a
 	return nil
+}
+
+// buildACME adds the ACME service and its metrics.
+func (n *Node) buildACME(certSvc *certs.Service) error {
+	cfg := n.Config
+	ac := acme.Config{Store: n.store, Node: cfg.Node, Certs: certSvc, NodeCfg: n.Services.NodeCfg, Logger: cfg.Logger,
+		RootCAs: cfg.ACMERoots, HTTPPort: cfg.ACMEHTTPPort, Resolvers: cfg.ACMEResolvers}
+	if cfg.Fast {
+		ac.AccountKeyBits, ac.CertKeyType, ac.LoopbackOnly = 2048, "ec256", true
+	}
+	svc, err := acme.New(ac)
+	if err != nil {
+		return err
+	}
+	n.Services.ACME = svc
+	return n.Services.Metrics.Registry().Register(svc.Collector())
 }
 
 // Store is the node's cluster file store.

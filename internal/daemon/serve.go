@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"hostadm/internal/acme"
 	"hostadm/internal/apt"
 	"hostadm/internal/web"
 )
@@ -95,6 +96,9 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 		ErrorLog: slog.NewLogLogger(n.Config.Logger.Handler(), slog.LevelDebug),
 	}
 	s.loop(func() { reloader.Run(bg) })
+	s.loop(func() { // daily ACME renewal check (internal/acme/renew.go)
+		n.Services.ACME.RunRenewal(bg, acme.RenewalConfig{Tasks: n.Services.Tasks, Every: n.Config.ACMERenewEvery})
+	})
 	s.loop(func() { n.history.RunPrune(bg) })     // keeps 90 days, 100 MB of change history
 	s.loop(func() { n.Services.Metrics.Run(bg) }) // samples the node (status CPU figure too) and exports
 	s.loop(func() { n.Services.Apt.RunDaily(bg, apt.DailyConfig{Tasks: n.Services.Tasks, Logger: n.Config.Logger}) })

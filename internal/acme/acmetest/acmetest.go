@@ -1,0 +1,249 @@
+// Package acmetest runs the real servers the ACME tests need, on loopback
+// ports the tests pick: Pebble (Let's Encrypt's ACME test server, built
+// from the module's tool dependency) and Debian's BIND 9 with a zone that
+// accepts TSIG-signed dynamic updates. Each process is stopped by its PID
+// when the test ends.
+package acmetest
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Zone is the test zone BIND serves; every name in it resolves to
+// 127.0.0.1.
+const Zone = "example.test"
+
+// Bind is a running named.
+type Bind struct {
+	Addr    string // 127.0.0.1:PORT (UDP and TCP)
+	Port    int
+	KeyFile string // TSIG key file, as tsig-keygen writes it
+	Dir     string
+}
+
+// StartBind starts named with Zone on a free loopback port. It skips the
+// test when BIND is not installed (scripts/deps.sh installs it).
+func StartBind(t testing.TB) *Bind {
+	t.Helper()
+	named, err := exec.LookPath("named")
+	if err != nil {
+		t.Skip("named (Debian package bind9) is not installed; scripts/deps.sh test installs it")
+	}
+	dir := t.TempDir()
+	key, err := exec.Command("tsig-keygen", "-a", "hmac-sha256", "hostadm-test").Output()
+	if err != nil {
+		t.Fatalf("tsig-keygen: %v", err)
+	}
+	b := &Bind{Port: freePort(t, "udp"), Dir: dir, KeyFile: filepath.Join(dir, "tsig.key")}
+	b.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(b.Port))
+	mustWrite(t, b.KeyFile, key)
+	mustWrite(t, filepath.Join(dir, Zone+".zone"), []byte(zoneFile()))
+	mustWrite(t, filepath.Join(dir, "named.conf"), []byte(fmt.Sprintf(namedConf, dir, b.Port, dir, dir, b.KeyFile, Zone, dir, Zone)))
+	start(t, exec.Command(named, "-g", "-c", filepath.Join(dir, "named.conf")), "named")
+	waitDNS(t, b.Addr)
+	return b
+}
+
+const namedConf = `options {
+	directory "%s";
+	listen-on port %d { 127.0.0.1; };
+	listen-on-v6 { none; };
+	pid-file "%s/named.pid";
+	session-keyfile "%s/session.key";
+	recursion no;
+	allow-query { any; };
+	dnssec-validation no;
+	notify no;
+};
+controls { };
+include "%s";
+zone "%s" {
+	type primary;
+	file "%s/%s.zone";
+	allow-update { key "hostadm-test"; };
+};
+`
+
+func zoneFile() string {
+	return `$TTL 5
+@	IN SOA ns.` + Zone + `. hostmaster.` + Zone + `. 1 60 60 600 5
+	IN NS ns.` + Zone + `.
+	IN A 127.0.0.1
+ns	IN A 127.0.0.1
+*	IN A 127.0.0.1
+`
+}
+
+// TXT returns the TXT values of name as the server answers now.
+func (b *Bind) TXT(name string) ([]string, error) {
+	r, err := query(b.Addr, name, dns.TypeTXT)
+	if err != nil {
+		return nil, err
+	}
+	var vals []string
+	for _, rr := range r.Answer {
+		if txt, ok := rr.(*dns.TXT); ok {
+			vals = append(vals, strings.Join(txt.Txt, ""))
+		}
+	}
+	return vals, nil
+}
+
+func query(addr, name string, t uint16) (*dns.Msg, error) {
+	m := new(dns.Msg).SetQuestion(dns.Fqdn(name), t)
+	c := &dns.Client{Timeout: time.Second}
+	r, _, err := c.Exchange(m, addr)
+	return r, err
+}
+
+// Pebble is a running Pebble.
+type Pebble struct {
+	Directory string // https://127.0.0.1:PORT/dir
+	Roots     *x509.CertPool
+	HTTPPort  int // where Pebble expects the http-01 answer
+}
+
+// PebbleOptions tune StartPebble.
+type PebbleOptions struct {
+	DNS      string // resolver Pebble uses (BIND's address)
+	Validity int    // seconds; 0: 90 days
+}
+
+// StartPebble builds and starts Pebble on free loopback ports.
+func StartPebble(t testing.TB, o PebbleOptions) *Pebble {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "pebble")
+	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if out, err := exec.Command(goCmd, "build", "-o", bin, "github.com/letsencrypt/pebble/v2/cmd/pebble").CombinedOutput(); err != nil {
+		t.Fatalf("build pebble: %v\n%s", err, out)
+	}
+	mod, err := exec.Command(goCmd, "list", "-m", "-f", "{{.Dir}}", "github.com/letsencrypt/pebble/v2").Output()
+	if err != nil {
+		t.Fatalf("locate pebble module: %v", err)
+	}
+	certs := filepath.Join(strings.TrimSpace(string(mod)), "test/certs")
+	validity := o.Validity
+	if validity == 0 {
+		validity = 90 * 24 * 3600
+	}
+	p := &Pebble{HTTPPort: freePort(t, "tcp")}
+	apiPort := freePort(t, "tcp")
+	conf := map[string]any{"pebble": map[string]any{
+		"listenAddress":           net.JoinHostPort("127.0.0.1", strconv.Itoa(apiPort)),
+		"managementListenAddress": net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t, "tcp"))),
+		"certificate":             filepath.Join(certs, "localhost/cert.pem"),
+		"privateKey":              filepath.Join(certs, "localhost/key.pem"),
+		"httpPort":                p.HTTPPort, "tlsPort": freePort(t, "tcp"),
+		"ocspResponderURL": "", "externalAccountBindingRequired": false,
+		"retryAfter": map[string]int{"authz": 1, "order": 1},
+		"profiles":   map[string]any{"default": map[string]any{"description": "test", "validityPeriod": validity}},
+	}}
+	b, _ := json.Marshal(conf)
+	mustWrite(t, filepath.Join(dir, "pebble.json"), b)
+	args := []string{"-config", filepath.Join(dir, "pebble.json")}
+	if o.DNS != "" {
+		args = append(args, "-dnsserver", o.DNS)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "PEBBLE_AUTHZREUSE=0")
+	start(t, cmd, "pebble")
+	pem, err := os.ReadFile(filepath.Join(certs, "pebble.minica.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Roots = x509.NewCertPool()
+	p.Roots.AppendCertsFromPEM(pem)
+	p.Directory = fmt.Sprintf("https://127.0.0.1:%d/dir", apiPort)
+	waitTCP(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(apiPort)))
+	return p
+}
+
+// start runs cmd with its output kept for the failure message and kills
+// it by PID when the test ends.
+func start(t testing.TB, cmd *exec.Cmd, name string) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	pid := cmd.Process.Pid
+	t.Cleanup(func() {
+		if p, err := os.FindProcess(pid); err == nil {
+			p.Kill()
+		}
+		cmd.Wait()
+		if t.Failed() && os.Getenv("HOSTADM_TEST_LOG") != "" {
+			t.Logf("%s output:\n%s", name, out.String())
+		}
+	})
+}
+
+func freePort(t testing.TB, network string) int {
+	t.Helper()
+	for range 20 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		if network == "udp" {
+			pc, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+			if err != nil {
+				continue
+			}
+			pc.Close()
+		}
+		return port
+	}
+	t.Fatal("no free port")
+	return 0
+}
+
+func waitTCP(t testing.TB, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("nothing listens on %s", addr)
+}
+
+func waitDNS(t testing.TB, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if r, err := query(addr, Zone, dns.TypeSOA); err == nil && len(r.Answer) > 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("named does not answer on %s", addr)
+}
+
+func mustWrite(t testing.TB, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -69,10 +69,13 @@ func (s *Service) RunRenewal(ctx context.Context, rc RenewalConfig) {
 		err := s.RenewIfDue(ctx, rc.Tasks)
 		wait = rc.Every
 		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
 			s.renew.mu.Lock()
 			n := s.renew.failures
 			s.renew.mu.Unlock()
-			wait = min(rc.Retry<<min(n-1, 16), rc.Every)
+			wait = retryDelay(n, rc.Retry, rc.Every)
 			s.cfg.Logger.Warn("ACME renewal failed", "err", err, "retry_in", wait)
 		}
 	}
@@ -192,4 +195,10 @@ func taskStatus(tm *tasks.Manager, upid string) string {
 		return ""
 	}
 	return st.ExitStatus
+}
+
+// retryDelay is the wait after the nth consecutive failure: first, then
+// doubling, never more than most.
+func retryDelay(n int, first, most time.Duration) time.Duration {
+	return min(first<<min(max(n-1, 0), 16), most)
 }

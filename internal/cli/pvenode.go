@@ -24,7 +24,8 @@ var pvenodeCmds = []toolCmd{
 }
 
 func runPvenode(env *Env, args []string) error {
-	return runTool(env, "pvenode", append(append([]toolCmd{}, pvenodeCmds...), certCmds...), args)
+	cmds := append(append([]toolCmd{}, pvenodeCmds...), certCmds...)
+	return runTool(env, "pvenode", append(cmds, acmeCmds...), args)
 }
 
 // renderTaskList prints the columns pvenode shows; a status is ERROR

@@ -62,6 +62,12 @@ func runTool(env *Env, tool string, cmds []toolCmd, args []string) error {
 			p.params[name] = p.words[i]
 		}
 	}
+	for _, name := range cmd.args[len(p.words):] {
+		// A left-out optional argument in the path takes its default.
+		if ps := ep.Params.Properties[name]; ps != nil && ps.Default != nil {
+			path = strings.Replace(path, "{"+name+"}", escapeSegment(fmt.Sprint(ps.Default)), 1)
+		}
+	}
 	path = strings.Replace(path, "{node}", "localhost", 1)
 	for k, v := range cmd.fixed {
 		p.params[k] = v

@@ -85,6 +85,8 @@ func zoneFile() string {
 	IN A 127.0.0.1
 ns	IN A 127.0.0.1
 *	IN A 127.0.0.1
+; alias mode: the CA looks here and follows the CNAME to the alias's record
+_acme-challenge.aliased	IN CNAME _acme-challenge.target
 `
 }
 

@@ -134,7 +134,7 @@ func (s *Service) ApplyNative(ctx context.Context, log io.Writer) error {
 			return err
 		}
 		release()
-		return (&executor{runner: s.cfg.Runner, log: log}).run(ctx, ops)
+		return newExecutor(s.cfg.Runner, log, ks).run(ctx, ops)
 	})
 }
 

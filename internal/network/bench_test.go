@@ -62,13 +62,46 @@ func benchApply(b *testing.B, applier string, n int) {
 }
 
 // BenchmarkApply500Bridges applies 500 bridges, each with a veth port and
-// an address, from nothing: ifreload -a against the native applier.
+// an address, from nothing: ifreload -a against the native applier, and
+// the kernel's own cost for the same changes, `ip -batch` (ip-batch).
 func BenchmarkApply500Bridges(b *testing.B) {
 	b.Run("ifupdown2", func(b *testing.B) {
 		needIfupdown2(b)
 		benchApply(b, ApplierIfUpDown2, 500)
 	})
 	b.Run("native", func(b *testing.B) { benchApply(b, ApplierNative, 500) })
+	b.Run("ip-batch", func(b *testing.B) { benchIPBatch(b, 500) })
+}
+
+// bridgeBatch is what the native applier does for bridgeFile(n, -1), as
+// iproute2 batch lines.
+func bridgeBatch(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "link set v%d up\n", i)
+	}
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "link add br%d type bridge stp_state 0 forward_delay 0\nlink set v%d master br%d\n"+
+			"link set br%d up\naddr add 10.%d.%d.1/24 dev br%d\n", i, i, i, i, 100+i/256, i%256, i)
+	}
+	return b.String()
+}
+
+func benchIPBatch(b *testing.B, n int) {
+	batch := bridgeBatch(n)
+	for b.Loop() {
+		b.StopTimer()
+		ns := nsWithVeths(b, n)
+		cmd := exec.Command("ip", "-n", ns, "-batch", "-")
+		cmd.Stdin = strings.NewReader(batch)
+		b.StartTimer()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("ip -batch: %v: %s", err, out)
+		}
+		b.StopTimer()
+		exec.Command("ip", "netns", "del", ns).Run()
+		b.StartTimer()
+	}
 }
 
 // BenchmarkChangeOneAddress1000 changes one address in a 1,000-bridge

@@ -293,7 +293,7 @@ func applyLink(st *modelState, msg syscall.NetlinkMessage) {
 func newModelLink(l netlink.Link) *modelLink {
 	a := l.Attrs()
 	ml := &modelLink{master: a.MasterIndex,
-		st: LinkState{Name: a.Name, MTU: a.MTU, Up: a.Flags&net.FlagUp != 0, MAC: a.HardwareAddr.String()}}
+		st: LinkState{Name: a.Name, Index: a.Index, MTU: a.MTU, Up: a.Flags&net.FlagUp != 0, MAC: a.HardwareAddr.String()}}
 	switch l.Type() {
 	case "device", "veth":
 	default:

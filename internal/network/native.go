@@ -13,6 +13,7 @@ import (
 // LinkState is what the native applier reads of one kernel link.
 type LinkState struct {
 	Name   string
+	Index  int    // the kernel's ifindex (0: not known)
 	Kind   string // "" for a NIC or veth, else bridge, bond, vlan, vxlan, dummy ...
 	Master string
 	MTU    int

@@ -18,35 +18,35 @@ func bondState(b *netlink.Bond, byIndex map[int]string) *BondState {
 	return st
 }
 
-// doLinkOption carries out the operations on a link's MAC, bridge VLAN
+// linkOption carries out the operations on a link's MAC, bridge VLAN
 // ids and bond options.
-func doLinkOption(op Op, link netlink.Link) error {
+func (x *executor) linkOption(op Op, link netlink.Link) error {
 	switch op.Do {
 	case "mac":
 		mac, err := net.ParseMAC(op.Arg)
 		if err != nil {
 			return err
 		}
-		return netlink.LinkSetHardwareAddr(link, mac)
+		return x.h.LinkSetHardwareAddr(link, mac)
 	case "vids":
-		return setVids(link, op.Arg)
+		return x.setVids(link, op.Arg)
 	case "bond":
-		return modifyBond(link, strings.Fields(op.Arg))
+		return x.modifyBond(link, strings.Fields(op.Arg))
 	case "bond-primary":
-		slave, err := netlink.LinkByName(op.Arg)
+		slave, err := x.link(op.Arg)
 		if err != nil {
 			return err
 		}
 		b := netlink.NewLinkBond(netlink.LinkAttrs{Index: link.Attrs().Index, Name: link.Attrs().Name})
 		b.Primary = slave.Attrs().Index
-		return netlink.LinkModify(b)
+		return x.h.LinkModify(b)
 	}
 	return fmt.Errorf("unknown operation %q", op.Do)
 }
 
 // setVids adds or removes VLAN ranges ("[self ]add|del 10,20-30") on a
 // bridge port (master) or on the bridge itself (self).
-func setVids(link netlink.Link, arg string) error {
+func (x *executor) setVids(link netlink.Link, arg string) error {
 	f := strings.Fields(arg)
 	self := len(f) > 0 && f[0] == "self"
 	if self {
@@ -68,9 +68,9 @@ func setVids(link netlink.Link, arg string) error {
 			}
 		}
 		if f[0] == "del" {
-			err = netlink.BridgeVlanDelRange(link, uint16(a), uint16(b), false, false, self, !self)
+			err = x.h.BridgeVlanDelRange(link, uint16(a), uint16(b), false, false, self, !self)
 		} else {
-			err = netlink.BridgeVlanAddRange(link, uint16(a), uint16(b), false, false, self, !self)
+			err = x.h.BridgeVlanAddRange(link, uint16(a), uint16(b), false, false, self, !self)
 		}
 		if err != nil {
 			return err
@@ -81,7 +81,7 @@ func setVids(link netlink.Link, arg string) error {
 
 // modifyBond changes a bond's mode, miimon or hash policy in place
 // ("mode M miimon N xmit_hash_policy P", each part optional).
-func modifyBond(link netlink.Link, f []string) error {
+func (x *executor) modifyBond(link netlink.Link, f []string) error {
 	b := netlink.NewLinkBond(netlink.LinkAttrs{Index: link.Attrs().Index, Name: link.Attrs().Name})
 	if m := argAfter(f, "mode"); m != "" {
 		b.Mode = netlink.StringToBondMode(m)
@@ -92,5 +92,5 @@ func modifyBond(link netlink.Link, f []string) error {
 	if p := argAfter(f, "xmit_hash_policy"); p != "" {
 		b.XmitHashPolicy = netlink.StringToBondXmitHashPolicy(p)
 	}
-	return netlink.LinkModify(b)
+	return x.h.LinkModify(b)
 }

@@ -73,7 +73,7 @@ func readKernelState(only map[string]bool) (*KernelState, error) {
 	byName := map[int]*LinkState{}
 	for _, l := range links {
 		a := l.Attrs()
-		st := &LinkState{Name: a.Name, MTU: a.MTU, Up: a.Flags&net.FlagUp != 0, Master: byIndex[a.MasterIndex],
+		st := &LinkState{Name: a.Name, Index: a.Index, MTU: a.MTU, Up: a.Flags&net.FlagUp != 0, Master: byIndex[a.MasterIndex],
 			MAC: a.HardwareAddr.String()}
 		if b, ok := l.(*netlink.Bond); ok {
 			st.Bond = bondState(b, byIndex)
@@ -145,20 +145,119 @@ func netipPrefix(n *net.IPNet) (netip.Prefix, bool) {
 	return netip.PrefixFrom(a.Unmap(), ones), true
 }
 
-// executor carries out a plan through netlink, logging each step.
+// executor carries out a plan through netlink, logging each step. It
+// keeps one netlink socket for the whole plan and the links' indexes
+// (from the kernel state the plan was made from, and from each link it
+// creates), so a step costs one request to the kernel, as a line of
+// `ip -batch` does, instead of a socket and a name look-up besides.
 type executor struct {
 	runner host.Runner
 	log    io.Writer
+	h      *netlink.Handle
+	sock   map[int]*nl.SocketHandle // for the requests the netlink package does not model
+	idx    map[string]int           // link name → index
+}
+
+// newExecutor returns an executor knowing the indexes in ks (may be nil).
+func newExecutor(runner host.Runner, log io.Writer, ks *KernelState) *executor {
+	x := &executor{runner: runner, log: log, idx: map[string]int{}}
+	if ks != nil {
+		for name, l := range ks.Links {
+			if l.Index > 0 {
+				x.idx[name] = l.Index
+			}
+		}
+	}
+	return x
 }
 
 func (x *executor) run(ctx context.Context, ops []Op) error {
-	for _, op := range ops {
+	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
+	if err != nil {
+		return fmt.Errorf("netlink: %w", err)
+	}
+	defer h.Close()
+	s, err := nl.GetNetlinkSocketAt(netns.None(), netns.None(), unix.NETLINK_ROUTE)
+	if err != nil {
+		return fmt.Errorf("netlink: %w", err)
+	}
+	defer s.Close()
+	x.h, x.sock = h, map[int]*nl.SocketHandle{unix.NETLINK_ROUTE: {Socket: s}}
+	for i := 0; i < len(ops); i++ {
+		op := ops[i]
 		fmt.Fprintf(x.log, "%s\n", op)
+		// a new bridge and its STP settings are one request
+		if op.Do == "add" && op.Arg == "bridge" && i+1 < len(ops) && ops[i+1].Do == "bridge" && ops[i+1].Link == op.Link {
+			i++
+			fmt.Fprintf(x.log, "%s\n", ops[i])
+			if err := x.addBridge(op.Link, ops[i].Arg); err != nil {
+				return fmt.Errorf("%s: %w", op, err)
+			}
+			continue
+		}
 		if err := x.do(ctx, op); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 	}
 	return nil
+}
+
+// link returns a handle on the named link: its index when known (the
+// kernel state, or an earlier step), else a look-up.
+func (x *executor) link(name string) (netlink.Link, error) {
+	if i, ok := x.idx[name]; ok {
+		return &netlink.Device{LinkAttrs: netlink.LinkAttrs{Index: i, Name: name}}, nil
+	}
+	l, err := x.h.LinkByName(name)
+	if err != nil {
+		return nil, err
+	}
+	x.idx[name] = l.Attrs().Index
+	return l, nil
+}
+
+// request is a netlink request on the executor's socket.
+func (x *executor) request(proto, flags int) *nl.NetlinkRequest {
+	req := nl.NewNetlinkRequest(proto, flags)
+	req.Sockets = x.sock
+	return req
+}
+
+// addBridge creates a bridge with its STP state and forward delay in one
+// request ("stp_state N forward_delay S") and notes its index.
+func (x *executor) addBridge(name, arg string) error {
+	req := x.request(unix.RTM_NEWLINK, unix.NLM_F_CREATE|unix.NLM_F_EXCL|unix.NLM_F_ACK|unix.NLM_F_ECHO)
+	req.AddData(nl.NewIfInfomsg(unix.AF_UNSPEC))
+	req.AddData(nl.NewRtAttr(unix.IFLA_IFNAME, nl.ZeroTerminated(name)))
+	req.AddData(bridgeInfo(arg))
+	msgs, err := req.Execute(unix.NETLINK_ROUTE, unix.RTM_NEWLINK)
+	if err != nil {
+		return err
+	}
+	// kernels before 6.3 do not echo a new link: look it up then
+	for _, m := range msgs {
+		if info := nl.DeserializeIfInfomsg(m); info.Index > 0 {
+			x.idx[name] = int(info.Index)
+			return nil
+		}
+	}
+	delete(x.idx, name)
+	_, err = x.link(name)
+	return err
+}
+
+// bridgeInfo is IFLA_LINKINFO for a bridge with STP and the forward delay
+// (seconds in the file, centiseconds for the kernel).
+func bridgeInfo(arg string) *nl.RtAttr {
+	f := strings.Fields(arg)
+	stp, _ := strconv.Atoi(argAfter(f, "stp_state"))
+	fd, _ := strconv.Atoi(argAfter(f, "forward_delay"))
+	info := nl.NewRtAttr(unix.IFLA_LINKINFO, nil)
+	info.AddRtAttr(nl.IFLA_INFO_KIND, nl.NonZeroTerminated("bridge"))
+	data := info.AddRtAttr(nl.IFLA_INFO_DATA, nil)
+	data.AddRtAttr(unix.IFLA_BR_FORWARD_DELAY, nl.Uint32Attr(uint32(fd*100)))
+	data.AddRtAttr(unix.IFLA_BR_STP_STATE, nl.Uint32Attr(uint32(stp)))
+	return info
 }
 
 func (x *executor) do(ctx context.Context, op Op) error {
@@ -173,33 +272,30 @@ func (x *executor) do(ctx context.Context, op Op) error {
 	if op.Do == "add" {
 		return x.add(op)
 	}
-	link, err := netlink.LinkByName(op.Link)
+	link, err := x.link(op.Link)
 	if err != nil {
 		return err
 	}
 	switch op.Do {
 	case "del":
-		return netlink.LinkDel(link)
+		delete(x.idx, op.Link)
+		return x.h.LinkDel(link)
 	case "up":
-		return netlink.LinkSetUp(link)
+		return x.h.LinkSetUp(link)
 	case "down":
-		return netlink.LinkSetDown(link)
+		return x.h.LinkSetDown(link)
 	case "mtu":
 		n, _ := strconv.Atoi(op.Arg)
-		return netlink.LinkSetMTU(link, n)
+		return x.h.LinkSetMTU(link, n)
 	case "set-master":
-		master, err := netlink.LinkByName(op.Arg)
+		master, err := x.link(op.Arg)
 		if err != nil {
 			return err
 		}
-		if link.Attrs().MasterIndex != 0 {
-			if err := netlink.LinkSetNoMaster(link); err != nil {
-				return err
-			}
-		}
-		return netlink.LinkSetMaster(link, master)
+		// the kernel releases a port from its old master itself
+		return x.h.LinkSetMasterByIndex(link, master.Attrs().Index)
 	case "no-master":
-		return netlink.LinkSetNoMaster(link)
+		return x.h.LinkSetNoMaster(link)
 	case "addr-add", "addr-del":
 		p, err := netip.ParsePrefix(op.Arg)
 		if err != nil {
@@ -207,19 +303,19 @@ func (x *executor) do(ctx context.Context, op Op) error {
 		}
 		addr := &netlink.Addr{IPNet: &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}}
 		if op.Do == "addr-del" {
-			return netlink.AddrDel(link, addr)
+			return x.h.AddrDel(link, addr)
 		}
 		if p.Addr().Is6() {
 			addr.Flags = unix.IFA_F_NODAD
 		}
-		return netlink.AddrAdd(link, addr)
+		return x.h.AddrAdd(link, addr)
 	case "bridge":
-		return setBridgeOpts(link, op.Arg)
+		return x.setBridgeOpts(link, op.Arg)
 	case "vlan-filtering":
 		on := strings.HasPrefix(op.Arg, "1")
-		return netlink.BridgeSetVlanFiltering(link, on)
+		return x.h.BridgeSetVlanFiltering(&netlink.Bridge{LinkAttrs: *link.Attrs()}, on)
 	case "mac", "vids", "bond", "bond-primary":
-		return doLinkOption(op, link)
+		return x.linkOption(op, link)
 	}
 	return fmt.Errorf("unknown operation %q", op.Do)
 }
@@ -243,7 +339,7 @@ func (x *executor) add(op Op) error {
 		}
 		l = b
 	case "vlan":
-		parent, err := netlink.LinkByName(argAfter(f, "link"))
+		parent, err := x.link(argAfter(f, "link"))
 		if err != nil {
 			return err
 		}
@@ -264,7 +360,11 @@ func (x *executor) add(op Op) error {
 	default:
 		return fmt.Errorf("cannot create a link of kind %s", f[0])
 	}
-	return netlink.LinkAdd(l)
+	if err := x.h.LinkAdd(l); err != nil {
+		return err
+	}
+	x.idx[op.Link] = l.Attrs().Index // LinkAdd looked it up
+	return nil
 }
 
 func argAfter(f []string, key string) string {
@@ -276,22 +376,14 @@ func argAfter(f []string, key string) string {
 	return ""
 }
 
-// setBridgeOpts sets STP and the forward delay (seconds in the file,
-// centiseconds for the kernel), which the netlink package does not model.
-func setBridgeOpts(link netlink.Link, arg string) error {
-	f := strings.Fields(arg)
-	stp, _ := strconv.Atoi(argAfter(f, "stp_state"))
-	fd, _ := strconv.Atoi(argAfter(f, "forward_delay"))
-	req := nl.NewNetlinkRequest(unix.RTM_NEWLINK, unix.NLM_F_ACK)
+// setBridgeOpts sets STP and the forward delay, which the netlink package
+// does not model.
+func (x *executor) setBridgeOpts(link netlink.Link, arg string) error {
+	req := x.request(unix.RTM_NEWLINK, unix.NLM_F_ACK)
 	msg := nl.NewIfInfomsg(unix.AF_UNSPEC)
 	msg.Index = int32(link.Attrs().Index)
 	req.AddData(msg)
-	info := nl.NewRtAttr(unix.IFLA_LINKINFO, nil)
-	info.AddRtAttr(nl.IFLA_INFO_KIND, nl.NonZeroTerminated("bridge"))
-	data := info.AddRtAttr(nl.IFLA_INFO_DATA, nil)
-	data.AddRtAttr(unix.IFLA_BR_FORWARD_DELAY, nl.Uint32Attr(uint32(fd*100)))
-	data.AddRtAttr(unix.IFLA_BR_STP_STATE, nl.Uint32Attr(uint32(stp)))
-	req.AddData(info)
+	req.AddData(bridgeInfo(arg))
 	_, err := req.Execute(unix.NETLINK_ROUTE, 0)
 	return err
 }
@@ -301,19 +393,19 @@ func (x *executor) route(op Op) error {
 	if len(f) < 3 {
 		return fmt.Errorf("bad route %q", op.Arg)
 	}
-	link, err := netlink.LinkByName(f[2])
+	link, err := x.link(f[2])
 	if err != nil {
 		return err
 	}
 	r := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: net.ParseIP(f[0]), Table: unix.RT_TABLE_MAIN}
 	if op.Do == "route-del" {
 		// removing the address under it may have taken the route already
-		if err := netlink.RouteDel(r); err != nil && !errors.Is(err, unix.ESRCH) {
+		if err := x.h.RouteDel(r); err != nil && !errors.Is(err, unix.ESRCH) {
 			return err
 		}
 		return nil
 	}
-	return netlink.RouteReplace(r)
+	return x.h.RouteReplace(r)
 }
 
 // linksNamed looks up the named links (missing ones are left out) and the

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hostadm/internal/history"
 	"log/slog"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -171,10 +172,27 @@ func (a *API) call(ctx context.Context, r *Request, pathParams map[string]string
 	if err != nil {
 		return nil, err
 	}
+	res = &Result{Data: data}
 	if rr, ok := data.(*Result); ok {
-		return rr, nil
+		res = rr
 	}
-	return &Result{Data: data}, nil
+	res.Data = emptyList(e.Returns, res.Data)
+	return res, nil
+}
+
+// emptyList answers [] where an endpoint returning an array has nothing:
+// a handler's nil (or nil slice) must not reach clients as `data: null`.
+func emptyList(returns *schema.Schema, data any) any {
+	if returns == nil || returns.Type != schema.TArray {
+		return data
+	}
+	if data == nil {
+		return []any{}
+	}
+	if v := reflect.ValueOf(data); v.Kind() == reflect.Slice && v.IsNil() {
+		return []any{}
+	}
+	return data
 }
 
 // resolveNodeParam validates the node parameter and replaces "localhost"

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -74,28 +75,57 @@ func listNodes(ctx context.Context, r *Request) (any, error) {
 		return nil, err
 	}
 	if ok || r.Identity.IsRoot() {
+		// The node is listed whatever its statistics: those that cannot
+		// be read are left out, as Proxmox does.
 		st, err := r.Svc.NodeStat.Status(ctx)
 		if err != nil {
-			return nil, err
+			r.Svc.Logger.Warn("node statistics unavailable", "err", err)
+			return []any{entry}, nil
 		}
-		entry["uptime"] = st.Uptime
-		entry["cpu"] = st.CPU
-		entry["maxcpu"] = st.CPUInfo.CPUs
-		entry["mem"] = st.Memory.Used
-		entry["maxmem"] = st.Memory.Total
-		entry["disk"] = st.RootFS.Used
-		entry["maxdisk"] = st.RootFS.Total
+		missing := map[string]bool{}
+		for _, k := range st.Missing {
+			missing[k] = true
+		}
+		for key, v := range map[string]struct {
+			src string
+			val any
+		}{
+			"uptime": {"uptime", st.Uptime}, "cpu": {"cpu", st.CPU}, "maxcpu": {"cpuinfo", st.CPUInfo.CPUs},
+			"mem": {"memory", st.Memory.Used}, "maxmem": {"memory", st.Memory.Total},
+			"disk": {"rootfs", st.RootFS.Used}, "maxdisk": {"rootfs", st.RootFS.Total},
+		} {
+			if !missing[v.src] {
+				entry[key] = v.val
+			}
+		}
 	}
 	return append([]any{entry}, otherNodes(ctx, r)...), nil
 }
 
+// nodeStatus answers what could be read; keys whose source is missing or
+// unreadable are left out instead of failing the whole answer.
 func nodeStatus(ctx context.Context, r *Request) (any, error) {
 	st, err := r.Svc.NodeStat.Status(ctx)
 	if err != nil {
 		return nil, err
 	}
 	st.PVEVersion = PVEManagerVersion()
-	return st, nil
+	if len(st.Missing) == 0 {
+		return st, nil
+	}
+	r.Svc.Logger.Warn("node statistics unavailable", "missing", st.Missing)
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for _, k := range st.Missing {
+		delete(m, k)
+	}
+	return m, nil
 }
 
 // nodePower answers at once and reboots or powers off a little later, so

@@ -45,20 +45,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		a.fail(w, req, format, Forbidden(fmt.Sprintf("Permission check failed (URI '%s' not available with API token, need proper ticket.)", cleanURLPath(path))))
 		return
 	}
-	// Who calls is settled from the headers before the body is read: a
-	// request without a valid identity reads its body only in one of the
-	// few pre-authentication turns, with a short deadline.
-	bodyTimeout := a.limits.BodyTimeout
-	release := func() {}
-	if e.Perm.World {
-		var err error
-		if release, err = a.preAuthTurn(req.Context()); err != nil {
-			a.fail(w, req, format, err)
-			return
-		}
-		defer release()
-		bodyTimeout = a.limits.PreAuthBodyTimeout
-	} else {
+	// Who calls is settled from the headers before the body is read.
+	if !e.Perm.World {
 		id, err := a.authenticate(req)
 		if err != nil {
 			a.authFail(w, req, err, start)
@@ -70,11 +58,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		a.forward(w, req, format, node, base)
 		return
 	}
-	raw, err := a.requestParams(w, req, bodyTimeout)
+	raw, release, err := a.readParams(w, req, e)
 	if err != nil {
 		a.fail(w, req, format, err)
 		return
 	}
+	defer release()
 	res, err := a.call(req.Context(), r, pathParams, raw)
 	release() // a failed login's delay below holds no turn
 	if err != nil && statusOf(err) == http.StatusUnauthorized {

@@ -33,10 +33,12 @@ type Limits struct {
 
 // DefaultLimits are the limits the daemon runs with. A Proxmox request
 // has a few dozen parameters at most; 16 unauthenticated bodies of
-// maxBody bytes are 8 MiB.
+// maxBody bytes are 8 MiB. A request waiting for a turn holds only its
+// connection; sending it away sooner makes a flood reconnect (a TLS
+// handshake each) more often.
 func DefaultLimits() Limits {
-	return Limits{MaxParams: 500, MaxDepth: 8, PreAuthInFlight: 16, PreAuthWait: 2 * time.Second,
-		PreAuthBodyTimeout: 5 * time.Second, BodyTimeout: 30 * time.Second}
+	return Limits{MaxParams: 500, MaxDepth: 8, PreAuthInFlight: 16, PreAuthWait: 5 * time.Second,
+		PreAuthBodyTimeout: 10 * time.Second, BodyTimeout: 30 * time.Second}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -78,6 +80,45 @@ func (a *API) preAuthTurn(ctx context.Context) (func(), error) {
 	case <-ctx.Done():
 		return nil, errBusy
 	}
+}
+
+// smallBody is the largest body read before authentication without a
+// turn: a login is a few hundred bytes. Such bodies cost at most this
+// much per connection, and the connection caps bound the connections.
+const smallBody = 16 << 10
+
+// readParams reads the parameters, bounding the work done for a caller
+// without an identity: for open endpoints, a small body is read first (a
+// stalled one holds only its connection, until PreAuthBodyTimeout) and
+// then a pre-authentication turn is taken for the rest; a large or
+// unannounced body is read within the turn. Identified callers (already
+// authenticated from the headers) read within BodyTimeout. release gives
+// the turn back (safe to call more than once).
+func (a *API) readParams(w http.ResponseWriter, req *http.Request, e *Endpoint) (map[string]any, func(), error) {
+	none := func() {}
+	if !e.Perm.World {
+		raw, err := a.requestParams(w, req, a.limits.BodyTimeout)
+		return raw, none, err
+	}
+	var raw map[string]any
+	var err error
+	small := req.ContentLength >= 0 && req.ContentLength <= smallBody
+	if small {
+		if raw, err = a.requestParams(w, req, a.limits.PreAuthBodyTimeout); err != nil {
+			return nil, none, err
+		}
+	}
+	release, err := a.preAuthTurn(req.Context())
+	if err != nil {
+		return nil, none, err
+	}
+	if !small {
+		if raw, err = a.requestParams(w, req, a.limits.PreAuthBodyTimeout); err != nil {
+			release()
+			return nil, none, err
+		}
+	}
+	return raw, release, nil
 }
 
 // readBody reads at most maxBody bytes of the request body within d: the

@@ -12,6 +12,7 @@ func Table() []*Endpoint {
 		userEndpoints(),
 		aclEndpoints(),
 		nodeEndpoints(),
+		dirIndexEndpoints(),
 		subscriptionEndpoints(),
 		taskEndpoints(),
 		clusterEndpoints(),

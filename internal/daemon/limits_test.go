@@ -143,16 +143,19 @@ func TestJSONBombIsSmall(t *testing.T) {
 	}
 }
 
-// TestUnauthenticatedInFlightLimit: requests without an identity are read
-// and handled a few at a time; beyond that they wait briefly and get 503,
-// while authenticated requests never queue behind them.
+// TestUnauthenticatedInFlightLimit: requests without an identity are
+// handled a few at a time (large bodies are read in the turn); beyond
+// that they wait briefly and get 503, while authenticated requests never
+// queue behind them.
 func TestUnauthenticatedInFlightLimit(t *testing.T) {
 	env := daemontest.Start(t, daemontest.Options{Tune: func(c *daemon.Config) {
 		fastLimits(c)
 		c.Limits.PreAuthBodyTimeout = 3 * time.Second
 	}})
 	for range 2 {
-		stall(t, dialFrom(t, env, "127.0.0.4"))
+		c := dialFrom(t, env, "127.0.0.4")
+		fmt.Fprintf(c, "POST /api2/json/access/ticket HTTP/1.1\r\nHost: x\r\n"+
+			"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\nusername=a")
 	}
 	time.Sleep(100 * time.Millisecond)
 	c := dialFrom(t, env, "127.0.0.5")

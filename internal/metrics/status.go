@@ -23,6 +23,10 @@ type Status struct {
 	Swap          Swap      `json:"swap"`
 	Uptime        int64     `json:"uptime"`
 	Wait          float64   `json:"wait"`
+	// Missing names the keys above whose source could not be read (a
+	// file of /proc or /sys missing or unreadable); they hold zero values
+	// and the API leaves them out.
+	Missing []string `json:"-"`
 }
 
 // KSM is the "ksm" object: bytes shared by kernel same-page merging.
@@ -88,32 +92,43 @@ func (n *Node) fresh(c *cachedStatus, now time.Time) bool {
 	return age >= 0 && age < n.cfg.StatusTTL
 }
 
-// statusLocked reads the dynamic files and builds a Status; callers hold n.mu.
+// statusLocked reads the dynamic files and builds a Status; callers hold
+// n.mu. A source that cannot be read is named in Missing instead of
+// failing the whole status: Proxmox shows a node even when some of its
+// statistics are unavailable.
 func (n *Node) statusLocked(ctx context.Context) (Status, error) {
 	if err := ctx.Err(); err != nil {
 		return Status{}, fmt.Errorf("node status: %w", err)
 	}
-	static, err := n.loadStaticLocked()
-	if err != nil {
-		return Status{}, fmt.Errorf("node status: %w", err)
+	var st Status
+	miss := func(err error, keys ...string) bool {
+		if err != nil {
+			st.Missing = append(st.Missing, keys...)
+		}
+		return err == nil
 	}
-	r, err := n.readRoundLocked(false)
-	if err != nil {
-		return Status{}, fmt.Errorf("node status: %w", err)
+	if static, err := n.loadStaticLocked(); miss(err, "cpuinfo", "boot-info", "current-kernel", "kversion") {
+		st.BootInfo, st.CPUInfo, st.CurrentKernel, st.KVersion = static.boot, static.cpuinfo, static.kernel, static.kversion
 	}
-	st := Status{
-		BootInfo:      static.boot,
-		CPUInfo:       static.cpuinfo,
-		CurrentKernel: static.kernel,
-		KVersion:      static.kversion,
-		KSM:           KSM{Shared: r.KSMShared},
-		Loadavg:       r.Loadavg.Text,
-		Memory:        memoryOf(r.Mem),
-		RootFS:        r.RootFS,
-		Swap:          Swap{Total: r.Mem.SwapTotal, Used: r.Mem.SwapUsed(), Free: r.Mem.SwapFree},
-		Uptime:        int64(r.Uptime.Seconds),
+	if stat, err := readParse(n, pathStat, ParseStat); miss(err, "cpu", "wait") {
+		st.CPU, st.Wait = n.statusCU.update(stat)
 	}
-	st.CPU, st.Wait = n.statusCU.update(r.Stat)
+	if mem, err := readParse(n, pathMeminfo, ParseMeminfo); miss(err, "memory", "swap") {
+		st.Memory = memoryOf(mem)
+		st.Swap = Swap{Total: mem.SwapTotal, Used: mem.SwapUsed(), Free: mem.SwapFree}
+	}
+	if la, err := readParse(n, pathLoadavg, ParseLoadavg); miss(err, "loadavg") {
+		st.Loadavg = la.Text
+	}
+	if up, err := readParse(n, pathUptime, ParseUptime); miss(err, "uptime") {
+		st.Uptime = int64(up.Seconds)
+	}
+	if ksm, _, err := readOptional(n, pathKSMSharing, ParseKSMPagesSharing); miss(err, "ksm") {
+		st.KSM = KSM{Shared: ksm}
+	}
+	if rfs, _, err := n.rootFSLocked(); miss(err, "rootfs") {
+		st.RootFS = rfs
+	}
 	return st, nil
 }
 

@@ -26,6 +26,16 @@ const notBuilt = "hostadm: the web UI is not built into this binary; run `make u
 const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
 	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
+// securityHeaders go on every UI response (page, assets, errors): only
+// the daemon's own origin, never inside a frame (no clickjacking of the
+// admin UI), no type sniffing, no referrer to other sites.
+func securityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+}
+
 // Handler serves the UI from the embedded files.
 func Handler() http.Handler {
 	return New(Files())
@@ -41,6 +51,7 @@ func New(files fs.FS) http.Handler {
 	}
 	assets := http.FileServerFS(files)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		securityHeaders(w.Header())
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -51,7 +62,6 @@ func New(files fs.FS) http.Handler {
 			serveIndex(w, r, index)
 		case isAsset(r.URL.Path):
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-			w.Header().Set("X-Content-Type-Options", "nosniff")
 			assets.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
@@ -62,15 +72,12 @@ func New(files fs.FS) http.Handler {
 func serveIndex(w http.ResponseWriter, r *http.Request, index []byte) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Content-Type-Options", "nosniff")
 	if index == nil {
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte(notBuilt))
 		return
 	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
-	h.Set("Referrer-Policy", "no-referrer")
 	if r.Method == http.MethodHead {
 		return
 	}

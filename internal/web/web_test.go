@@ -47,6 +47,13 @@ func TestBuiltUI(t *testing.T) {
 			if !strings.Contains(rec.Body.String(), tc.body) {
 				t.Errorf("body %q lacks %q", rec.Body.String(), tc.body)
 			}
+			// Every answer, errors too, carries the security headers.
+			for k, want := range map[string]string{"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+				"Referrer-Policy": "no-referrer", "Content-Security-Policy": "default-src 'self'"} {
+				if got := rec.Header().Get(k); !strings.Contains(got, want) {
+					t.Errorf("%s: %q, want %q", k, got, want)
+				}
+			}
 		})
 	}
 	if csp := get(t, h, "GET", "/").Header().Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {

@@ -21,7 +21,7 @@ func dirIndexEndpoints() []*Endpoint {
 			Description: "Index of the node's metric endpoints (hostadm's own directory).",
 			Perm:        Perm{All: true}, Params: nodeParams(nil), Returns: entry("name"), Handler: childIndex("name")},
 		{Method: "GET", Path: "/nodes/{node}/storage/{storage}", Name: "diridx", Description: "Index of the storage's directories.",
-			Perm:    Perm{Check: AnyPriv("/storage/{storage}", "Datastore.Audit", "Datastore.AllocateSpace")},
+			Perm:    Perm{Check: storageAnyPriv{"Datastore.Audit", "Datastore.AllocateSpace"}},
 			Params:  nodeParams(schema.Props{"storage": schema.Str("The storage identifier.").Fmt("pve-storage-id")}),
 			Returns: entry("subdir"), Handler: childIndex("subdir")},
 	}

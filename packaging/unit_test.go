@@ -61,7 +61,7 @@ func verifyUnit(t *testing.T, path, binary string) {
 // network commit`; the boot cleanup drops a next-boot kernel pin.
 func TestBootTimeUnitsVerify(t *testing.T) {
 	for name, want := range map[string][]string{
-		"hostadm-netcommit.service": {"ExecStart=/usr/bin/hostadm network commit\n", "Before=networking.service", "ConditionFileNotEmpty=/etc/network/interfaces.new\n", "DefaultDependencies=no\n"},
+		"hostadm-netcommit.service": {"ExecStart=/usr/bin/hostadm network commit\n", "Before=sysinit.target networking.service", "WantedBy=sysinit.target\n", "ConditionFileNotEmpty=/etc/network/interfaces.new\n", "DefaultDependencies=no\n"},
 		"hostadm-guests.service": {"ExecStart=/usr/bin/hostadm pvenode startall\n", "ExecStop=/usr/bin/hostadm pvenode stopall\n",
 			"After=hostadm.service", "Type=oneshot\n", "RemainAfterExit=yes\n", "WantedBy=multi-user.target\n"},
 		"hostadm.service": {"KillMode=process\n"},

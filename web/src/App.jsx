@@ -18,11 +18,12 @@ import { MetricServers } from './pages/MetricServers.jsx';
 import { Boot } from './pages/Boot.jsx';
 import { Guests } from './pages/Guests.jsx';
 import { History } from './pages/History.jsx';
+import { Cluster } from './pages/Cluster.jsx';
 import { TaskDialog } from './components/TaskViewer.jsx';
 import { RollbackBanner } from './components/RollbackBanner.jsx';
 import { useRollbackWatch } from './components/rollback-hook.js';
 
-const PAGES = { summary: Summary, tasks: Tasks, users: Users, acl: Acl, system: System, disks: Disks, network: Network, updates: Updates, metrics: MetricServers, boot: Boot, guests: Guests, history: History };
+const PAGES = { summary: Summary, tasks: Tasks, users: Users, acl: Acl, system: System, disks: Disks, network: Network, updates: Updates, metrics: MetricServers, boot: Boot, guests: Guests, history: History, cluster: Cluster };
 
 /** RENEW_CHECK is how often (ms) the session checks whether its ticket needs renewing. */
 const RENEW_CHECK = 60 * 1000;
@@ -46,24 +47,27 @@ export function App({ session }) {
 function Node({ session }) {
   const route = useRoute();
   const [node, setNode] = useState(null);
+  const [chosen, setChosen] = useState(null);
   const [error, setError] = useState(null);
   const [task, setTask] = useState(null);
   useEffect(() => {
     (async () => {
-      const nodes = await session.api.get('/nodes');
-      const name = (nodes && nodes[0] && nodes[0].node) || 'localhost';
+      // In a cluster /nodes lists every member, this node first; calls for
+      // another node go through this one, which forwards them.
+      const nodes = (await session.api.get('/nodes')) || [];
+      const name = chosen || (nodes[0] && nodes[0].node) || 'localhost';
       const index = await session.api.get(`/nodes/${encodeURIComponent(name)}`);
       // Cluster-wide pages (metric servers) count as features named cluster/NAME.
       const cluster = await session.api.get('/cluster').catch(() => []);
-      setNode({ name, features: new Set([...index.map((c) => c.name), ...(cluster || []).map((c) => `cluster/${c.name}`)]) });
+      setNode({ name, nodes, features: new Set([...index.map((c) => c.name), ...(cluster || []).map((c) => `cluster/${c.name}`)]) });
     })().catch(setError);
-  }, []);
+  }, [chosen]);
   if (error) return <main class="content"><ErrorAlert error={error} /></main>;
   if (!node) return <div class="loading">Loading…</div>;
-  return <NodePages session={session} node={node} route={route} task={task} setTask={setTask} />;
+  return <NodePages session={session} node={node} route={route} task={task} setTask={setTask} onNode={(n) => { setNode(null); setChosen(n); }} />;
 }
 
-function NodePages({ session, node, route, task, setTask }) {
+function NodePages({ session, node, route, task, setTask, onNode }) {
   const rollback = useRollbackWatch(session.api, node.name);
   const Page = PAGES[route.page] || NotFound;
   // openTask shows a task a page just started; its log streams until it ends.
@@ -71,7 +75,7 @@ function NodePages({ session, node, route, task, setTask }) {
   const ctx = { session, api: session.api, node: node.name, features: node.features, openTask: setTask, rollback };
   return (
     <AppContext.Provider value={ctx}>
-      <Layout session={session} node={node.name} features={node.features} page={route.page}>
+      <Layout session={session} node={node.name} nodes={node.nodes} onNode={onNode} features={node.features} page={route.page} key={node.name}>
         {rollback.view && (
           <RollbackBanner view={rollback.view} timeout={rollback.watch.timeout} onConfirm={rollback.confirm}
             onShowTask={(upid) => setTask(upid || rollback.watch.upid)} onDismiss={rollback.dismiss} />

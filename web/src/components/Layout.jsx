@@ -16,6 +16,7 @@ export const NAV = [
   { page: 'boot', label: 'Boot', needs: 'boot' },
   { page: 'metrics', label: 'Metric servers', needs: 'cluster/metrics' },
   { page: 'history', label: 'Change history', needs: 'cluster/history' },
+  { page: 'cluster', label: 'Cluster', needs: 'cluster/config' },
   { section: 'Access' },
   { page: 'users', label: 'Users & tokens' },
   { page: 'acl', label: 'Permissions' },
@@ -33,7 +34,7 @@ export function navItems(features) {
   return kept.filter((n, i) => !n.section || (kept[i + 1] && !kept[i + 1].section));
 }
 
-export function Layout({ session, node, features, page, children }) {
+export function Layout({ session, node, nodes = [], onNode = () => {}, features, page, children }) {
   const [theme, setTheme] = useState(currentTheme());
   const [menu, setMenu] = useState(false);
   function cycleTheme() {
@@ -46,7 +47,13 @@ export function Layout({ session, node, features, page, children }) {
       <header class="topbar">
         <button type="button" class="menu-toggle" aria-expanded={menu} aria-controls="nav" onClick={() => setMenu(!menu)}>☰<span class="sr-only"> Menu</span></button>
         <a class="brand" href="#/summary"><span class="logo" aria-hidden="true" />hostadm</a>
-        <span class="node-name" title="Node">{node}</span>
+        {nodes.length > 1
+          ? (
+            <select class="node-name" aria-label="Node" value={node} onChange={(e) => onNode(e.currentTarget.value)}>
+              {nodes.map((n) => <option key={n.node} value={n.node}>{n.node}{n.status === 'offline' ? ' (offline)' : ''}</option>)}
+            </select>
+          )
+          : <span class="node-name" title="Node">{node}</span>}
         <span class="spacer" />
         <button type="button" class="ghost" onClick={cycleTheme} title="Colour theme: auto follows the system"><span class="theme-label">Theme: </span>{theme}</button>
         <span class="user" data-testid="user">{session.user}</span>

@@ -265,7 +265,7 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 	n.Services.HostCfg = hostcfg.New(hostcfg.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger})
 	n.Services.NodeCfg = nodecfg.New(nodecfg.Config{Store: n.store, Root: root, Node: cfg.Node, Logger: cfg.Logger})
 	n.Services.Guests = guests.New(guests.Config{Root: root, Store: n.store, Node: cfg.Node, Logger: cfg.Logger,
-		Tasks: tm, Accel: cfg.QEMUAccel})
+		Tasks: tm, Accel: cfg.QEMUAccel, Nodes: n.clusterNodes, Online: n.nodeOnline, NodeAddr: n.nodeAddr})
 	n.Services.Metrics = metrics.NewService(metrics.ServiceConfig{
 		Node: cfg.Node, NodeStat: n.Services.NodeStat, Store: n.store, Logger: cfg.Logger,
 		HistoryDir: filepath.Join(cfg.DataDir, "rrd"),

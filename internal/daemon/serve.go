@@ -103,6 +103,7 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	s.loop(func() { n.Services.Metrics.Run(bg) }) // samples the node (status CPU figure too) and exports
 	s.loop(func() { n.Services.Apt.RunDaily(bg, apt.DailyConfig{Tasks: n.Services.Tasks, Logger: n.Config.Logger}) })
 	s.loop(func() { n.Services.Guests.RunBalloon(bg, 10*time.Second) }) // pvestatd's auto-ballooning
+	s.loop(func() { n.Services.Guests.RunIncoming(bg) })                // live migrations to this node
 	s.loop(func() { n.Services.Cluster.Run(bg) })                       // defragmentation of the cluster store
 	s.loop(func() { n.API.WatchNetworkRollback(bg) })                   // resumes a pending network rollback (internal/network/rollback.go)
 	s.loop(func() { n.Services.Network.RunKernelModel(bg) })            // the native applier's view of the kernel (internal/network/model_linux.go)

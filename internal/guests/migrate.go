@@ -38,6 +38,9 @@ func (s *Service) CheckMigrateTarget(ctx context.Context, target string) error {
 	if !slices.Contains(nodes, target) {
 		return fmt.Errorf("no such cluster node '%s'", target)
 	}
+	if s.cfg.Online != nil && !s.cfg.Online(ctx, target) {
+		return fmt.Errorf("target node '%s' is offline", target)
+	}
 	return nil
 }
 
@@ -55,7 +58,7 @@ func (s *Service) CheckMigrateAll(ctx context.Context, opts BulkOptions) error {
 // migrate runs one migration through the Migrator.
 func (s *Service) migrate(ctx context.Context, vmid int, target string, online bool, log TaskLog) error {
 	if s.cfg.Migrator == nil {
-		return fmt.Errorf("migration of VM %d: live migration is not available on this node (no cluster)", vmid)
+		return s.Migrate(ctx, vmid, target, online, log)
 	}
 	return s.cfg.Migrator.Migrate(ctx, vmid, target, online, log)
 }

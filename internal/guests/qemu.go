@@ -93,7 +93,9 @@ func (s *Service) Argv(vmid int, st Settings, incoming string) []string {
 	}
 	argv = append(argv, "-S")
 	if incoming != "" {
-		argv = append(argv, "-incoming", incoming)
+		// "defer": the address is given over QMP (migrate-incoming), which
+		// answers once QEMU listens, so the source never connects too early.
+		argv = append(argv, "-incoming", "defer")
 	}
 	return argv
 }
@@ -167,7 +169,7 @@ func (s *Service) logTail(vmid int) string {
 
 // cleanupRuntime removes a stopped VM's socket and pid file.
 func (s *Service) cleanupRuntime(vmid int) {
-	for _, p := range []string{s.qmpPath(vmid), s.pidPath(vmid)} {
+	for _, p := range []string{s.qmpPath(vmid), s.pidPath(vmid), s.runPath(vmid, ".started")} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			s.cfg.Logger.Warn("remove vm runtime file", "path", p, "err", err)
 		}

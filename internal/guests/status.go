@@ -58,12 +58,7 @@ func (s *Service) status(ctx context.Context, l *Loaded) *Status {
 		return out
 	}
 	out.Status, out.PID, out.Mem = "running", p.PID, p.RSS
-	if bt := bootTime(); bt > 0 {
-		out.Uptime = s.cfg.Clock().Unix() - (bt + int64(p.StartTick/clkTck))
-		if out.Uptime < 0 {
-			out.Uptime = 0
-		}
-	}
+	out.Uptime = max(s.cfg.Clock().Unix()-s.startedAt(l.VMID, p), 0)
 	out.CPU = s.cpuUsage(l.VMID, p, out.CPUs)
 	cmds := []qmpCmd{{Execute: "query-status"}, {Execute: "query-version"}}
 	if st.BalloonMiB != 0 {

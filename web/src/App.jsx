@@ -15,6 +15,7 @@ import { Disks } from './pages/Disks.jsx';
 import { Network } from './pages/Network.jsx';
 import { Updates } from './pages/Updates.jsx';
 import { MetricServers } from './pages/MetricServers.jsx';
+import { Certificates } from './pages/Certificates.jsx';
 import { Boot } from './pages/Boot.jsx';
 import { Guests } from './pages/Guests.jsx';
 import { History } from './pages/History.jsx';
@@ -23,7 +24,7 @@ import { TaskDialog } from './components/TaskViewer.jsx';
 import { RollbackBanner } from './components/RollbackBanner.jsx';
 import { useRollbackWatch } from './components/rollback-hook.js';
 
-const PAGES = { summary: Summary, tasks: Tasks, users: Users, acl: Acl, system: System, disks: Disks, network: Network, updates: Updates, metrics: MetricServers, boot: Boot, guests: Guests, history: History, cluster: Cluster };
+const PAGES = { summary: Summary, tasks: Tasks, users: Users, acl: Acl, system: System, disks: Disks, network: Network, updates: Updates, metrics: MetricServers, boot: Boot, guests: Guests, history: History, cluster: Cluster, certificates: Certificates };
 
 /** RENEW_CHECK is how often (ms) the session checks whether its ticket needs renewing. */
 const RENEW_CHECK = 60 * 1000;

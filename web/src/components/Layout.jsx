@@ -15,6 +15,7 @@ export const NAV = [
   { page: 'disks', label: 'Disks', needs: 'disks' },
   { page: 'boot', label: 'Boot', needs: 'boot' },
   { page: 'metrics', label: 'Metric servers', needs: 'cluster/metrics' },
+  { page: 'certificates', label: 'Certificates', needs: 'certificates' },
   { page: 'history', label: 'Change history', needs: 'cluster/history' },
   { page: 'cluster', label: 'Cluster', needs: 'cluster/config' },
   { section: 'Access' },

@@ -27,12 +27,15 @@ type acmeEnv struct {
 	root   daemontest.Auth
 }
 
-func startACME(t *testing.T, validity int) *acmeEnv {
+func startACME(t *testing.T, validity int, tune ...func(*daemon.Config)) *acmeEnv {
 	t.Helper()
 	bind := acmetest.StartBind(t)
 	pebble := acmetest.StartPebble(t, acmetest.PebbleOptions{DNS: bind.Addr, Validity: validity})
 	env := daemontest.Start(t, daemontest.Options{Tune: func(c *daemon.Config) {
 		c.ACMERoots, c.ACMEHTTPPort, c.ACMEResolvers = pebble.Roots, pebble.HTTPPort, []string{bind.Addr}
+		for _, f := range tune {
+			f(c)
+		}
 	}})
 	return &acmeEnv{Env: env, bind: bind, pebble: pebble, root: env.RootAuth()}
 }
@@ -128,6 +131,11 @@ func TestACMEHTTP01(t *testing.T) {
 	acc := e.MustOK(e.root, "GET", "/cluster/acme/account/default", nil).Data.(map[string]any)
 	if acc["directory"] != e.pebble.Directory || !strings.HasPrefix(acc["location"].(string), "https://") {
 		t.Fatalf("account %v", acc)
+	}
+	e.mustTask(t, e.Do(e.root, "PUT", "/cluster/acme/account/default", url.Values{"contact": {"new@example.test"}}))
+	acc = e.MustOK(e.root, "GET", "/cluster/acme/account/default", nil).Data.(map[string]any)
+	if c := fmt.Sprint(acc["account"].(map[string]any)["contact"]); c != "[mailto:new@example.test]" {
+		t.Fatalf("contact after update: %s", c)
 	}
 	r := e.Do(e.root, "POST", "/nodes/"+node+"/certificates/acme/certificate", nil)
 	if r.Status != 500 || !strings.Contains(r.Message, "ACME domain list in node configuration is missing!") {
@@ -250,4 +258,29 @@ func gauge(t *testing.T, e *acmeEnv, name, filename string) float64 {
 	}
 	t.Fatalf("no metric %s{%s}", name, filename)
 	return 0
+}
+
+// TestRenewalLoop: with a certificate that is due (20 days left) the
+// daemon's own renewal loop renews it in a task of root@pam and the new
+// one is served, without any call.
+func TestRenewalLoop(t *testing.T) {
+	e := startACME(t, 20*24*3600, func(c *daemon.Config) { c.ACMERenewEvery = time.Second })
+	e.register(t)
+	domain := "loop." + acmetest.Zone
+	e.MustOK(e.root, "PUT", "/nodes/"+node+"/config", url.Values{"acmedomain0": {domain}})
+	e.mustTask(t, e.Do(e.root, "POST", "/nodes/"+node+"/certificates/acme/certificate", nil))
+	first := e.servedMatchesInfo(t, domain)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if info := e.customInfo(t); info != nil && info["fingerprint"] != first {
+			e.servedMatchesInfo(t, domain)
+			tasks := e.MustOK(e.root, "GET", "/nodes/"+node+"/tasks", url.Values{"typefilter": {"acmerenew"}}).Data.([]any)
+			if len(tasks) == 0 || tasks[0].(map[string]any)["user"] != "root@pam" {
+				t.Fatalf("no acmerenew task of root@pam: %v", tasks)
+			}
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatal("the renewal loop did not renew the due certificate")
 }

@@ -67,7 +67,7 @@ func TestCertificatesAPI(t *testing.T) {
 	env := daemontest.Start(t)
 	root := env.RootAuth()
 	idx := env.MustOK(root, "GET", "/nodes/"+daemontest.Node+"/certificates", nil)
-	if b, _ := json.Marshal(idx.Data); !strings.Contains(string(b), `"custom"`) || !strings.Contains(string(b), `"info"`) {
+	if b, _ := json.Marshal(idx.Data); !strings.Contains(string(b), `"acme"`) || !strings.Contains(string(b), `"custom"`) || !strings.Contains(string(b), `"info"`) {
 		t.Errorf("index %s", b)
 	}
 	now := time.Now()

@@ -7,7 +7,7 @@ BIN     := bin/hostadm
 LISTEN  ?= :8006
 RUN_ARGS ?=
 
-.PHONY: all build run test test-deps run-deps vet bench fuzz clean ui ui-test deb
+.PHONY: all build run test test-deps run-deps vet bench bench-report fuzz clean ui ui-test deb
 
 all: build
 
@@ -49,6 +49,13 @@ test: test-deps vet ui ui-test
 
 bench: test-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The comparison benchmarks in one run, each figure beside its anchor
+# (ifreload, ip -batch, ...) and the ratio; BENCH_COUNT runs each (default
+# 3), BENCH_SLOW=0 skips the ifreload runs over 1,000 bridges. Writes nothing
+# into the tree.
+bench-report: test-deps
+	$(GO) run ./scripts/benchreport
 
 # FUZZTIME per target; `make fuzz` runs each fuzz target for that long.
 FUZZTIME ?= 20s

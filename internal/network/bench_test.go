@@ -110,15 +110,23 @@ func benchIPBatch(b *testing.B, n int) {
 // kernel model the daemon keeps (model, the default), against a dump of
 // the kernel on each apply (dump), and trusting the kernel for what did
 // not change (changed-only, with a dump of the changed links).
+//
+// ifupdown2 is ifreload -a doing the same (minutes: run it with
+// -benchtime 1x).
 func BenchmarkChangeOneAddress1000(b *testing.B) {
-	for _, mode := range []string{"model", "dump", "changed-only"} {
+	for _, mode := range []string{"model", "dump", "changed-only", "ifupdown2"} {
 		b.Run(mode, func(b *testing.B) { benchChangeOne(b, 1000, mode) })
 	}
 }
 
 func benchChangeOne(b *testing.B, n int, mode string) {
+	applier := ApplierNative
+	if mode == ApplierIfUpDown2 {
+		needIfupdown2(b)
+		applier = ApplierIfUpDown2
+	}
 	ns := nsWithVeths(b, n)
-	svc, root := nsService(b, ns, ApplierNative)
+	svc, root := nsService(b, ns, applier)
 	svc.cfg.ChangedOnly = mode == "changed-only"
 	if mode == "model" {
 		m, err := StartKernelModel(ns, 0)

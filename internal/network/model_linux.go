@@ -236,7 +236,11 @@ func (m *KernelModel) wakeAllLocked() {
 // released: the dump was taken after their request was sent (or its
 // answer was lost with the notifications).
 func (m *KernelModel) resync() error {
-	st, err := dumpModel(m.handle)
+	var st modelState
+	err := retryDump(func() (err error) {
+		st, err = dumpModel(m.handle)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("kernel model: dump: %w", err)
 	}
@@ -381,14 +385,14 @@ func dumpModel(h *netlink.Handle) (modelState, error) {
 	st := newModelState()
 	links, err := h.LinkList()
 	if err != nil {
-		return st, err
+		return st, fmt.Errorf("list links: %w", err)
 	}
 	for _, l := range links {
 		st.links[l.Attrs().Index] = newModelLink(l)
 	}
 	addrs, err := h.AddrList(nil, netlink.FAMILY_ALL)
 	if err != nil {
-		return st, err
+		return st, fmt.Errorf("list addresses: %w", err)
 	}
 	for _, a := range addrs {
 		if p, ok := netipPrefix(a.IPNet); ok {
@@ -398,7 +402,7 @@ func dumpModel(h *netlink.Handle) (modelState, error) {
 	for fam, f := range map[string]int{"4": netlink.FAMILY_V4, "6": netlink.FAMILY_V6} {
 		routes, err := h.RouteListFiltered(f, &netlink.Route{Table: unix.RT_TABLE_MAIN}, netlink.RT_FILTER_TABLE)
 		if err != nil {
-			return st, err
+			return st, fmt.Errorf("list routes: %w", err)
 		}
 		for _, r := range routes {
 			if !isDefault(r) || r.Gw == nil {

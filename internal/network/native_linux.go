@@ -54,7 +54,28 @@ func ReadKernelState() (*KernelState, error) {
 // readKernelState reads all links, or only the named ones (and the links
 // enslaved to those): a change to a few interfaces then costs the same in
 // a file of ten or of a thousand.
-func readKernelState(only map[string]bool) (*KernelState, error) {
+func readKernelState(only map[string]bool) (ks *KernelState, err error) {
+	err = retryDump(func() error {
+		ks, err = readKernelStateOnce(only)
+		return err
+	})
+	return ks, err
+}
+
+// retryDump runs dump again while the kernel reports that it changed
+// during the dump (NLM_F_DUMP_INTR: links coming up add link-local
+// addresses, say), a few times at most.
+func retryDump(dump func() error) error {
+	var err error
+	for range 10 {
+		if err = dump(); !errors.Is(err, netlink.ErrDumpInterrupted) {
+			return err
+		}
+	}
+	return err
+}
+
+func readKernelStateOnce(only map[string]bool) (*KernelState, error) {
 	var links []netlink.Link
 	var err error
 	if only == nil {

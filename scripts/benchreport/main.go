@@ -128,6 +128,9 @@ func goBench(r run, count int, figs map[string]map[string][]float64) error {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
 	err := cmd.Run()
+	if err != nil {
+		os.Stderr.Write(out.Bytes())
+	}
 	sc := bufio.NewScanner(&out)
 	for sc.Scan() {
 		m := benchLine.FindStringSubmatch(sc.Text())

@@ -39,7 +39,12 @@ func (s *Service) Loader(ctx context.Context) string {
 		return Grub
 	}
 	for _, u := range uuids {
-		if st := s.espStatus(ctx, u); st.State == "ok" && !st.GrubEFI {
+		st := s.espStatus(ctx, u)
+		if st.State == "ok" && !st.GrubEFI {
+			return SystemdBoot
+		}
+		// A refresh holds the ESPs: go by the file systemd-boot nodes have.
+		if st.State == "busy" && s.root.Exists(CmdlineFile) {
 			return SystemdBoot
 		}
 	}

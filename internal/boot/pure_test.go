@@ -202,4 +202,7 @@ func TestStatusWaitsForAChange(t *testing.T) {
 	if st.State != "busy" || len(rec.Calls()) != 0 {
 		t.Errorf("status during a change: %+v, ran %q", st, rec.Calls())
 	}
+	if got := s.Loader(t.Context()); got != SystemdBoot {
+		t.Errorf("loader during a change: %s", got)
+	}
 }

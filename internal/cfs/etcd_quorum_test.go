@@ -85,3 +85,34 @@ func TestNoQuorum(t *testing.T) {
 		t.Fatal("lock without quorum succeeded")
 	}
 }
+
+// TestWatchAcrossMembers writes through one member and watches through
+// another, as one node's reloads follow another node's changes.
+func TestWatchAcrossMembers(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ms := startTestCluster(t, 3, false)
+	a, c := openTestEtcd(t, ms[0].ClientURL()), openTestEtcd(t, ms[2].ClientURL())
+	events, err := c.Watch(ctx, "nodes/b/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := a.Put(ctx, "nodes/b/pveproxy-ssl.pem", []byte("cert"), NoVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Put(ctx, "user.cfg", []byte("elsewhere"), NoVersion)
+	if err := a.Delete(ctx, "nodes/b/pveproxy-ssl.pem", v); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []Event{{Path: "nodes/b/pveproxy-ssl.pem", Version: v}, {Path: "nodes/b/pveproxy-ssl.pem", Deleted: true}} {
+		select {
+		case got := <-events:
+			if got != want {
+				t.Errorf("event %+v, want %+v", got, want)
+			}
+		case <-ctx.Done():
+			t.Fatalf("no event %+v", want)
+		}
+	}
+}

@@ -227,3 +227,20 @@ func (p *proc) waitTask(token, upid string) string {
 	})
 	return exit
 }
+
+// callTicket sends a GET with a ticket cookie.
+func (p *proc) callTicket(ticket, method, path string) reply {
+	p.t.Helper()
+	req, err := http.NewRequest(method, p.url()+"/api2/json"+path, nil)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	req.AddCookie(&http.Cookie{Name: "PVEAuthCookie", Value: ticket})
+	resp, err := client.Do(req)
+	if err != nil {
+		return reply{status: -1, msg: err.Error()}
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return reply{status: resp.StatusCode, reason: resp.Status, body: string(b)}
+}

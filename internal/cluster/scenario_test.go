@@ -66,8 +66,16 @@ func TestThreeNodeCluster(t *testing.T) {
 	// A user created on B logs in on C: one user.cfg, one ticket key.
 	b.mustOK(tok, "POST", "/access/users", url.Values{"userid": {"alice@pve"}, "password": {"alice-secret1"}})
 	login := c.mustOK("", "POST", "/access/ticket", url.Values{"username": {"alice@pve"}, "password": {"alice-secret1"}})
-	if login.(map[string]any)["ticket"] == "" {
+	ticket, _ := login.(map[string]any)["ticket"].(string)
+	if ticket == "" {
 		t.Fatal("no ticket")
+	}
+	// A ticket issued by C is valid on A.
+	if r := a.callTicket(ticket, "GET", "/access/users/alice@pve"); r.status != 403 && r.status != 200 {
+		t.Fatalf("C's ticket on A: %s %s", r.reason, r.body)
+	}
+	if r := a.callTicket(ticket+"x", "GET", "/access/users/alice@pve"); r.status != 401 {
+		t.Fatalf("a forged ticket on A: %s", r.reason)
 	}
 	// A storage added on C is in A's storage.cfg.
 	c.mustOK(tok, "POST", "/storage", url.Values{"storage": {"shared1"}, "type": {"dir"}, "path": {"/srv/shared1"}, "content": {"iso"}})

@@ -219,6 +219,10 @@ func (x *executor) run(ctx context.Context, ops []Op) error {
 		if err := x.do(ctx, op); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
+		if op.Do == "run" {
+			// a hook may have made, removed or renamed links: look them up again
+			clear(x.idx)
+		}
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ import (
 const testNode = "gnode"
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	root  host.Root
 	store cfs.Store
@@ -30,7 +30,7 @@ type env struct {
 
 // newEnv builds a service over a fresh root with a SQLite store. The root
 // lives directly under /tmp so QMP socket paths stay short.
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "gst")
 	if err != nil {

@@ -19,7 +19,7 @@ const node2 = "gnode2"
 // twoNodes gives the env's service a peer node on the same store (the
 // cluster store both nodes share) with its own root, both knowing the
 // pair; the peer answers migration requests until the test ends.
-func twoNodes(t *testing.T, e *env, online map[string]bool) *Service {
+func twoNodes(t testing.TB, e *env, online map[string]bool) *Service {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "gst2")
 	if err != nil {

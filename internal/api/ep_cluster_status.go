@@ -126,6 +126,13 @@ func clusterResources(ctx context.Context, r *Request) (any, error) {
 			}
 		}
 	}
+	if want == "" || want == "vm" {
+		vms, err := vmResources(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vms...)
+	}
 	if want == "" || want == "storage" {
 		st, err := storageResources(ctx, r)
 		if err != nil {

@@ -357,3 +357,33 @@ func nextID(ctx context.Context, r *Request, g *guests.Service) (any, error) {
 	}
 	return g.NextID(ctx)
 }
+
+// vmResources are the VM entries of /cluster/resources the caller may see.
+func vmResources(ctx context.Context, r *Request) ([]any, error) {
+	g := r.Svc.Guests
+	if g == nil {
+		return nil, nil
+	}
+	list, err := g.ClusterList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []any
+	for _, st := range list {
+		if ok, err := hasPriv(ctx, r, "/vms/"+strconv.Itoa(st.VMID), "VM.Audit"); err != nil {
+			return nil, err
+		} else if !ok {
+			continue
+		}
+		e := st.Map()
+		delete(e, "ballooninfo")
+		delete(e, "running-qemu")
+		e["id"] = "qemu/" + strconv.Itoa(st.VMID)
+		e["type"] = "qemu"
+		e["node"] = st.Node
+		e["maxcpu"] = st.CPUs
+		delete(e, "cpus")
+		out = append(out, e)
+	}
+	return out, nil
+}

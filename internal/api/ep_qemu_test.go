@@ -89,6 +89,11 @@ func TestQemuAPI(t *testing.T) {
 	if r := env.Do(root, "GET", "/cluster/nextid", url.Values{"vmid": {"100"}}); r.Status != 400 {
 		t.Errorf("nextid for a used id: %d", r.Status)
 	}
+	res := env.MustOK(root, "GET", "/cluster/resources", url.Values{"type": {"vm"}}).Data.([]any)
+	if len(res) != 2 || res[0].(map[string]any)["id"] != "qemu/100" || res[0].(map[string]any)["node"] != daemontest.Node ||
+		res[1].(map[string]any)["maxmem"] != float64(64<<20) || res[1].(map[string]any)["status"] != "stopped" {
+		t.Errorf("cluster resources %v", res)
+	}
 	cfg := env.MustOK(root, "GET", node+"/qemu/100/config", nil).Data.(map[string]any)
 	if cfg["name"] != "alpha" || cfg["memory"] != "32" || cfg["onboot"] != float64(1) || cfg["digest"] == "" {
 		t.Errorf("config %v", cfg)

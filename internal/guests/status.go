@@ -159,3 +159,32 @@ func (st *Status) Map() map[string]any {
 	}
 	return m
 }
+
+// ClusterList returns every VM of the cluster: the state of the local
+// node's VMs, and for other nodes' VMs what their configs say, with status
+// "unknown" (their nodes report their own state).
+func (s *Service) ClusterList(ctx context.Context) ([]*Status, error) {
+	idx, err := s.Index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Status, 0, len(idx))
+	for _, r := range idx {
+		l, err := s.loadOn(ctx, r.Node, r.VMID)
+		if err != nil {
+			continue
+		}
+		if r.Node == s.cfg.Node {
+			out = append(out, s.status(ctx, l))
+			continue
+		}
+		st := SettingsOf(l.Config)
+		name := st.Name
+		if name == "" {
+			name = "VM " + strconv.Itoa(r.VMID)
+		}
+		out = append(out, &Status{VMID: r.VMID, Name: name, Node: r.Node, Status: "unknown", CPUs: st.VCPUs(),
+			MaxMem: int64(st.MemoryMiB) << 20, Shares: st.Shares, Tags: st.Tags, Settings: st})
+	}
+	return out, nil
+}

@@ -27,7 +27,27 @@ func historyEndpoints() []*Endpoint {
 		"secret":   schema.Bool("The file holds secrets: its content is not recorded."),
 		"reverts":  schema.Int("The change this one reverts.").Opt(),
 	}).AllowMore()
+	listParams := schema.Props{
+		"user":  schema.Str("Only changes by this user or token.").MaxLen(128).Opt(),
+		"path":  schema.Str("Only changes of this file, or of files under it when it ends in '/' or '*'.").MaxLen(4096).Opt(),
+		"since": schema.Int("Only changes at or after this time (seconds since the epoch).").Min(0).Opt(),
+		"until": schema.Int("Only changes at or before this time (seconds since the epoch).").Min(0).Opt(),
+		"start": schema.Int("Skip this many changes.").Min(0).Def(0).Opt(),
+		"limit": schema.Int("Return at most this many changes.").Min(1).Max(10000).Def(50).Opt(),
+	}
 	return []*Endpoint{
+		{
+			// Each node keeps its own history; in a cluster this call is
+			// forwarded to the node it names, so any node's history can be
+			// read from any node.
+			Method: "GET", Path: "/nodes/{node}/history", Name: "node_history",
+			Description: "List the changes recorded on one node, newest first (hostadm extension).",
+			Perm:        Perm{Check: Privs("/nodes/{node}", "Sys.Audit")},
+			ProxyTo:     "node",
+			Params:      nodeParams(listParams),
+			Returns:     schema.Arr(change),
+			Handler:     with("the change history", func(s *Services) *history.History { return s.History }, listHistory),
+		},
 		{
 			Method: "GET", Path: "/cluster/history", Name: "history",
 			Description: "List recorded changes to host files and the cluster file store, newest first (hostadm extension).",
@@ -77,8 +97,11 @@ func historyEndpoints() []*Endpoint {
 
 func listHistory(ctx context.Context, r *Request, h *history.History) (any, error) {
 	p := r.Params
-	f := history.Filter{Node: p.String("node"), User: p.String("user"), Path: p.String("path"),
+	f := history.Filter{User: p.String("user"), Path: p.String("path"),
 		Start: int(p.Int("start")), Limit: int(p.Int("limit"))}
+	if r.Endpoint.Path == "/cluster/history" {
+		f.Node = p.String("node")
+	}
 	if p.Has("since") {
 		f.Since = time.Unix(p.Int("since"), 0)
 	}

@@ -50,6 +50,9 @@ func TestChangeHistory(t *testing.T) {
 	if !strings.Contains(one["diff"].(string), "+192.0.2.7 pve1.example.com pve1") {
 		t.Errorf("diff: %v", one["diff"])
 	}
+	if nodeList := env.MustOK(admin, "GET", node+"/history", url.Values{"path": {"/etc/hosts"}}).Data.([]any); len(nodeList) != 1 {
+		t.Errorf("the node's own history of /etc/hosts: %v", nodeList)
+	}
 	stor := env.MustOK(admin, "GET", "/cluster/history", url.Values{"path": {"storage.cfg"}}).Data.([]any)
 	if len(stor) != 1 || stor[0].(map[string]any)["user"] != "hist@pve" {
 		t.Errorf("storage.cfg history: %v", stor)

@@ -73,7 +73,13 @@ func TestDebInstallsInCleanDebian(t *testing.T) {
 	if fi, err := os.Stat(filepath.Join(sys, "var/lib/hostadm")); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("/var/lib/hostadm: %v %v, want a 0700 directory", fi, err)
 	}
-	verifyUnit(t, filepath.Join(sys, "lib/systemd/system/hostadm.service"), filepath.Join(sys, "usr/bin/hostadm"))
+	units, _ := filepath.Glob("*.service")
+	for _, u := range units {
+		verifyUnit(t, filepath.Join(sys, "lib/systemd/system", u), filepath.Join(sys, "usr/bin/hostadm"))
+	}
+	if len(units) < 3 {
+		t.Errorf("the package should carry the daemon's, the network commit's and the guests' units, found %v", units)
+	}
 	chroot(t, sys, "root:debtest-secret\n", "chpasswd")
 	// The daemon's apt update task must not reach out: empty the sources.
 	chroot(t, sys, "", "rm", "-f", "/etc/apt/sources.list", "/etc/apt/sources.list.d/debian.sources")

@@ -96,6 +96,7 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 		ErrorLog: slog.NewLogLogger(n.Config.Logger.Handler(), slog.LevelDebug),
 	}
 	s.loop(func() { reloader.Run(bg) })
+	s.loop(func() { n.Services.Auth.RunKeyRotation(bg) }) // new authkey every 24 h, the previous one still verifies
 	s.loop(func() { // daily ACME renewal check (internal/acme/renew.go)
 		n.Services.ACME.RunRenewal(bg, acme.RenewalConfig{Tasks: n.Services.Tasks, Every: n.Config.ACMERenewEvery})
 	})

@@ -123,6 +123,9 @@ type Pebble struct {
 type PebbleOptions struct {
 	DNS      string // resolver Pebble uses (BIND's address)
 	Validity int    // seconds; 0: 90 days
+	// EAB, when set, makes Pebble require external account binding with
+	// these key IDs and their base64url HMAC keys.
+	EAB map[string]string
 }
 
 // StartPebble builds and starts Pebble on free loopback ports.
@@ -155,6 +158,10 @@ func StartPebble(t testing.TB, o PebbleOptions) *Pebble {
 		"retryAfter": map[string]int{"authz": 1, "order": 1},
 		"profiles":   map[string]any{"default": map[string]any{"description": "test", "validityPeriod": validity}},
 	}}
+	if o.EAB != nil {
+		pc := conf["pebble"].(map[string]any)
+		pc["externalAccountBindingRequired"], pc["externalAccountMACKeys"] = true, o.EAB
+	}
 	b, _ := json.Marshal(conf)
 	mustWrite(t, filepath.Join(dir, "pebble.json"), b)
 	args := []string{"-config", filepath.Join(dir, "pebble.json")}

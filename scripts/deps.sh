@@ -9,7 +9,7 @@ test_pkgs="$run_pkgs iproute2 diffutils ifupdown2 apt-utils gnupg chromium chron
 # One line per area, so that areas add packages without touching each other.
 test_pkgs="$test_pkgs dosfstools fusefat mtools qemu-system-x86"
 test_pkgs="$test_pkgs mmdebstrap lintian systemd" # the .deb test (packaging/deb_test.go)
-test_pkgs="$test_pkgs fwupd smartmontools" # firmware (fwupdmgr) and SMART (smartd -q onecheck) tests
+test_pkgs="$test_pkgs fwupd" # the live fwupdmgr test (internal/hostcfg)
 test_pkgs="$test_pkgs bind9 bind9-utils" # ACME dns-01 tests (internal/acme/acmetest)
 
 case "${1:-}" in

@@ -19,6 +19,7 @@ func diskEndpoints() []*Endpoint {
 	for _, part := range [][]*Endpoint{
 		diskCoreEndpoints(),
 		diskSmartExtEndpoints(),
+		diskSmartdEndpoints(),
 		diskZFSEndpoints(),
 		diskLVMEndpoints(),
 		diskLVMThinEndpoints(),

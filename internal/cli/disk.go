@@ -16,6 +16,10 @@ var diskCmds = []toolCmd{
 	{words: []string{"smart"}, method: "GET", path: "/nodes/{node}/disks/smart", args: []string{"disk"}},
 	{words: []string{"selftest", "log"}, method: "GET", path: "/nodes/{node}/disks/selftest", args: []string{"disk"}},
 	{words: []string{"selftest", "start"}, method: "POST", path: "/nodes/{node}/disks/selftest", args: []string{"disk", "test"}, follow: true},
+	{words: []string{"smart", "enable"}, method: "POST", path: "/nodes/{node}/disks/smart", args: []string{"disk"}, render: renderPlain},
+	{words: []string{"smartd", "show"}, method: "GET", path: "/nodes/{node}/disks/smartd", render: renderSmartd},
+	{words: []string{"smartd", "set"}, method: "PUT", path: "/nodes/{node}/disks/smartd", args: []string{"device"}},
+	{words: []string{"smartd", "remove"}, method: "DELETE", path: "/nodes/{node}/disks/smartd", args: []string{"device"}},
 	{words: []string{"initgpt"}, method: "POST", path: "/nodes/{node}/disks/initgpt", args: []string{"disk"}, follow: true},
 	{words: []string{"wipe"}, method: "PUT", path: "/nodes/{node}/disks/wipedisk", args: []string{"disk"}, follow: true},
 

@@ -57,6 +57,7 @@ export function SmartDialog({ base, disk, onClose }) {
             <div class="actions">
               <button type="button" onClick={() => start('short')}>Start short test</button>
               <button type="button" onClick={() => start('long')}>Start extended test</button>
+              <button type="button" onClick={async () => { setError(null); try { await api.post(`${base}/smart`, { disk: disk.devpath }); smart.reload(); } catch (err) { setError(err); } }}>Enable SMART</button>
             </div>
           )}
         </>

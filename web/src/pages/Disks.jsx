@@ -16,6 +16,7 @@ import { whenDone } from '../lib/tasklog.js';
 import { href } from '../lib/router.js';
 import { BtrfsTab, DirectoryTab, LvmTab, LvmThinTab, ZfsTab } from './DiskStorages.jsx';
 import { ZfsArc } from './ZfsArc.jsx';
+import { SmartdTab } from './Smartd.jsx';
 
 /** TABS are the Disks page's tabs; each but the first needs its child of /nodes/{node}/disks. */
 export const TABS = [
@@ -26,6 +27,7 @@ export const TABS = [
   { id: 'zfs', label: 'ZFS', needs: 'zfs', Tab: ZfsTab },
   { id: 'btrfs', label: 'BTRFS', needs: 'btrfs', Tab: BtrfsTab },
   { id: 'arc', label: 'ZFS ARC', needs: 'zfs-arc', Tab: ZfsArc },
+  { id: 'smartd', label: 'SMART monitoring', needs: 'smartd', Tab: SmartdTab },
 ];
 
 function healthClass(h) {

@@ -1,0 +1,156 @@
+package disks
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"hostadm/internal/disks/smartdconf"
+	"hostadm/internal/host"
+)
+
+// SmartdConf is smartd's configuration file.
+const SmartdConf = "/etc/smartd.conf"
+
+const smartdLock = "/run/lock/hostadm-smartd.lck"
+
+// ErrSmartdInput marks a refused smartd.conf edit (bad device, schedule
+// or mail target); the API answers it as a parameter error.
+var ErrSmartdInput = errors.New("smartd.conf")
+
+// SmartdEntry is one entry of smartd.conf as the API shows it.
+type SmartdEntry struct {
+	Device     string `json:"device"`
+	Schedule   string `json:"schedule,omitempty"` // -s
+	Mail       string `json:"mail,omitempty"`     // -m
+	Directives string `json:"directives"`         // all directives as written
+	Ignored    int    `json:"ignored,omitempty"`  // after DEVICESCAN: smartd does not read it
+}
+
+// Smartd is GET disks/smartd: the entries and the file's digest.
+type Smartd struct {
+	Entries []SmartdEntry `json:"entries"`
+	Digest  string        `json:"digest"`
+	Exists  int           `json:"exists"`
+}
+
+// SmartdConfig reads smartd.conf (a missing file has no entries).
+func (s *Service) SmartdConfig() (*Smartd, error) {
+	f, digest, exists, err := s.readSmartd()
+	if err != nil {
+		return nil, err
+	}
+	out := &Smartd{Entries: []SmartdEntry{}, Digest: digest, Exists: boolInt(exists)}
+	scanned := false
+	for _, e := range f.Entries() {
+		se := SmartdEntry{Device: e.Device, Directives: joinArgv(e.Args), Ignored: boolInt(scanned)}
+		se.Schedule, _ = e.Flag("-s")
+		se.Mail, _ = e.Flag("-m")
+		out.Entries = append(out.Entries, se)
+		scanned = scanned || e.Device == smartdconf.DeviceScan
+	}
+	return out, nil
+}
+
+// SetSmartd changes (or adds) the entry of device: DEVICESCAN or a disk's
+// override. A stale digest or a bad value changes nothing.
+func (s *Service) SetSmartd(ctx context.Context, device string, c smartdconf.Change, digest string) error {
+	return s.editSmartd(ctx, digest, func(f *smartdconf.File) error {
+		if err := f.Set(device, c); err != nil {
+			return fmt.Errorf("%w: %w", ErrSmartdInput, err)
+		}
+		return nil
+	})
+}
+
+// RemoveSmartd deletes a disk's override entry.
+func (s *Service) RemoveSmartd(ctx context.Context, device, digest string) error {
+	return s.editSmartd(ctx, digest, func(f *smartdconf.File) error {
+		if err := smartdconf.CheckDevice(device); err != nil {
+			return fmt.Errorf("%w: %w", ErrSmartdInput, err)
+		}
+		if !f.Remove(device) {
+			return fmt.Errorf("%w: no entry for '%s'", ErrSmartdInput, device)
+		}
+		return nil
+	})
+}
+
+func (s *Service) editSmartd(ctx context.Context, digest string, edit func(*smartdconf.File) error) error {
+	unlock, err := s.cfg.Root.Lock(ctx, smartdLock, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	f, cur, _, err := s.readSmartd()
+	if err != nil {
+		return err
+	}
+	if err := host.CheckDigest(cur, digest); err != nil {
+		return err
+	}
+	if err := edit(f); err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		return err
+	}
+	if err := s.cfg.Root.WriteFile(SmartdConf, b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	s.reloadSmartd(ctx)
+	return nil
+}
+
+// reloadSmartd makes a running smartd read the file again. Only where
+// systemd runs the host (never under a test root).
+func (s *Service) reloadSmartd(ctx context.Context) {
+	if !s.cfg.Root.Exists("/run/systemd/system") {
+		return
+	}
+	_, err := s.cfg.Runner.Run(ctx, host.Cmd{Argv: []string{"systemctl", "try-reload-or-restart", "smartmontools.service"}, Timeout: 30 * time.Second})
+	if err != nil {
+		s.cfg.Logger.Warn("reload smartd", "err", err)
+	}
+}
+
+func (s *Service) readSmartd() (*smartdconf.File, string, bool, error) {
+	raw, err := s.cfg.Root.ReadFile(SmartdConf)
+	if errors.Is(err, fs.ErrNotExist) {
+		f, _ := smartdconf.Parse(bytes.NewReader(nil))
+		return f, "", false, nil
+	}
+	if err != nil {
+		return nil, "", false, fmt.Errorf("read %s: %w", SmartdConf, err)
+	}
+	f, err := smartdconf.Parse(bytes.NewReader(raw))
+	if err != nil {
+		return nil, "", false, err
+	}
+	return f, host.Digest(raw), true, nil
+}
+
+// SmartEnable turns SMART on for a disk (`smartctl -s on DEV`); exit
+// status bits above the first two describe the disk, not a failure.
+func (s *Service) SmartEnable(ctx context.Context, dev string) (string, error) {
+	if err := s.AssertBlockdev(dev); err != nil {
+		return "", err
+	}
+	res, err := s.cfg.Runner.Run(ctx, host.Cmd{Argv: []string{"smartctl", "-s", "on", dev}, Timeout: smartTimeout})
+	if code := exitCode(err); err != nil && (code < 0 || code&0b11 != 0) {
+		return "", fmt.Errorf("enable SMART on %s: %w", dev, err)
+	}
+	return string(res.Stdout), nil
+}
+
+// boolInt is Proxmox's 1/0 for a boolean.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

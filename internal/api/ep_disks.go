@@ -26,6 +26,7 @@ func diskEndpoints() []*Endpoint {
 		diskDirectoryEndpoints(),
 		diskBtrfsEndpoints(),
 		diskZFSExtEndpoints(),
+		diskZFSMaintEndpoints(),
 		diskZFSDatasetEndpoints(),
 		storageEndpoints(),
 	} {

@@ -39,9 +39,16 @@ func diskZFSEndpoints() []*Endpoint {
 				"name": storageIDParam(),
 				"raidlevel": schema.Str("The RAID level to use.").
 					OneOf("single", "mirror", "raid10", "raidz", "raidz2", "raidz3", "draid", "draid2", "draid3"),
+				"cache":          schema.Str("hostadm extension: cache (L2ARC) devices, never mirrored.").Fmt("string-list").Opt(),
+				"log":            schema.Str("hostadm extension: log (SLOG) devices.").Fmt("string-list").Opt(),
+				"log-mirror":     schema.Bool("hostadm extension: mirror the log devices.").Def(0),
+				"special":        schema.Str("hostadm extension: special (metadata) devices; mirror them, losing them loses the pool.").Fmt("string-list").Opt(),
+				"special-mirror": schema.Bool("hostadm extension: mirror the special devices.").Def(0),
+				"autotrim":       schema.Bool("hostadm extension: create the pool with autotrim=on.").Def(0),
 			}),
-			Returns: schema.Str(""),
-			Handler: withDisks(createZFS),
+			Extensions: []string{"cache", "log", "log-mirror", "special", "special-mirror", "autotrim"},
+			Returns:    schema.Str(""),
+			Handler:    withDisks(createZFS),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/zfs/{name}", Name: "detail",
@@ -83,6 +90,10 @@ func createZFS(ctx context.Context, r *Request, d *disks.Service) (any, error) {
 		return nil, err
 	}
 	o.Devices = devs
+	if o.Aux, err = auxVdevs(ctx, r, d); err != nil {
+		return nil, err
+	}
+	o.Autotrim = r.Params.Bool("autotrim")
 	if err := needStoragePriv(ctx, r, "add_storage"); err != nil {
 		return nil, err
 	}
@@ -121,4 +132,26 @@ func deleteZFS(ctx context.Context, r *Request, d *disks.Service) (any, error) {
 	return startTask(ctx, r, "zfsremove", name, func(ctx context.Context, l *tasks.Log) error {
 		return s.Destroy(ctx, l, o)
 	})
+}
+
+// auxVdevs reads the create endpoint's cache, log and special devices.
+func auxVdevs(ctx context.Context, r *Request, d *disks.Service) (zfs.AuxVdevs, error) {
+	a := zfs.AuxVdevs{LogMirror: r.Params.Bool("log-mirror"), SpecialMirror: r.Params.Bool("special-mirror")}
+	for _, c := range []struct {
+		param string
+		into  *[]string
+	}{{"cache", &a.Cache}, {"log", &a.Log}, {"special", &a.Special}} {
+		if !r.Params.Has(c.param) {
+			continue
+		}
+		devs, err := unusedDevices(ctx, d, r.Params.List(c.param))
+		if err != nil {
+			return a, err
+		}
+		*c.into = devs
+	}
+	if err := a.Check(); err != nil {
+		return a, BadRequest(err.Error())
+	}
+	return a, nil
 }

@@ -50,6 +50,13 @@ var diskCmds = []toolCmd{
 	{words: []string{"zfs", "load-key"}, method: "POST", path: "/nodes/{node}/disks/zfs/{name}/load-key",
 		args: []string{"name", "dataset"}, prepare: readKey, follow: true},
 	{words: []string{"zfs", "unload-key"}, method: "POST", path: "/nodes/{node}/disks/zfs/{name}/unload-key", args: []string{"name", "dataset"}, follow: true},
+	{words: []string{"zfs", "change-key"}, method: "POST", path: "/nodes/{node}/disks/zfs/{name}/change-key",
+		args: []string{"name", "dataset"}, prepare: readKey, follow: true},
+	{words: []string{"zfs", "trim"}, method: "POST", path: "/nodes/{node}/disks/zfs/{name}/trim", args: []string{"name"}, follow: true},
+	{words: []string{"zfs", "autotrim"}, method: "PUT", path: "/nodes/{node}/disks/zfs/{name}/autotrim", args: []string{"name", "autotrim"}},
+	{words: []string{"zfs", "schedules"}, method: "GET", path: "/nodes/{node}/disks/zfs-schedules"},
+	{words: []string{"zfs", "zed", "get"}, method: "GET", path: "/nodes/{node}/disks/zfs-zed"},
+	{words: []string{"zfs", "zed", "set"}, method: "PUT", path: "/nodes/{node}/disks/zfs-zed"},
 	{words: []string{"arc", "get"}, method: "GET", path: "/nodes/{node}/disks/zfs-arc"},
 	{words: []string{"arc", "set"}, method: "PUT", path: "/nodes/{node}/disks/zfs-arc", args: []string{"max"}, follow: true},
 

@@ -3,6 +3,7 @@ package zfs
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -23,6 +24,8 @@ type CreateOptions struct {
 	DraidData   *int
 	DraidSpares *int
 	Node        string
+	Aux         AuxVdevs // cache, log and special vdevs (hostadm extension)
+	Autotrim    bool     // -o autotrim=on (hostadm extension)
 }
 
 // Check is the validation Proxmox does before starting the task: RAID
@@ -57,6 +60,16 @@ func (s *Service) Check(ctx context.Context, o CreateOptions) error {
 		if n < need {
 			return fmt.Errorf("At least %d disks needed for current dRAID config", need)
 		}
+	}
+	if err := o.Aux.Check(); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, d := range append(slices.Clone(o.Devices), o.Aux.All()...) {
+		if seen[d] {
+			return fmt.Errorf("device '%s' is given twice", d)
+		}
+		seen[d] = true
 	}
 	pools, err := s.Pools(ctx)
 	if err != nil {
@@ -100,6 +113,13 @@ func VdevSpec(o CreateOptions, devs []string) []string {
 func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
 	return s.d.Locked(ctx, func() error {
 		devs := make([]string, 0, len(o.Devices))
+		rename := map[string]string{}
+		for _, dev := range o.Aux.All() {
+			if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
+				return err
+			}
+			rename[dev] = s.d.ByIDLink(dev)
+		}
 		for _, dev := range o.Devices {
 			if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
 				return err
@@ -115,7 +135,11 @@ func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
 				devs = append(devs, dev)
 			}
 		}
-		argv := append([]string{"zpool", "create", "-o", "ashift=" + strconv.Itoa(o.Ashift), o.Name}, VdevSpec(o, devs)...)
+		argv := []string{"zpool", "create", "-o", "ashift=" + strconv.Itoa(o.Ashift)}
+		if o.Autotrim {
+			argv = append(argv, "-o", "autotrim=on")
+		}
+		argv = append(append(append(argv, o.Name), VdevSpec(o, devs)...), o.Aux.Spec(rename)...)
 		if _, err := s.d.Run(ctx, l, argv...); err != nil {
 			return err
 		}

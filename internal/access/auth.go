@@ -73,7 +73,7 @@ type Service struct {
 	fails   throttle
 	// hashSlots bounds the password checks running at once; dummyHash
 	// (made with the configured parameters) is checked for unknown users.
-	hashSlots chan struct{}
+	hashSlots *fairSlots
 	dummyHash func() string
 }
 
@@ -94,6 +94,10 @@ func (id Identity) AuthID() string {
 // hashSlotCount is how many password checks run at once (4 × 64 MiB with
 // the default parameters).
 const hashSlotCount = 4
+
+// hashRate is how many password checks start per second at most, over
+// all clients (a login flood's bound on CPU).
+const hashRate = 50
 
 // New returns a Service; it does not touch the store.
 func New(cfg Config) (*Service, error) {
@@ -121,7 +125,7 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{cfg: cfg, builtin: newBuiltin()}
 	s.tickets.max = 4096
 	s.fails = newThrottle(10, 5*time.Minute)
-	s.hashSlots = make(chan struct{}, hashSlotCount)
+	s.hashSlots = newFairSlots(hashSlotCount, hashRate)
 	// Made on first use: a hash costs the KDF's memory (64 MiB), which
 	// a daemon that nobody logs in to should not hold from the start.
 	s.dummyHash = sync.OnceValue(func() string {

@@ -44,7 +44,7 @@ func (s *Service) login(ctx context.Context, userid, password, remoteAddr string
 	if why, ok := st.userEnabled(userid, s.now()); !ok {
 		// Burn the time of a real check, so that timing does not tell
 		// whether the user exists.
-		s.checkPassword(ctx, password, s.dummyHash())
+		s.checkPassword(ctx, remoteAddr, password, s.dummyHash())
 		return why
 	}
 	if password == "" {
@@ -66,10 +66,10 @@ func (s *Service) login(ctx context.Context, userid, password, remoteAddr string
 		if !ok {
 			// Burn comparable time so that timing does not tell whether
 			// the user has a password.
-			s.checkPassword(ctx, password, s.dummyHash())
+			s.checkPassword(ctx, remoteAddr, password, s.dummyHash())
 			return "no password set"
 		}
-		if !s.checkPassword(ctx, password, h) {
+		if !s.checkPassword(ctx, remoteAddr, password, h) {
 			return "invalid credentials"
 		}
 		return ""
@@ -81,15 +81,15 @@ func (s *Service) login(ctx context.Context, userid, password, remoteAddr string
 }
 
 // checkPassword runs one password check in one of the service's few hash
-// slots: each argon2id check takes its whole memory cost (64 MiB by
-// default), so parallel logins queue instead of exhausting memory.
-func (s *Service) checkPassword(ctx context.Context, password, hash string) bool {
-	select {
-	case s.hashSlots <- struct{}{}:
-	case <-ctx.Done():
+// slots, handed out in turn by client (fairSlots): each argon2id check
+// takes its whole memory cost (64 MiB by default), so parallel logins
+// queue instead of exhausting memory, and a flood does not starve others.
+func (s *Service) checkPassword(ctx context.Context, client, password, hash string) bool {
+	release, ok := s.hashSlots.acquire(ctx, client)
+	if !ok {
 		return false
 	}
-	defer func() { <-s.hashSlots }()
+	defer release()
 	return CheckPassword(password, hash)
 }
 

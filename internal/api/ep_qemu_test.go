@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"net/url"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"hostadm/internal/daemon/daemontest"
 )
@@ -175,5 +177,36 @@ func TestQemuAPI(t *testing.T) {
 	}
 	if r := env.Do(root, "GET", node+"/qemu/101/config", nil); r.Status != 500 || !strings.Contains(r.Message, "does not exist") {
 		t.Errorf("config after destroy: %d %s", r.Status, r.Message)
+	}
+}
+
+// TestQemuSurvivesDaemonRestart starts a VM, stops the daemon and starts a
+// new one over the same root: the new daemon finds the VM running (same
+// QEMU process) and can stop it.
+func TestQemuSurvivesDaemonRestart(t *testing.T) {
+	env := qemuEnv(t)
+	node := "/nodes/" + daemontest.Node
+	env.MustOK(env.RootAuth(), "POST", node+"/qemu", url.Values{"vmid": {"130"}, "memory": {"32"}})
+	upid := env.MustOK(env.RootAuth(), "POST", node+"/qemu/130/status/start", nil).Data.(string)
+	if st, log := waitTask(t, env, upid); st != "OK" {
+		t.Fatalf("start: %s %s", st, log)
+	}
+	before := env.MustOK(env.RootAuth(), "GET", node+"/qemu/130/status/current", nil).Data.(map[string]any)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := env.Server.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	again := daemontest.Restart(t, env)
+	after := again.MustOK(again.RootAuth(), "GET", node+"/qemu/130/status/current", nil).Data.(map[string]any)
+	if after["status"] != "running" || after["qmpstatus"] != "running" || after["pid"] != before["pid"] {
+		t.Fatalf("after restart %v (before %v)", after, before)
+	}
+	upid = again.MustOK(again.RootAuth(), "POST", node+"/qemu/130/status/stop", nil).Data.(string)
+	if st, log := waitTask(t, again, upid); st != "OK" {
+		t.Fatalf("stop: %s %s", st, log)
+	}
+	if cur := again.MustOK(again.RootAuth(), "GET", node+"/qemu/130/status/current", nil).Data.(map[string]any); cur["status"] != "stopped" {
+		t.Errorf("after stop %v", cur)
 	}
 }

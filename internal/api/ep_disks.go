@@ -23,6 +23,7 @@ func diskEndpoints() []*Endpoint {
 		diskZFSEndpoints(),
 		diskLVMEndpoints(),
 		diskLVMThinEndpoints(),
+		diskLVMThinOpsEndpoints(),
 		diskDirectoryEndpoints(),
 		diskBtrfsEndpoints(),
 		diskZFSExtEndpoints(),

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -81,6 +83,7 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 			return nil, err
 		}
 	}
+	softMemoryLimit()
 	bg, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.http = &http.Server{
@@ -97,7 +100,7 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	}
 	s.loop(func() { reloader.Run(bg) })
 	s.loop(func() { n.Services.Auth.RunKeyRotation(bg) }) // new authkey every 24 h, the previous one still verifies
-	s.loop(func() { // daily ACME renewal check (internal/acme/renew.go)
+	s.loop(func() {                                       // daily ACME renewal check (internal/acme/renew.go)
 		n.Services.ACME.RunRenewal(bg, acme.RenewalConfig{Tasks: n.Services.Tasks, Every: n.Config.ACMERenewEvery})
 	})
 	s.loop(func() { n.history.RunPrune(bg) })     // keeps 90 days, 100 MB of change history
@@ -117,6 +120,17 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	}()
 	n.Config.Logger.Info("hostadm serving", "listen", ln.Addr().String(), "node", n.Config.Node)
 	return s, nil
+}
+
+// softMemoryLimit makes the garbage collector work harder as the heap
+// nears 100 MiB (unless GOMEMLIMIT says otherwise): under a flood of
+// connections most of the heap is short-lived garbage of handshakes and
+// refused requests, which the default pacing lets grow to twice the live
+// heap. It is a target, not a cap: live memory above it still works.
+func softMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(100 << 20)
+	}
 }
 
 // loop runs a background loop that Shutdown waits for.

@@ -202,7 +202,9 @@ func (s *Service) StartAll(ctx context.Context, user string, opts BulkOptions, l
 			p.wait(1) // an order group ends when all its starts have
 		}
 	}
-	s.markBooted()
+	if !opts.Force && opts.VMs == nil {
+		s.markBooted() // the on-boot startall of this boot ran
+	}
 	return nil
 }
 

@@ -31,12 +31,12 @@ func TestLVMThinOps(t *testing.T) {
 		params       url.Values
 		param        string
 	}{
-		{"POST", "/lvm/pve/thinpool", url.Values{"pool": {"data"}, "size": {"10G"}}, "pool"},     // exists
-		{"POST", "/lvm/nope/thinpool", url.Values{"pool": {"vz"}, "size": {"10G"}}, "pool"},      // no VG
-		{"POST", "/lvm/pve/thinpool", url.Values{"pool": {"vz;x"}, "size": {"10G"}}, "pool"},     // bad name
-		{"POST", "/lvm/pve/thinpool", url.Values{"pool": {"vz"}, "size": {"10 G"}}, "pool"},      // bad size
-		{"POST", "/lvm/pve/thinpool", url.Values{"pool": {"vz"}, "size": {"+10G"}}, "pool"},      // growth at creation
-		{"PUT", "/lvmthin/data/resize", url.Values{"volume-group": {"pve"}}, "size"},            // nothing to do
+		{"POST", "/lvm/pve/thinpool", url.Values{"pool": {"data"}, "size": {"10G"}}, "pool"}, // exists
+		{"POST", "/lvm/nope/thinpool", url.Values{"pool": {"vz"}, "size": {"10G"}}, "pool"},  // no VG
+		{"POST", "/lvm/pve/thinpool", url.Values{"pool": {"vz;x"}, "size": {"10G"}}, "pool"}, // bad name
+		{"POST", "/lvm/pve/thinpool", url.Values{"pool": {"vz"}, "size": {"10 G"}}, "pool"},  // bad size
+		{"POST", "/lvm/pve/thinpool", url.Values{"pool": {"vz"}, "size": {"+10G"}}, "pool"},  // growth at creation
+		{"PUT", "/lvmthin/data/resize", url.Values{"volume-group": {"pve"}}, "size"},         // nothing to do
 		{"PUT", "/lvmthin/nope/resize", url.Values{"volume-group": {"pve"}, "size": {"+1G"}}, "size"},
 		{"PUT", "/lvmthin/data/resize", url.Values{"volume-group": {"pve"}, "size": {"90%FREE"}}, "size"},
 		{"POST", "/lvmthin/data/volume", url.Values{"volume-group": {"pve"}, "volume": {"vz"}, "size": {"-1G"}}, "volume"},

@@ -66,10 +66,10 @@ func TestZFSMaintenance(t *testing.T) {
 		t.Errorf("change-key: %s\n%s", st, log)
 	}
 	for _, bad := range []url.Values{
-		{"dataset": {"tank/enc"}, "key": {pass}},          // key not loaded
-		{"dataset": {"tank/keyed"}, "key": {"short"}},     // too short
-		{"dataset": {"tank"}, "key": {pass}},              // not encrypted
-		{"dataset": {"rpool/x"}, "key": {pass}},           // other pool
+		{"dataset": {"tank/enc"}, "key": {pass}},      // key not loaded
+		{"dataset": {"tank/keyed"}, "key": {"short"}}, // too short
+		{"dataset": {"tank"}, "key": {pass}},          // not encrypted
+		{"dataset": {"rpool/x"}, "key": {pass}},       // other pool
 		{"dataset": {"tank/keyed"}, "keyformat": {"hex"}, "key": {"zz"}},
 	} {
 		if r := env.Do(root, "POST", base+"/tank/change-key", bad); r.Status != 400 || strings.Contains(string(r.Body), pass) {

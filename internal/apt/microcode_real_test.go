@@ -38,7 +38,9 @@ func TestRealMicrocode(t *testing.T) {
 	if st, log := waitTask(t, env, auth, env.MustOK(auth, "POST", node+"/apt/update", nil).Data.(string)); st != "OK" {
 		t.Fatalf("update: %s\n%s", st, log)
 	}
-	mc := func() map[string]any { return env.MustOK(auth, "GET", node+"/hardware/microcode", nil).Data.(map[string]any) }
+	mc := func() map[string]any {
+		return env.MustOK(auth, "GET", node+"/hardware/microcode", nil).Data.(map[string]any)
+	}
 	m := mc()
 	if m["package"] != "intel-microcode" || m["vendor"] != "GenuineIntel" || m["installed"] != float64(0) ||
 		strings.Join(strs(m["available"]), ",") != "3.20250211.1,3.20240910.1" {

@@ -17,6 +17,7 @@ import { href } from '../lib/router.js';
 import { BtrfsTab, DirectoryTab, LvmTab, LvmThinTab, ZfsTab } from './DiskStorages.jsx';
 import { ZfsArc } from './ZfsArc.jsx';
 import { SmartdTab } from './Smartd.jsx';
+import { ZfsUpkeep } from './ZfsUpkeep.jsx';
 
 /** TABS are the Disks page's tabs; each but the first needs its child of /nodes/{node}/disks. */
 export const TABS = [
@@ -27,6 +28,7 @@ export const TABS = [
   { id: 'zfs', label: 'ZFS', needs: 'zfs', Tab: ZfsTab },
   { id: 'btrfs', label: 'BTRFS', needs: 'btrfs', Tab: BtrfsTab },
   { id: 'arc', label: 'ZFS ARC', needs: 'zfs-arc', Tab: ZfsArc },
+  { id: 'zfs-upkeep', label: 'ZFS upkeep', needs: 'zfs-zed', Tab: ZfsUpkeep },
   { id: 'smartd', label: 'SMART monitoring', needs: 'smartd', Tab: SmartdTab },
 ];
 

@@ -148,8 +148,10 @@ var formatCases = map[string]formatCase{
 		msg:  "invalid status 'failed'",
 	},
 	"pve-acme-domain": {
-		good: []string{"example.com", "a.b.c", "pve-1.example.com", "x.example.com", "a_b.example", "EXAMPLE.COM"},
-		bad:  []string{"example", "-a.com", "_a.example.com", "a..com", ".a.com", "a.com.", "*.example.com", ""},
+		// A leading "*." is hostadm's extension for wildcard certificates
+		// over dns-01; a star anywhere else stays refused.
+		good: []string{"example.com", "a.b.c", "pve-1.example.com", "x.example.com", "a_b.example", "EXAMPLE.COM", "*.example.com"},
+		bad:  []string{"example", "-a.com", "_a.example.com", "a..com", ".a.com", "a.com.", "a.*.example.com", "*.*.example.com", "*example.com", "*.com", ""},
 		msg:  "value does not look like a valid domain name",
 	},
 	"pve-acme-alias": {

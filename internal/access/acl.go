@@ -4,6 +4,8 @@ import (
 	"context"
 	"regexp"
 	"strings"
+
+	"hostadm/internal/schema"
 )
 
 // roles is PVE::AccessControl::roles: the roles of a user or token on a
@@ -310,7 +312,7 @@ func (s *Service) Permissions(ctx context.Context, id Identity, path string) (ma
 	toInt := func(m map[string]bool) map[string]int {
 		out := make(map[string]int, len(m))
 		for p, v := range m {
-			out[p] = b2i(v)
+			out[p] = schema.Flag(v)
 		}
 		return out
 	}

@@ -2,7 +2,11 @@ package access
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
+
+	"hostadm/internal/schema"
 )
 
 // Roles lists the built-in roles (Special 1) and the custom ones.
@@ -12,8 +16,8 @@ func (s *Service) Roles(ctx context.Context) ([]Role, error) {
 		return nil, err
 	}
 	out := BuiltinRoles()
-	for _, r := range sortedKeys(st.users.Roles) {
-		out = append(out, Role{RoleID: r, Privs: sortedKeys(st.users.Roles[r])})
+	for _, r := range slices.Sorted(maps.Keys(st.users.Roles)) {
+		out = append(out, Role{RoleID: r, Privs: slices.Sorted(maps.Keys(st.users.Roles[r]))})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].RoleID < out[j].RoleID })
 	return out, nil
@@ -32,9 +36,9 @@ func (s *Service) ACL(ctx context.Context) ([]ACLEntry, error) {
 			typ string
 			m   map[string]map[string]bool
 		}{{"group", n.Groups}, {"token", n.Tokens}, {"user", n.Users}} {
-			for _, ug := range sortedKeys(kind.m) {
-				for _, r := range sortedKeys(kind.m[ug]) {
-					out = append(out, ACLEntry{Path: p, Type: kind.typ, UGID: ug, RoleID: r, Propagate: b2i(kind.m[ug][r])})
+			for _, ug := range slices.Sorted(maps.Keys(kind.m)) {
+				for _, r := range slices.Sorted(maps.Keys(kind.m[ug])) {
+					out = append(out, ACLEntry{Path: p, Type: kind.typ, UGID: ug, RoleID: r, Propagate: schema.Flag(kind.m[ug][r])})
 				}
 			}
 		}

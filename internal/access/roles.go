@@ -1,6 +1,9 @@
 package access
 
-import "sort"
+import (
+	"maps"
+	"slices"
+)
 
 // privGroup lists the privileges of one category split the way Proxmox's
 // AccessControl.pm ($privgroups) splits them: root-only, admin, user and
@@ -94,7 +97,7 @@ func newBuiltin() *builtin {
 
 // Privileges returns every privilege name Proxmox VE 9.1 knows, sorted.
 func Privileges() []string {
-	return sortedKeys(newBuiltin().privs)
+	return slices.Sorted(maps.Keys(newBuiltin().privs))
 }
 
 // BuiltinRoles returns Proxmox's built-in ("special") roles with their
@@ -102,17 +105,8 @@ func Privileges() []string {
 func BuiltinRoles() []Role {
 	b := newBuiltin()
 	var out []Role
-	for _, id := range sortedKeys(b.roles) {
-		out = append(out, Role{RoleID: id, Privs: sortedKeys(b.roles[id]), Special: 1})
+	for _, id := range slices.Sorted(maps.Keys(b.roles)) {
+		out = append(out, Role{RoleID: id, Privs: slices.Sorted(maps.Keys(b.roles[id])), Special: 1})
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

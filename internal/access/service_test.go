@@ -3,6 +3,8 @@ package access
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,7 +158,7 @@ func privSet(t *testing.T, s *Service, id Identity, path string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.Join(sortedKeys(p), ",")
+	return strings.Join(slices.Sorted(maps.Keys(p)), ",")
 }
 
 func TestACLEvaluation(t *testing.T) {
@@ -212,7 +214,7 @@ func TestCapAuditor(t *testing.T) {
 	}
 	got := map[string]string{}
 	for k, v := range c {
-		got[k] = strings.Join(sortedKeys(v), ",")
+		got[k] = strings.Join(slices.Sorted(maps.Keys(v)), ",")
 	}
 	want := map[string]string{"vms": "VM.Audit,VM.GuestAgent.Audit", "access": "", "storage": "Datastore.Audit",
 		"nodes": "Sys.Audit", "sdn": "SDN.Audit", "dc": "SDN.Audit,Sys.Audit", "mapping": "Mapping.Audit"}

@@ -8,7 +8,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -77,7 +79,7 @@ func ParseShadow(r io.Reader) (*Shadow, error) {
 // Write emits the entries sorted by name.
 func (s *Shadow) Write(w io.Writer) error {
 	var b bytes.Buffer
-	for _, name := range sortedKeys(s.Hashes) {
+	for _, name := range slices.Sorted(maps.Keys(s.Hashes)) {
 		fmt.Fprintf(&b, "%s:%s:\n", name, s.Hashes[name])
 	}
 	if _, err := w.Write(b.Bytes()); err != nil {

@@ -93,11 +93,12 @@ func (s *Service) VerifyTicket(ticket string) (string, error) {
 	if age <= -int64(graceperiod/time.Second) || age >= int64(s.cfg.TicketLifetime/time.Second) {
 		return "", errorf(ErrAuthFailed, "permission denied - invalid PVE ticket")
 	}
-	if why, ok := st.userEnabled(e.userid, s.now()); !ok {
+	if _, ok := st.userEnabled(e.userid, s.now()); !ok {
+		// Perhaps enabled since the snapshot was taken: look again.
 		if st, err = s.snapshot(ctx, true); err != nil {
 			return "", fmt.Errorf("%w: %w", ErrAuthFailed, err)
 		}
-		if why, ok = st.userEnabled(e.userid, s.now()); !ok {
+		if why, ok := st.userEnabled(e.userid, s.now()); !ok {
 			return "", errorf(ErrAuthFailed, "%s", why)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -44,7 +46,7 @@ func ParseTokenSecrets(r io.Reader) (*TokenSecrets, error) {
 // Write emits the secrets sorted by token id.
 func (t *TokenSecrets) Write(w io.Writer) error {
 	var b bytes.Buffer
-	for _, id := range sortedKeys(t.Secrets) {
+	for _, id := range slices.Sorted(maps.Keys(t.Secrets)) {
 		fmt.Fprintf(&b, "%s %s\n", id, t.Secrets[id])
 	}
 	if _, err := w.Write(b.Bytes()); err != nil {

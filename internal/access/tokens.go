@@ -1,6 +1,10 @@
 package access
 
-import "context"
+import (
+	"context"
+
+	"hostadm/internal/schema"
+)
 
 // CreateToken creates an API token for userid and returns its full id and
 // its secret (a random UUID, shown only once). The secret is written to
@@ -55,7 +59,7 @@ func (s *Service) UpdateToken(ctx context.Context, caller Identity, userid, toke
 		if err := s.guardPrivileges(t, caller, userid); err != nil {
 			return err
 		}
-		tk := Token{TokenID: tokenid, Expire: te.Expire, PrivSep: b2i(te.PrivSep), Comment: te.Comment}
+		tk := Token{TokenID: tokenid, Expire: te.Expire, PrivSep: schema.Flag(te.PrivSep), Comment: te.Comment}
 		if err := set(&tk); err != nil {
 			return err
 		}

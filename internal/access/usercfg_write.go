@@ -4,9 +4,13 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+
+	"hostadm/internal/schema"
 )
 
 var storageIDRe = regexp.MustCompile(`(?i)^[a-z][a-z0-9\-_.]*[a-z0-9]$`)
@@ -159,29 +163,29 @@ func (n *ACLNode) set(m *map[string]map[string]bool, member, role string, propag
 // sections separated by one empty line, everything sorted.
 func (c *UserConfig) Write(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	for _, id := range sortedKeys(c.Users) {
+	for _, id := range slices.Sorted(maps.Keys(c.Users)) {
 		u := c.Users[id]
-		fmt.Fprintf(bw, "user:%s:%d:%d:%s:%s:%s:%s:%s:\n", id, b2i(u.Enable), u.Expire,
+		fmt.Fprintf(bw, "user:%s:%d:%d:%s:%s:%s:%s:%s:\n", id, schema.Flag(u.Enable), u.Expire,
 			textOut(u.Firstname), textOut(u.Lastname), strOut(u.Email), textOut(u.Comment), strOut(u.Keys))
-		for _, t := range sortedKeys(u.Tokens) {
+		for _, t := range slices.Sorted(maps.Keys(u.Tokens)) {
 			te := u.Tokens[t]
-			fmt.Fprintf(bw, "token:%s!%s:%d:%d:%s:\n", id, t, te.Expire, b2i(te.PrivSep), textOut(te.Comment))
+			fmt.Fprintf(bw, "token:%s!%s:%d:%d:%s:\n", id, t, te.Expire, schema.Flag(te.PrivSep), textOut(te.Comment))
 		}
 	}
 	bw.WriteString("\n")
-	for _, g := range sortedKeys(c.Groups) {
+	for _, g := range slices.Sorted(maps.Keys(c.Groups)) {
 		ge := c.Groups[g]
-		fmt.Fprintf(bw, "group:%s:%s:%s:\n", g, strings.Join(sortedKeys(ge.Users), ","), textOut(ge.Comment))
+		fmt.Fprintf(bw, "group:%s:%s:%s:\n", g, strings.Join(slices.Sorted(maps.Keys(ge.Users)), ","), textOut(ge.Comment))
 	}
 	bw.WriteString("\n")
-	for _, name := range sortedKeys(c.Pools) {
+	for _, name := range slices.Sorted(maps.Keys(c.Pools)) {
 		p := c.Pools[name]
 		fmt.Fprintf(bw, "pool:%s:%s:%s:%s:\n", name, textOut(p.Comment),
-			strings.Join(sortedKeys(p.VMs), ","), strings.Join(sortedKeys(p.Storage), ","))
+			strings.Join(slices.Sorted(maps.Keys(p.VMs)), ","), strings.Join(slices.Sorted(maps.Keys(p.Storage)), ","))
 	}
 	bw.WriteString("\n")
-	for _, r := range sortedKeys(c.Roles) {
-		fmt.Fprintf(bw, "role:%s:%s:\n", r, strings.Join(sortedKeys(c.Roles[r]), ","))
+	for _, r := range slices.Sorted(maps.Keys(c.Roles)) {
+		fmt.Fprintf(bw, "role:%s:%s:\n", r, strings.Join(slices.Sorted(maps.Keys(c.Roles[r])), ","))
 	}
 	bw.WriteString("\n")
 	for _, path := range sortedACLPaths(c.ACL) {
@@ -193,17 +197,10 @@ func (c *UserConfig) Write(w io.Writer) error {
 	return nil
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // sortedACLPaths orders paths the way a sorted walk of Proxmox's ACL tree
 // visits them: a parent before its children, siblings by name.
 func sortedACLPaths(acl map[string]*ACLNode) []string {
-	paths := sortedKeys(acl)
+	paths := slices.Sorted(maps.Keys(acl))
 	sort.Slice(paths, func(i, j int) bool {
 		a, b := strings.Split(strings.Trim(paths[i], "/"), "/"), strings.Split(strings.Trim(paths[j], "/"), "/")
 		if paths[i] == "/" || paths[j] == "/" {
@@ -229,8 +226,8 @@ func writeACLNode(w *bufio.Writer, path string, n *ACLNode) {
 				continue
 			}
 			var l [2][]string
-			for _, r := range sortedKeys(roles) {
-				l[b2i(roles[r])] = append(l[b2i(roles[r])], r)
+			for _, r := range slices.Sorted(maps.Keys(roles)) {
+				l[schema.Flag(roles[r])] = append(l[schema.Flag(roles[r])], r)
 			}
 			for p := range 2 {
 				if len(l[p]) > 0 {
@@ -244,7 +241,7 @@ func writeACLNode(w *bufio.Writer, path string, n *ACLNode) {
 	collect(n.Users, "", RootUser)
 	collect(n.Tokens, "", "")
 	for p := range 2 {
-		for _, roles := range sortedKeys(lines[p]) {
+		for _, roles := range slices.Sorted(maps.Keys(lines[p])) {
 			members := lines[p][roles]
 			sort.Strings(members)
 			fmt.Fprintf(w, "acl:%d:%s:%s:%s:\n", p, path, strings.Join(members, ","), roles)

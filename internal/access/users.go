@@ -2,15 +2,19 @@ package access
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"strings"
+
+	"hostadm/internal/schema"
 )
 
 func toUser(id string, u *UserEntry) User {
-	out := User{UserID: id, Enable: b2i(u.Enable), Expire: u.Expire, Firstname: u.Firstname,
-		Lastname: u.Lastname, Email: u.Email, Comment: u.Comment, Keys: u.Keys, Groups: sortedKeys(u.Groups)}
-	for _, t := range sortedKeys(u.Tokens) {
+	out := User{UserID: id, Enable: schema.Flag(u.Enable), Expire: u.Expire, Firstname: u.Firstname,
+		Lastname: u.Lastname, Email: u.Email, Comment: u.Comment, Keys: u.Keys, Groups: slices.Sorted(maps.Keys(u.Groups))}
+	for _, t := range slices.Sorted(maps.Keys(u.Tokens)) {
 		te := u.Tokens[t]
-		out.Tokens = append(out.Tokens, Token{TokenID: t, Expire: te.Expire, PrivSep: b2i(te.PrivSep), Comment: te.Comment})
+		out.Tokens = append(out.Tokens, Token{TokenID: t, Expire: te.Expire, PrivSep: schema.Flag(te.PrivSep), Comment: te.Comment})
 	}
 	return out
 }
@@ -22,7 +26,7 @@ func (s *Service) Users(ctx context.Context) ([]User, error) {
 		return nil, err
 	}
 	var out []User
-	for _, id := range sortedKeys(st.users.Users) {
+	for _, id := range slices.Sorted(maps.Keys(st.users.Users)) {
 		out = append(out, toUser(id, st.users.Users[id]))
 	}
 	return out, nil

@@ -99,12 +99,6 @@ func (id Identity) AuthID() string {
 func (id Identity) IsRoot() bool { return id.User == "root@pam" && id.TokenID == "" }
 
 // B renders a boolean the way Proxmox does on the wire: 1 or 0.
-func B(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // auth converts the identity for the auth service.
 func (id Identity) auth() access.Identity { return access.Identity{User: id.User, TokenID: id.TokenID} }

@@ -196,7 +196,7 @@ func listUsers(ctx context.Context, r *Request) (any, error) {
 func createUserH(ctx context.Context, r *Request) (any, error) {
 	p := r.Params
 	u := access.User{
-		UserID: p.String("userid"), Enable: B(p.Bool("enable")), Expire: p.Int("expire"),
+		UserID: p.String("userid"), Enable: schema.Flag(p.Bool("enable")), Expire: p.Int("expire"),
 		Firstname: p.String("firstname"), Lastname: p.String("lastname"), Email: p.String("email"),
 		Comment: p.String("comment"), Keys: p.String("keys"), Groups: p.List("groups"),
 	}
@@ -230,7 +230,7 @@ func updateUserH(ctx context.Context, r *Request) (any, error) {
 			}
 		}
 		if p.Has("enable") {
-			u.Enable = B(p.Bool("enable"))
+			u.Enable = schema.Flag(p.Bool("enable"))
 		}
 		if p.Has("expire") {
 			u.Expire = p.Int("expire")
@@ -295,7 +295,7 @@ func generateToken(ctx context.Context, r *Request) (any, error) {
 		expire = p.Int("expire")
 	}
 	full, secret, err := r.Svc.Auth.CreateToken(ctx, r.Identity.auth(), p.String("userid"), p.String("tokenid"),
-		B(p.Bool("privsep")), expire, p.String("comment"))
+		schema.Flag(p.Bool("privsep")), expire, p.String("comment"))
 	if err != nil {
 		return nil, authError(err)
 	}
@@ -316,7 +316,7 @@ func updateToken(ctx context.Context, r *Request) (any, error) {
 			t.Expire = p.Int("expire")
 		}
 		if p.Has("privsep") {
-			t.PrivSep = B(p.Bool("privsep"))
+			t.PrivSep = schema.Flag(p.Bool("privsep"))
 		}
 		return nil
 	})

@@ -21,12 +21,12 @@ func clusteredStatus(ctx context.Context, r *Request, c *cluster.Service) (any, 
 	online := onlineMap(ctx, c, nodes)
 	out := []any{map[string]any{
 		"type": "cluster", "id": "cluster", "name": m.Name, "nodes": len(nodes),
-		"quorate": B(c.Quorate()), "version": m.Version,
+		"quorate": schema.Flag(c.Quorate()), "version": m.Version,
 	}}
 	for _, n := range nodes {
 		out = append(out, map[string]any{
 			"type": "node", "id": "node/" + n.Name, "name": n.Name, "nodeid": n.NodeID,
-			"local": B(n.Name == r.Node), "online": B(online[n.Name]), "level": "", "ip": nodeIP(n),
+			"local": schema.Flag(n.Name == r.Node), "online": schema.Flag(online[n.Name]), "level": "", "ip": nodeIP(n),
 		})
 	}
 	return out, nil

@@ -135,8 +135,6 @@ func diskCoreEndpoints() []*Endpoint {
 	}
 }
 
-func diskSvc(r *Request) (*disks.Service, error) { return need(r.Svc.Disks, "disk management") }
-
 // withDisks hands the node's disk service to a handler, or fails when the
 // node has no disk management.
 func withDisks(fn func(context.Context, *Request, *disks.Service) (any, error)) Handler {

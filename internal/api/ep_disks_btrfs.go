@@ -96,7 +96,7 @@ func diskBtrfsEndpoints() []*Endpoint {
 				out := make([]map[string]any, 0, len(subs))
 				for _, sv := range subs {
 					out = append(out, map[string]any{"id": sv.ID, "gen": sv.Gen, "top_level": sv.TopLevel,
-						"path": sv.Path, "readonly": B(sv.ReadOnly)})
+						"path": sv.Path, "readonly": schema.Flag(sv.ReadOnly)})
 				}
 				return out, nil
 			}),

@@ -124,7 +124,7 @@ func sectionMap(sec *sectioncfg.Section, digest string) map[string]any {
 	m := map[string]any{"storage": sec.ID, "type": sec.Type, "digest": digest}
 	for k, v := range sec.Props {
 		if b, ok := v.(bool); ok {
-			v = B(b)
+			v = schema.Flag(b)
 		}
 		m[k] = v
 	}

@@ -122,7 +122,7 @@ func listHistory(ctx context.Context, r *Request, h *history.History) (any, erro
 func changeMap(c history.Change) map[string]any {
 	m := map[string]any{
 		"id": c.ID, "time": c.Time.Unix(), "node": c.Node, "user": c.User, "endpoint": c.Endpoint,
-		"kind": c.Kind, "path": c.Path, "action": c.Action, "secret": B(c.Secret),
+		"kind": c.Kind, "path": c.Path, "action": c.Action, "secret": schema.Flag(c.Secret),
 	}
 	if c.UPID != "" {
 		m["upid"] = c.UPID

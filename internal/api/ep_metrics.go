@@ -122,7 +122,7 @@ func listMetricServers(ctx context.Context, r *Request) (any, error) {
 	out := []map[string]any{}
 	for _, sec := range f.Config.Sections {
 		e := map[string]any{"id": sec.ID, "type": sec.Type, "server": sec.Props["server"],
-			"port": sec.Props["port"], "disable": B(sec.Props["disable"] == true)}
+			"port": sec.Props["port"], "disable": schema.Flag(sec.Props["disable"] == true)}
 		if h, ok := health[sec.ID]; ok {
 			addHealth(e, h)
 		}
@@ -136,7 +136,7 @@ func listMetricServers(ctx context.Context, r *Request) (any, error) {
 
 // addHealth adds hostadm's per-server health keys to a list entry.
 func addHealth(e map[string]any, h export.Health) {
-	e["failing"] = B(h.Failing)
+	e["failing"] = schema.Flag(h.Failing)
 	e["points-sent"] = h.PointsSent
 	e["points-dropped"] = h.PointsDropped
 	e["rounds-dropped"] = h.RoundsDropped
@@ -177,7 +177,7 @@ func readMetricServer(ctx context.Context, r *Request) (any, error) {
 			continue
 		}
 		if b, ok := v.(bool); ok {
-			v = B(b)
+			v = schema.Flag(b)
 		}
 		out[k] = v
 	}

@@ -221,7 +221,7 @@ func configChange(r *Request) (guests.Change, error) {
 func paramText(v any) string {
 	switch x := v.(type) {
 	case bool:
-		return strconv.Itoa(B(x))
+		return strconv.Itoa(schema.Flag(x))
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:

@@ -207,7 +207,7 @@ func clusterTasks(ctx context.Context, r *Request) (any, error) {
 	}
 	items := taskItems(entries)
 	for i, e := range entries {
-		items[i]["saved"] = fmt.Sprint(B(e.Saved))
+		items[i]["saved"] = fmt.Sprint(schema.Flag(e.Saved))
 	}
 	out := make([]any, 0, len(items))
 	for _, it := range items {
@@ -280,8 +280,7 @@ func taskStatus(ctx context.Context, r *Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := taskItem(tasks.Entry{UPID: upid.String(), Node: upid.Node, PID: upid.PID, PStart: upid.PStart,
-		StartTime: upid.StartTime, Type: upid.Type, ID: upid.ID, User: upid.UserOnly(), TokenID: upid.TokenID()})
+	m := taskItem(st.Entry)
 	m["status"] = st.Status
 	if st.Status == "stopped" {
 		m["exitstatus"] = st.ExitStatus

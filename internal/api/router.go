@@ -2,8 +2,9 @@ package api
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -117,11 +118,7 @@ func (r *router) children(path string) []string {
 			return nil
 		}
 	}
-	names := make([]string, 0, len(n.static))
-	for k := range n.static {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(n.static))
 	return names
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"hostadm/internal/schema"
 )
 
 // ErrNoDebianEntry is returned when no enabled Debian archive entry exists
@@ -71,7 +73,7 @@ func (s *Service) EnableFirmware(ctx context.Context, digest string, dryRun bool
 			return nil, err
 		}
 	}
-	p.Written = boolInt(len(files) > 0)
+	p.Written = schema.Flag(len(files) > 0)
 	return p, nil
 }
 
@@ -118,7 +120,7 @@ func (s *Service) planFirmware(sn *Snapshot) (*FirmwarePlan, []*SourceFile, erro
 	if debianEntries == 0 {
 		return nil, nil, fmt.Errorf("%w for '%s': add one with the components 'main %s' first", ErrNoDebianEntry, codename, comp)
 	}
-	p.Enabled = boolInt(len(p.Entries) == 0)
+	p.Enabled = schema.Flag(len(p.Entries) == 0)
 	return p, changed, nil
 }
 
@@ -183,9 +185,3 @@ func splitLines(s string) []string {
 }
 
 // boolInt is Proxmox's 1/0 for a boolean.
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}

@@ -89,9 +89,7 @@ func splitOptions(line string) ([]string, error) {
 func checkOption(o string) error {
 	key, value, hasValue := strings.Cut(o, "=")
 	// The kernel allows the whole option to be quoted: "key=value with spaces".
-	if strings.HasPrefix(key, `"`) {
-		key = strings.TrimPrefix(key, `"`)
-	}
+	key = strings.TrimPrefix(key, `"`)
 	if !optionKey.MatchString(key) {
 		return &CmdlineError{Option: o, Msg: "invalid option name (letters, digits, '_', '-' and '.' only)"}
 	}

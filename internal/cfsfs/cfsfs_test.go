@@ -107,7 +107,10 @@ func TestReadTree(t *testing.T) {
 		IDs map[string]struct{ Node, Type string }
 	}
 	b, err = os.ReadFile(filepath.Join(dir, ".vmlist"))
-	if err := json.Unmarshal(b, &vmlist); err != nil || vmlist.IDs["200"].Node != "n2" || vmlist.IDs["100"].Type != "qemu" {
+	if err == nil {
+		err = json.Unmarshal(b, &vmlist)
+	}
+	if err != nil || vmlist.IDs["200"].Node != "n2" || vmlist.IDs["100"].Type != "qemu" {
 		t.Errorf(".vmlist %s: %v", b, err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, ".vmlist"), []byte("x"), 0o640); err == nil {

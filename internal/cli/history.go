@@ -13,7 +13,9 @@ var historyCmds = []toolCmd{
 	{words: []string{"revert"}, method: "POST", path: "/cluster/history/{id}/revert", args: []string{"id"}},
 }
 
-func runHistory(env *Env, args []string) error { return runTool(env, "hostadm history", historyCmds, args) }
+func runHistory(env *Env, args []string) error {
+	return runTool(env, "hostadm history", historyCmds, args)
+}
 
 // renderHistoryList prints one line per change, newest first.
 func renderHistoryList(w io.Writer, g globalFlags, rep *reply) error {

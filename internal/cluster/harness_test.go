@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -33,8 +32,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin = filepath.Join(dir, "hostadm")
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
-	build := exec.Command(goCmd, "build", "-o", bin, "hostadm/cmd/hostadm")
+	// `go test` puts the running toolchain's go first on PATH.
+	build := exec.Command("go", "build", "-o", bin, "hostadm/cmd/hostadm")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
 		os.Exit(2)

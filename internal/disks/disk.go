@@ -6,37 +6,37 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"hostadm/internal/schema"
 )
 
 // Disk is one entry of Proxmox's disk list: a disk or, with Parent set, a
 // partition.
 type Disk struct {
-	name      string // key: kernel name with "/" (cciss/c0d0)
-	DevPath   string
-	Parent    string // partitions only
-	Vendor    string
-	Model     string
-	Serial    string
-	WWN       string
-	Size      int64
-	GPT       bool
-	RPM       int
-	Type      string // hdd, ssd, nvme, usb, unknown, partition
-	Health    string
-	Wearout   string // "N/A" or percent left
-	Mounted   bool
-	ByIDLink  string
-	Used      string
-	OSDID     int
-	holders   []string
-	mountedAt string
+	name     string // key: kernel name with "/" (cciss/c0d0)
+	DevPath  string
+	Parent   string // partitions only
+	Vendor   string
+	Model    string
+	Serial   string
+	WWN      string
+	Size     int64
+	GPT      bool
+	RPM      int
+	Type     string // hdd, ssd, nvme, usb, unknown, partition
+	Health   string
+	Wearout  string // "N/A" or percent left
+	Mounted  bool
+	ByIDLink string
+	Used     string
+	OSDID    int
 }
 
 // MarshalJSON renders the entry with Proxmox's keys: booleans as 1/0,
 // osdid −1 and osdid-list null for non-Ceph disks, and the Ceph counters.
 func (d *Disk) MarshalJSON() ([]byte, error) {
 	m := map[string]any{
-		"devpath": d.DevPath, "gpt": b2i(d.GPT), "mounted": b2i(d.Mounted),
+		"devpath": d.DevPath, "gpt": schema.Flag(d.GPT), "mounted": schema.Flag(d.Mounted),
 		"osdid": d.OSDID, "osdid-list": nil, "size": d.Size, "type": d.Type,
 	}
 	if d.Used != "" {
@@ -60,13 +60,6 @@ func (d *Disk) MarshalJSON() ([]byte, error) {
 		m[k] = 0
 	}
 	return json.Marshal(m)
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // disk builds the entry of one disk and its partitions, or nil when the

@@ -2,9 +2,10 @@ package disks
 
 import (
 	"context"
+	"maps"
 	"os"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -83,11 +84,7 @@ func (s *Service) List(ctx context.Context, typ string, o ListOptions) ([]*Disk,
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]string, 0, len(all))
-	for k := range all {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(all))
 	out := make([]*Disk, 0, len(keys))
 	for _, k := range keys {
 		d := all[k]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // maxWipeMiB is how much of the device start dd zeroes, as in Proxmox.
@@ -60,7 +61,7 @@ func (s *Service) wipeBlockdev(ctx context.Context, l Log, b Blockdev) error {
 		}
 	}
 	if len(toWipe) > 0 && l != nil {
-		l.Printf("found child partitions to wipe: %s", joinComma(toWipe))
+		l.Printf("found child partitions to wipe: %s", strings.Join(toWipe, ", "))
 	}
 	toWipe = append(toWipe, dev)
 	if l != nil {
@@ -91,15 +92,4 @@ func (s *Service) UdevTrigger(ctx context.Context, l Log, devs ...string) {
 	if _, err := s.Run(ctx, nil, append([]string{"udevadm", "trigger"}, devs...)...); err != nil {
 		s.cfg.Logger.Warn("udevadm trigger failed", "err", err)
 	}
-}
-
-func joinComma(s []string) string {
-	out := ""
-	for i, v := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += v
-	}
-	return out
 }

@@ -71,10 +71,7 @@ type Service struct {
 	mu    sync.Mutex
 	locks map[int]*sync.Mutex // per VM: one QMP client and one action at a time
 	cpu   map[int]cpuSample   // last CPU sample per VM, for the usage figure
-	// booted remembers whether startall already ran once in this boot
-	// (the first one waits startall-onboot-delay).
-	booted bool
-	bal    balloonState
+	bal   balloonState
 }
 
 // New returns the service.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"hostadm/internal/host"
+	"hostadm/internal/schema"
 )
 
 // FwupdMgr is fwupd's client, which talks to the fwupd daemon.
@@ -88,7 +89,7 @@ func (s *Service) Firmware(ctx context.Context) (*Firmware, error) {
 	}
 	for _, d := range devs.Devices {
 		out.Devices = append(out.Devices, FirmwareDevice{ID: d.DeviceID, Name: d.Name, Vendor: d.Vendor,
-			Version: d.Version, Plugin: d.Plugin, Flags: nonNil(d.Flags), Updatable: boolInt(slices.Contains(d.Flags, "updatable"))})
+			Version: d.Version, Plugin: d.Plugin, Flags: nonNil(d.Flags), Updatable: schema.Flag(slices.Contains(d.Flags, "updatable"))})
 	}
 	ups, err := s.fwupd(ctx, "get-updates")
 	if err != nil {
@@ -155,9 +156,3 @@ func nonNil(s []string) []string {
 }
 
 // boolInt is Proxmox's 1/0 for a boolean.
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}

@@ -36,7 +36,7 @@ var armParts = map[uint64]string{
 	0x43<<16 | 0x0af: "ThunderX2 99xx",
 	0x46<<16 | 0x001: "A64FX",
 	0x48<<16 | 0xd01: "Kunpeng-920",
-	0x50<<16 | 0x000: "X-Gene",
+	0x50 << 16:       "X-Gene", // part 0x000
 	0xc0<<16 | 0xac3: "Ampere-1",
 	0xc0<<16 | 0xac4: "Ampere-1a",
 }

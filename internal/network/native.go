@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -113,11 +114,7 @@ func checkNative(cfg *ifaces.Config, names []string) error {
 		if _, err := wantMAC(d); err != nil {
 			bad = append(bad, fmt.Sprintf("iface %s: %v", n, err))
 		}
-		keys := make([]string, 0, len(d.Attrs))
-		for k := range d.Attrs {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
+		keys := slices.Sorted(maps.Keys(d.Attrs))
 		for _, k := range keys {
 			if !nativeKeys[k] && truthyStr(d.Attrs[k]) && !strings.HasPrefix(k, "ovs_") {
 				bad = append(bad, fmt.Sprintf("iface %s: %s %s", n, k, d.Attrs[k]))

@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,17 +124,5 @@ func sameStanza(a, b *ifaces.Iface) bool {
 	return a.Type == b.Type && a.Method == b.Method && a.Method6 == b.Method6 &&
 		slices.Equal(a.Options, b.Options) && slices.Equal(a.Options6, b.Options6) &&
 		slices.Equal(wantAddrs(a), wantAddrs(b)) && a.Gateway == b.Gateway && a.Gateway6 == b.Gateway6 &&
-		mapsEqual(a.Attrs, b.Attrs)
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
+		maps.Equal(a.Attrs, b.Attrs)
 }

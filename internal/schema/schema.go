@@ -75,12 +75,14 @@ func (s *Schema) MarshalJSON() ([]byte, error) {
 		m["default_key"] = 1
 	}
 	if s.Type == TObject && s.Properties != nil {
-		m["additionalProperties"] = boolInt(s.Additional)
+		m["additionalProperties"] = Flag(s.Additional)
 	}
 	return json.Marshal(m)
 }
 
-func boolInt(b bool) int {
+// Flag renders a boolean the way Proxmox does on the wire and in its
+// files: 1 or 0. It is the one bool-to-0/1 helper of the code base.
+func Flag(b bool) int {
 	if b {
 		return 1
 	}

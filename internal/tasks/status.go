@@ -10,15 +10,7 @@ import (
 
 // Status is a task's state as the status API reports it.
 type Status struct {
-	UPID      string `json:"upid"`
-	Node      string `json:"node"`
-	PID       uint32 `json:"pid"`
-	PStart    uint64 `json:"pstart"`
-	StartTime int64  `json:"starttime"`
-	Type      string `json:"type"`
-	ID        string `json:"id"`
-	User      string `json:"user"`
-	TokenID   string `json:"tokenid,omitempty"`
+	Entry // from the UPID; its EndTime and Status stay empty
 	// Status is "running" or "stopped".
 	Status string `json:"status"`
 	// ExitStatus is set once stopped: "OK", "WARNINGS: <n>", the error
@@ -33,10 +25,8 @@ func (m *Manager) Status(upid string) (Status, error) {
 	if err != nil {
 		return Status{}, err
 	}
-	var e Entry
-	e.fill(upid, u)
-	s := Status{UPID: upid, Node: e.Node, PID: e.PID, PStart: e.PStart, StartTime: e.StartTime,
-		Type: e.Type, ID: e.ID, User: e.User, TokenID: e.TokenID, Status: "stopped"}
+	s := Status{Status: "stopped"}
+	s.fill(upid, u)
 	m.mu.Lock()
 	alive := m.taskAlive(u)
 	m.mu.Unlock()

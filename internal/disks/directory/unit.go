@@ -4,7 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -60,9 +61,9 @@ func (u Unit) Set(section, key, value string) {
 // lines, a blank line after each section.
 func (u Unit) Write(w io.Writer) error {
 	var b bytes.Buffer
-	for _, s := range sortedKeys(u) {
+	for _, s := range slices.Sorted(maps.Keys(u)) {
 		b.WriteString("[" + s + "]\n")
-		for _, k := range sortedKeys(u[s]) {
+		for _, k := range slices.Sorted(maps.Keys(u[s])) {
 			for _, v := range u[s][k] {
 				b.WriteString(k + "=" + v + "\n")
 			}
@@ -71,15 +72,6 @@ func (u Unit) Write(w io.Writer) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // MountUnit is the unit Proxmox writes for a directory storage NAME on

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -80,11 +81,7 @@ func (c *Config) named(names []string) []named {
 
 // Names lists the interfaces' names, sorted.
 func (c *Config) Names() []string {
-	names := make([]string, 0, len(c.Ifaces))
-	for n := range c.Ifaces {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(c.Ifaces))
 	return names
 }
 
@@ -201,11 +198,7 @@ func checkAttrText(name string, d *Iface) error {
 	if clean {
 		return nil
 	}
-	keys := make([]string, 0, len(d.Attrs))
-	for k := range d.Attrs {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(d.Attrs))
 	for _, k := range keys {
 		v := d.Attrs[k]
 		if !isAttrKey(k) {

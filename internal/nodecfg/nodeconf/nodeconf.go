@@ -7,7 +7,8 @@ package nodeconf
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -78,11 +79,7 @@ func (c *Config) Write(w io.Writer) error {
 	for _, line := range descriptionLines(c.Description) {
 		b.WriteString("#" + encodeEdges(EncodeText(line)) + "\n")
 	}
-	keys := make([]string, 0, len(c.Values))
-	for k := range c.Values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(c.Values))
 	for _, k := range keys {
 		b.WriteString(k + ": " + c.Values[k] + "\n")
 	}

@@ -189,6 +189,7 @@ func buildHetzner(key string, cloud bool) func(d map[string]string) (challenge.P
 		if cloud {
 			c.APIToken = d[key]
 		} else {
+			//lint:ignore SA1019 the old Hetzner DNS console API takes the key; lego keeps APIKey for it
 			c.APIKey = d[key]
 		}
 		return hetzner.NewDNSProviderConfig(c)

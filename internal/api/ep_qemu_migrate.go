@@ -52,7 +52,7 @@ func migratePrecondition(ctx context.Context, r *Request, g *guests.Service) (an
 	if _, err := g.Load(ctx, id); err != nil {
 		return nil, err
 	}
-	out := map[string]any{"running": B(g.Running(id) != nil), "local_disks": []any{}, "local_resources": []any{},
+	out := map[string]any{"running": schema.Flag(g.Running(id) != nil), "local_disks": []any{}, "local_resources": []any{},
 		"allowed_nodes": g.OtherNodes(ctx), "not_allowed_nodes": map[string]any{}}
 	return out, nil
 }
@@ -97,7 +97,7 @@ func bulkPlan(ctx context.Context, r *Request, g *guests.Service) (any, error) {
 		} else if !ok {
 			continue
 		}
-		m := map[string]any{"vmid": e.VMID, "name": e.Name, "onboot": B(e.OnBoot), "running": B(e.Running)}
+		m := map[string]any{"vmid": e.VMID, "name": e.Name, "onboot": schema.Flag(e.OnBoot), "running": schema.Flag(e.Running)}
 		if e.Order != guests.UnsetOrder {
 			m["order"] = e.Order
 		}

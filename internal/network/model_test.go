@@ -96,6 +96,7 @@ func TestKernelModelResyncsOnOverflow(t *testing.T) {
 	}
 	var hold sync.Mutex
 	hold.Lock()
+	//lint:ignore SA2001 the empty section waits until the test releases hold
 	m.beforeReceive = func() { hold.Lock(); hold.Unlock() }
 	if err := m.resync(); err != nil {
 		t.Fatal(err)

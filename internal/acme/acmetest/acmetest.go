@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,7 +132,7 @@ func StartPebble(t testing.TB, o PebbleOptions) *Pebble {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "pebble")
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goCmd := "go" // `go test` puts the running toolchain's go first on PATH
 	if out, err := exec.Command(goCmd, "build", "-o", bin, "github.com/letsencrypt/pebble/v2/cmd/pebble").CombinedOutput(); err != nil {
 		t.Fatalf("build pebble: %v\n%s", err, out)
 	}

@@ -26,7 +26,7 @@ var layers = map[string]int{
 	"api": 2, "cli": 2, "daemon": 2, "web": 2,
 	// The load test drives the real binary from outside, like a client.
 	"loadtest": 2,
-	"access": 1, "cluster": 1, "guests": 1, "network": 1, "apt": 1, "metrics": 1, "disks": 1,
+	"access":   1, "cluster": 1, "guests": 1, "network": 1, "apt": 1, "metrics": 1, "disks": 1,
 	"certs": 1, "acme": 1, "nodecfg": 1, "hostcfg": 1, "boot": 1,
 	// Beyond DESIGN.md's table (docs/DEVELOPING.md lists them): the store
 	// served as a file system at /etc/pve, and the change history.

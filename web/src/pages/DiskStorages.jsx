@@ -6,7 +6,9 @@
 import { useState } from 'preact/hooks';
 import { useApp } from '../components/context.js';
 import { ErrorAlert } from '../components/Alert.jsx';
-import { ConfirmDialog } from '../components/Dialog.jsx';
+import { ConfirmDialog, Dialog } from '../components/Dialog.jsx';
+import { useForm } from '../components/form.js';
+import { Field, FormMessage } from '../components/Field.jsx';
 import { useResource } from '../lib/poll.js';
 import { bytes, percent } from '../lib/format.js';
 import { Meter } from '../components/Meter.jsx';
@@ -130,7 +132,36 @@ export function LvmTab({ base }) {
           path={`${base}/lvm/${encodeURIComponent(del.name)}`} note={del.lvcount ? `It holds ${del.lvcount} logical volume${del.lvcount === 1 ? '' : 's'}; their data is lost.` : ''}
           onDone={res.reload} onClose={() => setDel(null)} />
       )}
+      {grow && <ThinResizeDialog base={base} pool={grow} onDone={() => { setGrow(null); res.reload(); }} onClose={() => setGrow(null)} />}
     </StorageTab>
+  );
+}
+
+/** ThinResizeDialog grows a thin pool's data and/or metadata (hostadm extension) as a task. */
+function ThinResizeDialog({ base, pool, onDone, onClose }) {
+  const { api, openTask } = useApp();
+  const form = useForm({ size: '', poolmetadatasize: '' }, ['size', 'poolmetadatasize', 'volume-group']);
+  async function save(e) {
+    e.preventDefault();
+    const ok = await form.submit(async (v) => {
+      const p = { 'volume-group': pool.vg };
+      if (v.size.trim()) p.size = v.size.trim();
+      if (v.poolmetadatasize.trim()) p.poolmetadatasize = v.poolmetadatasize.trim();
+      const upid = await api.put(`${base}/lvmthin/${encodeURIComponent(pool.lv)}/resize`, p);
+      openTask(upid);
+      return true;
+    });
+    if (ok) onDone();
+  }
+  return (
+    <Dialog title={`Resize thin pool ${pool.vg}/${pool.lv}`} onClose={onClose}>
+      <form onSubmit={save} noValidate>
+        <Field form={form} name="size" label="Data size" placeholder="+50G" hint={`Now ${bytes(pool.lv_size)}; +N grows by N.`} />
+        <Field form={form} name="poolmetadatasize" label="Metadata size" placeholder="+1G" hint={`Now ${bytes(pool.metadata_size)}.`} />
+        <FormMessage form={form} />
+        <div class="actions"><button type="submit" class="primary" disabled={form.busy}>Resize</button></div>
+      </form>
+    </Dialog>
   );
 }
 
@@ -138,6 +169,7 @@ export function LvmThinTab({ base }) {
   const { api } = useApp();
   const res = useResource(() => api.get(`${base}/lvmthin`), [base]);
   const [del, setDel] = useState(null);
+  const [grow, setGrow] = useState(null);
   return (
     <StorageTab title="LVM thin pools" kind="lvmthin" base={base} res={res}>
       <table class="table" data-testid="lvmthin-list">
@@ -149,7 +181,7 @@ export function LvmThinTab({ base }) {
               <td class="nowrap">{bytes(p.lv_size)}</td>
               <td><Usage used={p.used} total={p.lv_size} /></td>
               <td><Usage used={p.metadata_used} total={p.metadata_size} /></td>
-              <td class="row-actions"><button type="button" class="danger-text" onClick={() => setDel(p)}>Destroy</button></td>
+              <td class="row-actions"><button type="button" onClick={() => setGrow(p)}>Resize</button> <button type="button" class="danger-text" onClick={() => setDel(p)}>Destroy</button></td>
             </tr>
           ))}
           <Empty cols={6} res={res} count={(res.data || []).length} what="thin pools" />

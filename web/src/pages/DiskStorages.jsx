@@ -132,7 +132,6 @@ export function LvmTab({ base }) {
           path={`${base}/lvm/${encodeURIComponent(del.name)}`} note={del.lvcount ? `It holds ${del.lvcount} logical volume${del.lvcount === 1 ? '' : 's'}; their data is lost.` : ''}
           onDone={res.reload} onClose={() => setDel(null)} />
       )}
-      {grow && <ThinResizeDialog base={base} pool={grow} onDone={() => { setGrow(null); res.reload(); }} onClose={() => setGrow(null)} />}
     </StorageTab>
   );
 }
@@ -192,6 +191,7 @@ export function LvmThinTab({ base }) {
           path={`${base}/lvmthin/${encodeURIComponent(del.lv)}`} extra={{ 'volume-group': del.vg }}
           onDone={res.reload} onClose={() => setDel(null)} />
       )}
+      {grow && <ThinResizeDialog base={base} pool={grow} onDone={() => { setGrow(null); res.reload(); }} onClose={() => setGrow(null)} />}
     </StorageTab>
   );
 }

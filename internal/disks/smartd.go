@@ -99,7 +99,7 @@ func (s *Service) editSmartd(ctx context.Context, digest string, edit func(*smar
 	if err := f.Write(&b); err != nil {
 		return err
 	}
-	if err := s.cfg.Root.WriteFile(SmartdConf, b.Bytes(), 0o644); err != nil {
+	if err := s.cfg.Root.WriteFileContext(ctx, SmartdConf, b.Bytes(), 0o644); err != nil {
 		return err
 	}
 	s.reloadSmartd(ctx)

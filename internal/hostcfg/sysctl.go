@@ -110,19 +110,19 @@ func (s *Service) SetSysctl(ctx context.Context, ch SysctlChange) error {
 		return err
 	}
 	if _, err := s.run(ctx, 30*time.Second, "sysctl", "-p", s.cfg.Root.Path(SysctlSnippet)); err != nil {
-		s.restore(SysctlSnippet, old)
+		s.restore(ctx, SysctlSnippet, old)
 		return fmt.Errorf("apply %s: %w", SysctlSnippet, err)
 	}
 	return nil
 }
 
 // restore puts back what a file held before (removing a new file).
-func (s *Service) restore(p string, old []byte) {
+func (s *Service) restore(ctx context.Context, p string, old []byte) {
 	var err error
 	if old == nil {
 		err = removeFile(s.cfg.Root.Path(p))
 	} else {
-		err = s.cfg.Root.WriteFile(p, old, 0o644)
+		err = s.cfg.Root.WriteFileContext(ctx, p, old, 0o644)
 	}
 	if err != nil {
 		s.cfg.Logger.Error("restore after failed apply", "file", p, "err", err.Error())

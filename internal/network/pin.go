@@ -67,7 +67,7 @@ func (s *Service) Pin(ctx context.Context, o PinOptions) ([]PinResult, error) {
 		}
 		renameIfaces(cfg, mapping, existing)
 		return true, nil
-	}, func() error { return s.writePins(out) })
+	}, func() error { return s.writePins(ctx, out) })
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func newNames(names []string, pinned map[string]string, prefix string) map[strin
 
 // writePins writes the .link files; when one fails, those it wrote are
 // removed again.
-func (s *Service) writePins(pins []PinResult) (err error) {
+func (s *Service) writePins(ctx context.Context, pins []PinResult) (err error) {
 	if err := os.MkdirAll(s.cfg.Root.Path(LinkDir), 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", LinkDir, err)
 	}
@@ -187,7 +187,7 @@ func (s *Service) writePins(pins []PinResult) (err error) {
 			return fmt.Errorf("pin %s: %w", p.Iface, err)
 		}
 		f.Write(&b)
-		if err := s.cfg.Root.WriteFile(p.File, b.Bytes(), 0o644); err != nil {
+		if err := s.cfg.Root.WriteFileContext(ctx, p.File, b.Bytes(), 0o644); err != nil {
 			return fmt.Errorf("pin %s: %w", p.Iface, err)
 		}
 		written = append(written, p.File)

@@ -225,7 +225,7 @@ func TestPinWritesLinksLast(t *testing.T) {
 	}
 	t.Run("written links removed", func(t *testing.T) {
 		svc, root := pinRoot(t)
-		err := svc.writePins([]PinResult{
+		err := svc.writePins(context.Background(), []PinResult{
 			{Iface: "eno1", Name: "nic1", MAC: "bc:24:11:00:00:01", File: LinkDir + "/50-pve-nic1.link"},
 			{Iface: "enp3s0", Name: "nic2", MAC: "not-a-mac", File: LinkDir + "/50-pve-nic2.link"},
 		})

@@ -97,7 +97,7 @@ func (s *Service) SetZed(ctx context.Context, set map[string]string, unset []str
 	if err := f.Write(&b); err != nil {
 		return err
 	}
-	return s.d.Root().WriteFile(ZedRC, b.Bytes(), 0o644)
+	return s.d.Root().WriteFileContext(ctx, ZedRC, b.Bytes(), 0o644)
 }
 
 var (

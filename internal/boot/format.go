@@ -97,7 +97,7 @@ func (s *Service) initOne(ctx context.Context, part, mode string, o Out) error {
 		return err
 	}
 	o.say("Adding '%s' to list of synced ESPs..", part)
-	return s.addEntry(ESPList, p.UUID)
+	return s.addEntry(ctx, ESPList, p.UUID)
 }
 
 func (s *Service) installLoader(ctx context.Context, mp string, p *PartInfo, mode string, o Out) error {

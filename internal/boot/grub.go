@@ -2,6 +2,7 @@ package boot
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,7 +15,7 @@ var grubRootID = regexp.MustCompile(`(?m).*gnulinux-advanced-(.+)['] \{$`)
 // setGrubDefault writes (or, for "", removes) the GRUB_DEFAULT snippet that
 // pins a kernel. GRUB's menu entry ids carry the root device id, taken from
 // the submenu line of /boot/grub/grub.cfg as Proxmox does.
-func (s *Service) setGrubDefault(kver string) error {
+func (s *Service) setGrubDefault(ctx context.Context, kver string) error {
 	if kver == "" {
 		err := os.Remove(s.root.Path(GrubPinSnippet))
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -35,7 +36,7 @@ const hookMarker = "# This hookfile has been disabled by proxmox-boot-tool"
 
 // disableSystemdBootHooks neutralises systemd-boot's own kernel hooks,
 // which would write entries of their own onto the ESP.
-func (s *Service) disableSystemdBootHooks(o Out) error {
+func (s *Service) disableSystemdBootHooks(ctx context.Context, o Out) error {
 	for _, hook := range []string{
 		"/etc/initramfs/post-update.d/systemd-boot",
 		"/etc/kernel/postinst.d/zz-systemd-boot",

@@ -3,6 +3,7 @@ package boot
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,7 +39,7 @@ func (s *Service) lines(p string) ([]string, error) {
 	return out, sc.Err()
 }
 
-func (s *Service) writeLines(p string, lines []string) error {
+func (s *Service) writeLines(ctx context.Context, p string, lines []string) error {
 	var b strings.Builder
 	for _, l := range lines {
 		b.WriteString(l + "\n")
@@ -50,22 +51,22 @@ func (s *Service) writeLines(p string, lines []string) error {
 }
 
 // addEntry adds a line to a list file, kept sorted and unique (sort -u).
-func (s *Service) addEntry(p, entry string) error {
+func (s *Service) addEntry(ctx context.Context, p, entry string) error {
 	lines, err := s.lines(p)
 	if err != nil {
 		return err
 	}
-	return s.writeLines(p, sortUnique(append(lines, entry)))
+	return s.writeLines(ctx, p, sortUnique(append(lines, entry)))
 }
 
 // removeEntry drops every line equal to entry from a list file.
-func (s *Service) removeEntry(p, entry string) error {
+func (s *Service) removeEntry(ctx context.Context, p, entry string) error {
 	lines, err := s.lines(p)
 	if err != nil {
 		return err
 	}
 	kept := slices.DeleteFunc(lines, func(l string) bool { return l == entry })
-	return s.writeLines(p, kept)
+	return s.writeLines(ctx, p, kept)
 }
 
 func sortUnique(lines []string) []string {

@@ -37,7 +37,7 @@ func (s *Service) AddKernel(ctx context.Context, ver string, o Out) error {
 		return err
 	}
 	defer unlock()
-	if err := s.addEntry(ManualKernels, ver); err != nil {
+	if err := s.addEntry(ctx, ManualKernels, ver); err != nil {
 		return err
 	}
 	o.say("Added kernel '%s' to manual kernel list. Use the 'refresh' command to update the ESPs.", ver)
@@ -62,7 +62,7 @@ func (s *Service) RemoveKernel(ctx context.Context, ver string, o Out) error {
 		o.say("Kernel '%s' not found in manual kernel list.", ver)
 		return nil
 	}
-	if err := s.removeEntry(ManualKernels, ver); err != nil {
+	if err := s.removeEntry(ctx, ManualKernels, ver); err != nil {
 		return err
 	}
 	o.say("Removed kernel '%s' from manual kernel list. Use the 'refresh' command to update the ESPs.", ver)
@@ -180,7 +180,7 @@ func (s *Service) Unpin(ctx context.Context, nextBootOnly bool, o Out) error {
 }
 
 func (s *Service) grubPinUpdate(ctx context.Context, ver string, o Out) error {
-	if err := s.setGrubDefault(ver); err != nil {
+	if err := s.setGrubDefault(ctx, ver); err != nil {
 		return err
 	}
 	_, err := s.cmd(ctx, o.Stderr, "update-grub")
@@ -225,7 +225,7 @@ func (s *Service) Clean(ctx context.Context, dryRun bool, o Out) error {
 		}
 	}
 	o.say("Sorting and removing duplicate ESPs..")
-	return s.writeLines(ESPList, sortUnique(keep))
+	return s.writeLines(ctx, ESPList, sortUnique(keep))
 }
 
 // Reinit installs the boot loader again on every configured ESP (reinit).

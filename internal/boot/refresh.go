@@ -94,7 +94,7 @@ func (s *Service) syncESPs(ctx context.Context, kernels []string, o Out) ([]ESPR
 			return results, err
 		}
 	}
-	return results, s.disableSystemdBootHooks(o)
+	return results, s.disableSystemdBootHooks(ctx, o)
 }
 
 var initrdArg = regexp.MustCompile(`\binitrd=([0-9a-zA-Z\\/.-])*\s*`)
@@ -169,7 +169,7 @@ func (s *Service) syncESP(ctx context.Context, uuid string, kernels []string, cm
 		res.Removed, err = s.removeOldEFI(mp, kernels, o)
 		return res, err
 	}
-	if err := s.setGrubDefault(pinned); err != nil {
+	if err := s.setGrubDefault(ctx, pinned); err != nil {
 		return res, err
 	}
 	if res.Removed, err = s.removeOldLegacy(mp, kernels, o); err != nil {

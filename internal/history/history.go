@@ -174,7 +174,9 @@ func (h *History) record(ctx context.Context, kind, path, action string, before,
 		diff = udiff.Unified("a"+slash(path), "b"+slash(path), string(before), string(after))
 	}
 	size := int64(len(diff) + len(before) + len(after) + len(path) + 64)
-	res, err := h.db.ExecContext(ctx, `INSERT INTO changes (time, node, user, endpoint, upid, kind, path, action, secret, diff, before, after, after_sum, before_present, after_present, reverts, size)
+	// A change made while its request ends (an undo step, a cancelled
+	// task) is still recorded.
+	res, err := h.db.ExecContext(context.WithoutCancel(ctx), `INSERT INTO changes (time, node, user, endpoint, upid, kind, path, action, secret, diff, before, after, after_sum, before_present, after_present, reverts, size)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		h.cfg.Now().UnixMicro(), h.cfg.Node, a.User, a.Endpoint, a.UPID, kind, path, action, boolInt(secret), diff, before, after, sum,
 		boolInt(present[0]), boolInt(present[1]), reverts, size)

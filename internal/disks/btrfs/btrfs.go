@@ -89,15 +89,15 @@ func (s *Service) readFstab() (*Fstab, error) {
 	return ParseFstab(bytes.NewReader(b))
 }
 
-func (s *Service) writeFstab(f *Fstab) error {
+func (s *Service) writeFstab(ctx context.Context, f *Fstab) error {
 	var b bytes.Buffer
 	f.Write(&b)
-	return s.d.Root().WriteFile(FstabPath, b.Bytes(), 0o644)
+	return s.d.Root().WriteFileContext(ctx, FstabPath, b.Bytes(), 0o644)
 }
 
 // changeFstab applies fn to /etc/fstab and writes it (callers hold the
 // disk lock, which every writer of this file in hostadm takes).
-func (s *Service) changeFstab(fn func(*Fstab) error) error {
+func (s *Service) changeFstab(ctx context.Context, fn func(*Fstab) error) error {
 	f, err := s.readFstab()
 	if err != nil {
 		return err
@@ -105,7 +105,7 @@ func (s *Service) changeFstab(fn func(*Fstab) error) error {
 	if err := fn(f); err != nil {
 		return err
 	}
-	return s.writeFstab(f)
+	return s.writeFstab(ctx, f)
 }
 
 // FS is a BTRFS file system hostadm mounts under /mnt/pve.

@@ -111,11 +111,11 @@ func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
 		}
 		path := MountPath(o.Name)
 		e := FstabEntry{Spec: "UUID=" + uuid, File: path, VFSType: "btrfs", Options: MountOptions(o.Compression), Freq: "0", Pass: "0"}
-		if err := s.changeFstab(func(f *Fstab) error { return addEntry(f, e) }); err != nil {
+		if err := s.changeFstab(ctx, func(f *Fstab) error { return addEntry(f, e) }); err != nil {
 			return err
 		}
 		if err := s.mount(ctx, l, o.Devices, e); err != nil {
-			s.changeFstab(func(f *Fstab) error { f.Remove(path); return nil })
+			s.changeFstab(ctx, func(f *Fstab) error { f.Remove(path); return nil })
 			return err
 		}
 		s.d.UdevTrigger(ctx, l, o.Devices...)
@@ -164,7 +164,7 @@ func (s *Service) SetCompression(ctx context.Context, l Log, name, compression s
 	}
 	return s.d.Locked(ctx, func() error {
 		var opts string
-		err := s.changeFstab(func(f *Fstab) error {
+		err := s.changeFstab(ctx, func(f *Fstab) error {
 			e := f.Find(MountPath(name))
 			if e == nil || e.VFSType != "btrfs" {
 				return fmt.Errorf("no btrfs file system '%s' on /mnt/pve", name)
@@ -221,7 +221,7 @@ func (s *Service) Remove(ctx context.Context, l Log, name string, wipe bool, cle
 			}
 		}
 		f.Remove(path)
-		if err := s.writeFstab(f); err != nil {
+		if err := s.writeFstab(ctx, f); err != nil {
 			return err
 		}
 		var cfgErr error

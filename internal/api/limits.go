@@ -121,6 +121,10 @@ func (a *API) readParams(w http.ResponseWriter, req *http.Request, e *Endpoint) 
 	return raw, release, nil
 }
 
+// drainMax is how much of a too large body is read and dropped before the
+// answer, so that the client reads the 501 instead of a reset.
+const drainMax = 1 << 20
+
 // readBody reads at most maxBody bytes of the request body within d: the
 // connection's read deadline is set for it, so a stalled body ends in an
 // error instead of holding the connection.
@@ -128,14 +132,20 @@ func readBody(w http.ResponseWriter, req *http.Request, d time.Duration) ([]byte
 	if req.Body == nil || req.Body == http.NoBody {
 		return nil, nil
 	}
-	if req.ContentLength > maxBody {
-		return nil, NotImplemented("for data too large")
-	}
 	if w != nil && d > 0 {
 		rc := http.NewResponseController(w)
 		if err := rc.SetReadDeadline(time.Now().Add(d)); err == nil {
 			defer rc.SetReadDeadline(time.Time{})
 		}
+	}
+	if req.ContentLength > maxBody {
+		// Read (and drop) a bounded part of a body that is too large, within
+		// the deadline: closing on a client still sending makes its kernel
+		// answer with a reset that can swallow the 501 it should read.
+		if req.ContentLength <= drainMax {
+			io.Copy(io.Discard, io.LimitReader(req.Body, drainMax))
+		}
+		return nil, NotImplemented("for data too large")
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
 	if err != nil {

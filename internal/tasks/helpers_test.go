@@ -47,6 +47,9 @@ func newTestManager(t testing.TB, edit func(*Config)) (*Manager, *testClock) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Let the start-up parse end first: it would otherwise race with the
+	// history a test writes next (and parse it before the test looks).
+	<-m.warmed
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -80,6 +80,7 @@ type Manager struct {
 	cancel context.CancelCauseFunc
 	wg     sync.WaitGroup
 	cache  indexCache
+	warmed chan struct{} // closed when the start-up parse of the history ended
 	// activeMu serialises this process's updates of the active file.
 	activeMu sync.Mutex
 
@@ -121,8 +122,10 @@ func NewManager(cfg Config) (*Manager, error) {
 	// would otherwise pay for it (about 25 ms per 100 000 lines on two
 	// EPYC cores: BenchmarkList100kCold).
 	m.wg.Add(1)
+	m.warmed = make(chan struct{})
 	go func() {
 		defer m.wg.Done()
+		defer close(m.warmed)
 		m.List(Filter{})
 	}()
 	return m, nil

@@ -27,6 +27,7 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 
 	"hostadm/internal/cfs"
+	"hostadm/internal/cfs/pmxcfs"
 )
 
 // Config says what to serve where.
@@ -153,34 +154,16 @@ func errno(err error) syscall.Errno {
 	return syscall.EIO
 }
 
-// private reports whether p is root-only (priv/, nodes/NAME/priv/).
-func private(p string) bool {
-	if p == "priv" || len(p) > 5 && p[:5] == "priv/" {
-		return true
-	}
-	if len(p) < 7 || p[:6] != "nodes/" {
-		return false
-	}
-	rest := p[6:]
-	for i := 0; i < len(rest); i++ {
-		if rest[i] == '/' {
-			sub := rest[i+1:]
-			return sub == "priv" || len(sub) > 5 && sub[:5] == "priv/"
-		}
-	}
-	return false
-}
-
 // fileMode and dirMode are pmxcfs's: 0640 and 0755, 0600 and 0700 when private.
 func fileMode(p string) uint32 {
-	if private(p) {
+	if pmxcfs.Private(p) {
 		return 0o600
 	}
 	return 0o640
 }
 
 func dirMode(p string) uint32 {
-	if private(p) {
+	if pmxcfs.Private(p) {
 		return 0o700
 	}
 	return 0o755

@@ -22,6 +22,7 @@ import (
 	"github.com/aymanbagabas/go-udiff"
 	_ "modernc.org/sqlite" // pure-Go SQLite, as the store uses
 
+	"hostadm/internal/cfs/pmxcfs"
 	"hostadm/internal/host"
 )
 
@@ -133,15 +134,8 @@ func (h *History) Close() error { return h.db.Close() }
 // Secret reports whether a path's content must never be recorded.
 func Secret(kind, path string) bool {
 	p := strings.TrimPrefix(path, "/")
-	if kind == KindStore {
-		if p == "priv" || strings.HasPrefix(p, "priv/") {
-			return true
-		}
-		if rest, ok := strings.CutPrefix(p, "nodes/"); ok {
-			if _, sub, ok := strings.Cut(rest, "/"); ok && (sub == "priv" || strings.HasPrefix(sub, "priv/")) {
-				return true
-			}
-		}
+	if kind == KindStore && pmxcfs.Private(p) {
+		return true
 	}
 	base := p[strings.LastIndex(p, "/")+1:]
 	return strings.HasSuffix(base, ".key") || strings.Contains(base, "shadow") ||

@@ -17,15 +17,12 @@ func (h *History) HostJournal() *Journal { return &Journal{h: h} }
 // outside hostadm when they are read again.
 type Journal struct{ h *History }
 
-// recorded tells which host files are configuration worth recording: those
+// Records tells which host files are configuration worth recording: those
 // under /etc. Caches, stamps and state under /var and /run are not.
-func recorded(path string) bool { return strings.HasPrefix(path, "/etc/") }
+func (j *Journal) Records(path string) bool { return strings.HasPrefix(path, "/etc/") }
 
-// Wrote records a write through hostadm.
+// Wrote records a write through hostadm (Root asks Records first).
 func (j *Journal) Wrote(ctx context.Context, path string, before, after []byte) {
-	if !recorded(path) {
-		return
-	}
 	if after == nil {
 		after = []byte{}
 	}
@@ -41,9 +38,7 @@ func (j *Journal) Wrote(ctx context.Context, path string, before, after []byte) 
 // Read compares what hostadm read with what it last knew of the file and
 // records a difference as a change made outside hostadm.
 func (j *Journal) Read(path string, data []byte) {
-	if recorded(path) {
-		j.noticeOutside(path, data)
-	}
+	j.noticeOutside(path, data)
 }
 
 func (j *Journal) remember(path string, data []byte) {

@@ -32,6 +32,9 @@ func ActorFrom(ctx context.Context) Actor {
 // Journal learns of every host file hostadm writes and reads, so that it can
 // record who changed what (and notice changes made outside hostadm).
 type Journal interface {
+	// Records tells whether writes and reads of path are reported at all,
+	// so that Root reads nothing extra for the files it does not keep.
+	Records(path string) bool
 	// Wrote reports a write of path (a host path such as /etc/hosts):
 	// before is the old content, nil when the file did not exist.
 	Wrote(ctx context.Context, path string, before, after []byte)
@@ -48,7 +51,7 @@ func (r Root) WithJournal(j Journal) Root {
 // WriteFileContext is WriteFile with the caller's context, which names the
 // actor the journal records.
 func (r Root) WriteFileContext(ctx context.Context, p string, data []byte, mode fs.FileMode) error {
-	if r.journal == nil {
+	if r.journal == nil || !r.journal.Records(p) {
 		return WriteFileAtomic(r.Path(p), data, mode)
 	}
 	before, err := os.ReadFile(r.Path(p))

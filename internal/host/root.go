@@ -49,7 +49,7 @@ func (r Root) Path(p string) string {
 // ReadFile reads a host file.
 func (r Root) ReadFile(p string) ([]byte, error) {
 	data, err := os.ReadFile(r.Path(p))
-	if err == nil && r.journal != nil {
+	if err == nil && r.journal != nil && r.journal.Records(p) {
 		r.journal.Read(p, data)
 	}
 	return data, err

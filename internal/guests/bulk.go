@@ -215,27 +215,16 @@ func (s *Service) StopAll(ctx context.Context, user string, opts BulkOptions, lo
 		return err
 	}
 	p := &pool{s: s, log: log, n: s.maxWorkers(opts), verb: "Stopping"}
-	for i, e := range plan {
-		if s.Running(e.VMID) != nil {
-			timeout := opts.Timeout
-			if e.Down >= 0 {
-				timeout = e.Down
-			} else if timeout < 0 {
-				timeout = 180
-			}
-			log.Printf("Stopping VM %d (timeout = %d seconds)", e.VMID, timeout)
-			upid, err := s.Spawn(ctx, user, e.VMID, Action{Type: "qmshutdown", Timeout: timeout, Force: opts.ForceStop})
-			if err != nil {
-				log.Warn("%v", err)
-			} else {
-				p.add(ctx, e.VMID, upid)
-				p.wait(p.n)
-			}
+	s.runningInOrder(ctx, user, plan, p, "", func(e PlanEntry) Action {
+		timeout := opts.Timeout
+		if e.Down >= 0 {
+			timeout = e.Down
+		} else if timeout < 0 {
+			timeout = 180
 		}
-		if i == len(plan)-1 || plan[i+1].Order != e.Order {
-			p.wait(1)
-		}
-	}
+		log.Printf("Stopping VM %d (timeout = %d seconds)", e.VMID, timeout)
+		return Action{Type: "qmshutdown", Timeout: timeout, Force: opts.ForceStop}
+	})
 	s.cfg.Logger.Info("all VMs and CTs stopped")
 	return nil
 }
@@ -248,25 +237,33 @@ func (s *Service) SuspendAll(ctx context.Context, user string, opts BulkOptions,
 		return err
 	}
 	p := &pool{s: s, log: log, n: s.maxWorkers(opts), verb: "Suspending"}
+	s.runningInOrder(ctx, user, plan, p, "VM %d not running, skipping suspension", func(e PlanEntry) Action {
+		log.Printf("Suspending VM %d", e.VMID)
+		return Action{Type: "qmsuspend"}
+	})
+	s.cfg.Logger.Info("all VMs suspended")
+	return nil
+}
+
+// runningInOrder spawns act's action for each running VM of plan through
+// the worker pool, one order group at a time (a group ends when all its
+// actions have); a VM not running is skipped, with skipMsg logged when set.
+func (s *Service) runningInOrder(ctx context.Context, user string, plan []PlanEntry, p *pool, skipMsg string, act func(PlanEntry) Action) {
 	for i, e := range plan {
 		if s.Running(e.VMID) == nil {
-			log.Printf("VM %d not running, skipping suspension", e.VMID)
-		} else {
-			log.Printf("Suspending VM %d", e.VMID)
-			upid, err := s.Spawn(ctx, user, e.VMID, Action{Type: "qmsuspend"})
-			if err != nil {
-				log.Warn("%v", err)
-			} else {
-				p.add(ctx, e.VMID, upid)
-				p.wait(p.n)
+			if skipMsg != "" {
+				p.log.Printf(skipMsg, e.VMID)
 			}
+		} else if upid, err := s.Spawn(ctx, user, e.VMID, act(e)); err != nil {
+			p.log.Warn("%v", err)
+		} else {
+			p.add(ctx, e.VMID, upid)
+			p.wait(p.n)
 		}
 		if i == len(plan)-1 || plan[i+1].Order != e.Order {
 			p.wait(1)
 		}
 	}
-	s.cfg.Logger.Info("all VMs suspended")
-	return nil
 }
 
 // bootMarker records that startall ran in this boot (the boot id).

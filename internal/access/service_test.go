@@ -382,3 +382,34 @@ func BenchmarkCheckPasswordDefaultKDF(b *testing.B) {
 		}
 	}
 }
+
+// lagStore answers Revision from a member that has not applied the latest
+// writes yet, as a serializable etcd read on a follower can.
+type lagStore struct {
+	*memStore
+	rev int64
+}
+
+func (l *lagStore) Revision(context.Context) (int64, error) { return l.rev, nil }
+
+// A user added on another node logs in and presents tickets here before
+// this member's own revision has caught up: the forced look at the store
+// must read the files, not trust the lagging revision.
+func TestUserFromOtherNodeWhileRevisionLags(t *testing.T) {
+	s1, store, clk := newTestService(t, map[string]string{PathUserCfg: testUserCfg})
+	lag := &lagStore{memStore: store}
+	lag.rev, _ = store.Revision(context.Background())
+	s2, err := New(Config{Store: lag, Clock: clk.Now, Revalidate: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s2.VerifyTicket(s1.CreateTicket("zed@pve")); err == nil {
+		t.Fatal("ticket of an unknown user accepted")
+	}
+	if err := s1.CreateUser(context.Background(), User{UserID: "zed@pve", Enable: 1}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := s2.VerifyTicket(s1.CreateTicket("zed@pve")); err != nil || u != "zed@pve" {
+		t.Fatalf("ticket of a user made elsewhere: %q, %v", u, err)
+	}
+}

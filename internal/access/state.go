@@ -61,7 +61,10 @@ func (s *Service) snapshot(ctx context.Context, force bool) (*state, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: store revision: %w", err)
 	}
-	if st != nil && st.rev == rev {
+	// A forced look reads the files even when the revision did not move:
+	// the revision may come from a member that lags (a serializable etcd
+	// read), while the file reads are linearizable.
+	if st != nil && st.rev == rev && !force {
 		cp := *st
 		cp.checked = time.Now()
 		s.state.Store(&cp)

@@ -67,11 +67,17 @@ func createDirectory(ctx context.Context, r *Request, d *disks.Service) (any, er
 	if err := s.Check(name); err != nil {
 		return nil, err
 	}
-	add := addStorage(r, name, "dir", map[string]any{"path": directory.MountPath(name), "is_mountpoint": "1",
-		"content": "rootdir,images,iso,backup,vztmpl,snippets"}, []string{"path"})
+	add := addStorage(r, name, "dir", dirStorageValues(name), []string{"path"})
 	return add.start(ctx, "dircreate", func(ctx context.Context, l *tasks.Log) error {
 		return s.Create(ctx, l, dev, name, fstype)
 	})
+}
+
+// dirStorageValues are the storage.cfg values of directory storage NAME
+// on its mount unit's mount point.
+func dirStorageValues(name string) map[string]any {
+	return map[string]any{"path": directory.MountPath(name), "is_mountpoint": "1",
+		"content": "rootdir,images,iso,backup,vztmpl,snippets"}
 }
 
 func deleteDirectory(ctx context.Context, r *Request, d *disks.Service) (any, error) {

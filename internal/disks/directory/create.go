@@ -42,28 +42,70 @@ func (s *Service) Create(ctx context.Context, l Log, dev, name, fstype string) e
 		if _, err := s.d.Run(ctx, l, "mkfs", "-t", fstype, part); err != nil {
 			return err
 		}
-		res, err := s.d.Run(ctx, l, "blkid", part, "-o", "export")
-		if err != nil {
-			return err
-		}
-		uuid := ParseBlkidUUID(res.Stdout)
-		if uuid == "" {
-			return fmt.Errorf("could not get UUID of device '%s'", part)
-		}
-		var b bytes.Buffer
-		MountUnit(name, uuid, fstype).Write(&b)
-		if err := s.d.Root().WriteFileContext(ctx, UnitPath(name), b.Bytes(), 0o644); err != nil {
-			return err
-		}
-		s.d.UdevTrigger(ctx, l, part)
-		for _, argv := range [][]string{{"systemctl", "daemon-reload"}, {"systemctl", "enable", UnitName(name)},
-			{"systemctl", "start", UnitName(name)}} {
-			if _, err := s.d.Run(ctx, l, argv...); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.mount(ctx, l, part, name, fstype, false)
 	})
+}
+
+// mount is what follows mkfs (under the disk lock the caller holds): the
+// file system's UUID from `blkid DEV -o export`, the mount unit, and
+// `systemctl daemon-reload`, `enable` and `start` of the unit. With undo,
+// a failure after the unit was written stops, disables and removes it
+// again (each step tried, failures logged), so nothing of the mount is
+// left; without it the unit stays for the admin, as Proxmox leaves it.
+func (s *Service) mount(ctx context.Context, l Log, dev, name, fstype string, undo bool) error {
+	res, err := s.d.Run(ctx, l, "blkid", dev, "-o", "export")
+	if err != nil {
+		return err
+	}
+	uuid := ParseBlkidUUID(res.Stdout)
+	if uuid == "" {
+		return fmt.Errorf("could not get UUID of device '%s'", dev)
+	}
+	var b bytes.Buffer
+	MountUnit(name, uuid, fstype).Write(&b)
+	if err := s.d.Root().WriteFileContext(ctx, UnitPath(name), b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	s.d.UdevTrigger(ctx, l, dev)
+	for _, argv := range [][]string{{"systemctl", "daemon-reload"}, {"systemctl", "enable", UnitName(name)},
+		{"systemctl", "start", UnitName(name)}} {
+		if _, err := s.d.Run(ctx, l, argv...); err != nil {
+			if undo {
+				l.Printf("undoing the mount unit of '%s'", name)
+				s.dropUnit(ctx, l, name, true)
+				if _, err := s.d.Run(ctx, l, "systemctl", "daemon-reload"); err != nil {
+					l.Warn("%v", err)
+				}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Target is a directory storage's mount for a file system another worker
+// made (a thin volume): Check refuses a name in use, Mount writes and
+// starts the unit, taking it back when a step fails.
+type Target struct {
+	s    *Service
+	name string
+}
+
+// Target returns the mount of storage NAME, after checking the name.
+func (s *Service) Target(name string) (Target, error) {
+	if !reName.MatchString(name) {
+		return Target{}, fmt.Errorf("invalid storage name '%s'", name)
+	}
+	return Target{s, name}, nil
+}
+
+// Check is Service.Check for the target's name.
+func (t Target) Check() error { return t.s.Check(t.name) }
+
+// Mount mounts the file system on dev at the target (the caller holds the
+// disk lock); a failure leaves no unit behind.
+func (t Target) Mount(ctx context.Context, l Log, dev, fstype string) error {
+	return t.s.mount(ctx, l, dev, t.name, fstype, true)
 }
 
 // partition readies the partition the file system goes on.

@@ -34,13 +34,8 @@ func (s *Service) Remove(ctx context.Context, l Log, name string, wipe bool, cle
 				return err
 			}
 		}
-		for _, argv := range [][]string{{"systemctl", "stop", UnitName(name)}, {"systemctl", "disable", UnitName(name)}} {
-			if _, err := s.d.Run(ctx, l, argv...); err != nil {
-				return err
-			}
-		}
-		if err := os.Remove(s.d.Root().Path(UnitPath(name))); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("cannot remove %s - %w", UnitPath(name), err)
+		if err := s.dropUnit(ctx, l, name, false); err != nil {
+			return err
 		}
 		var cfgErr error
 		if cleanupConfig != nil {
@@ -59,6 +54,31 @@ func (s *Service) Remove(ctx context.Context, l Log, name string, wipe bool, cle
 		}
 		return nil
 	})
+}
+
+// dropUnit is `systemctl stop` and `disable` of NAME's mount unit and the
+// removal of its file. It stops at the first failure, or with bestEffort
+// logs each failure and tries the next step, returning the first.
+func (s *Service) dropUnit(ctx context.Context, l Log, name string, bestEffort bool) error {
+	var first error
+	fail := func(err error) bool {
+		if first == nil {
+			first = err
+		}
+		if bestEffort {
+			l.Warn("%v", err)
+		}
+		return !bestEffort
+	}
+	for _, argv := range [][]string{{"systemctl", "stop", UnitName(name)}, {"systemctl", "disable", UnitName(name)}} {
+		if _, err := s.d.Run(ctx, l, argv...); err != nil && fail(err) {
+			return err
+		}
+	}
+	if err := os.Remove(s.d.Root().Path(UnitPath(name))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		fail(fmt.Errorf("cannot remove %s - %w", UnitPath(name), err))
+	}
+	return first
 }
 
 // wipeTarget is the device of the unit's What=, or its disk when that

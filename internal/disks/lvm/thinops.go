@@ -180,9 +180,19 @@ func ThinVolumeArgs(vg, pool, name, size, fs string) ([][]string, error) {
 	}, nil
 }
 
+// Mount is where a new thin volume's file system goes (a directory
+// storage's mount, directory.Target): Check runs before lvcreate, Mount
+// after mkfs, both under the disk lock; Mount leaves nothing when it fails.
+type Mount interface {
+	Check() error
+	Mount(ctx context.Context, l Log, dev, fstype string) error
+}
+
 // CreateThinVolume is the lvmthinvolume worker: a thin volume in the
-// pool, formatted (mounting and a storage entry are the directory steps).
-func (s *Service) CreateThinVolume(ctx context.Context, l Log, vg, pool, name, size, fs string) error {
+// pool, formatted, and with mnt set mounted there. When mkfs or the mount
+// fails the volume is removed again (`lvremove -y VG/NAME`), so a failed
+// create leaves no volume behind.
+func (s *Service) CreateThinVolume(ctx context.Context, l Log, vg, pool, name, size, fs string, mnt Mount) error {
 	return s.d.Locked(ctx, func() error {
 		calls, err := ThinVolumeArgs(vg, pool, name, size, fs)
 		if err != nil {
@@ -191,11 +201,25 @@ func (s *Service) CreateThinVolume(ctx context.Context, l Log, vg, pool, name, s
 		if _, err := s.CheckThinResize(ctx, vg, pool, "+1K", ""); err != nil {
 			return err // the pool must exist
 		}
-		for _, argv := range calls {
-			if _, err := s.d.Run(ctx, l, argv...); err != nil {
+		if mnt != nil {
+			if err := mnt.Check(); err != nil {
 				return err
 			}
 		}
-		return nil
+		if _, err := s.d.Run(ctx, l, calls[0]...); err != nil {
+			return err
+		}
+		dev := calls[1][len(calls[1])-1]
+		_, err = s.d.Run(ctx, l, calls[1]...)
+		if err == nil && mnt != nil {
+			err = mnt.Mount(ctx, l, dev, fs)
+		}
+		if err != nil {
+			l.Printf("removing the new volume %s/%s again", vg, name)
+			if _, rmErr := s.d.Run(ctx, l, "lvremove", "-y", vg+"/"+name); rmErr != nil {
+				l.Warn("%v", rmErr)
+			}
+		}
+		return err
 	})
 }

@@ -2,16 +2,24 @@ package storage
 
 import (
 	"context"
+	"errors"
+	"fmt"
+
+	"hostadm/internal/sectioncfg"
 
 	"hostadm/internal/tasks"
 )
 
 // Entry is the storage entry a disk endpoint's add_storage adds: Verify
-// names the keys an existing entry of another node must match.
+// names the keys an existing entry of another node must match. With
+// Release a failed work takes the reservation back (the entry removed, or
+// this node taken off an entry of other nodes) instead of leaving it
+// disabled as Proxmox VE does.
 type Entry struct {
 	ID, Type string
 	Values   map[string]any
 	Verify   []string
+	Release  bool
 }
 
 // AddAround is add_storage around the work that creates a storage's backing
@@ -29,6 +37,11 @@ func (s *Service) AddAround(ctx context.Context, e *Entry, create func(context.C
 	}
 	return func(ctx context.Context, l *tasks.Log) error {
 		if err := create(ctx, l); err != nil {
+			if e.Release {
+				if rErr := s.CleanupForNode(ctx, func(sec *sectioncfg.Section) bool { return sec.ID == e.ID }); rErr != nil {
+					return errors.Join(err, fmt.Errorf("storage '%s' not released: %w", e.ID, rErr))
+				}
+			}
 			return err
 		}
 		return s.Enable(ctx, e.ID)

@@ -52,3 +52,39 @@ func TestAddAround(t *testing.T) {
 		t.Errorf("nil entry: %v", err)
 	}
 }
+
+// TestAddAroundRelease: with Release a failed work takes the reservation
+// back, a new entry removed and an entry of other nodes left as it was.
+func TestAddAroundRelease(t *testing.T) {
+	s, st := newService(t, "n1")
+	ctx := t.Context()
+	boom := errors.New("boom")
+	fail := func(context.Context, *tasks.Log) error { return boom }
+	if err := s.Create(ctx, "dir", "shared", map[string]any{"path": "/mnt/pve/shared", "nodes": "n2"}); err != nil {
+		t.Fatal(err)
+	}
+	before := file(t, st)
+	work, err := s.AddAround(ctx, &Entry{ID: "vz", Type: "dir", Values: map[string]any{"path": "/mnt/pve/vz"}, Release: true}, fail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := work(ctx, nil); !errors.Is(err, boom) {
+		t.Errorf("failed work: %v", err)
+	}
+	if got := file(t, st); got != before {
+		t.Errorf("new entry not released:\n%s", got)
+	}
+	e := &Entry{ID: "shared", Type: "dir", Values: map[string]any{"path": "/mnt/pve/shared"}, Verify: []string{"path"}, Release: true}
+	if work, err = s.AddAround(ctx, e, fail); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(file(t, st), "nodes n1,n2") {
+		t.Errorf("node not added:\n%s", file(t, st))
+	}
+	if err := work(ctx, nil); !errors.Is(err, boom) {
+		t.Errorf("failed work: %v", err)
+	}
+	if got := file(t, st); got != before {
+		t.Errorf("other nodes' entry changed:\n%s\nwant\n%s", got, before)
+	}
+}

@@ -40,7 +40,8 @@ func diskSmartdEndpoints() []*Endpoint {
 			Method: "PUT", Path: "/nodes/{node}/disks/smartd", Name: "set_smartd",
 			Description: "hostadm extension: set the self-test schedule and mail target of DEVICESCAN or of a disk's " +
 				"override (a new override starts from DEVICESCAN's directives with -a and goes before it). Other lines " +
-				"of the file are kept as they are.",
+				"of the file are kept as they are. A running smartd reloads the file (systemctl try-reload-or-restart " +
+				"smartmontools.service); a failed reload is the answer's error, the file stays written.",
 			Perm: modifyPerm(), ProxyTo: "node", Protected: true,
 			Params: nodeParams(schema.Props{
 				"device":   device,

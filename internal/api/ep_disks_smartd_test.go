@@ -85,3 +85,41 @@ func TestSmartdEndpoints(t *testing.T) {
 		t.Errorf("calls:\n%s", calls)
 	}
 }
+
+// TestSmartdReload: where systemd runs the host, every write of
+// smartd.conf is followed by the reload (exact argv); a failing reload is
+// the answer's error while the new file stays.
+func TestSmartdReload(t *testing.T) {
+	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
+		os.MkdirAll(filepath.Join(root, "run/systemd/system"), 0o755)
+		os.MkdirAll(filepath.Join(root, "etc"), 0o755)
+		os.WriteFile(filepath.Join(root, "etc/smartd.conf"), []byte(smartdBefore), 0o644)
+	}})
+	rec := host.NewRecorder()
+	rec.On(disks.SmartdReloadArgs, host.Reply{})
+	rec.On(disks.SmartdReloadArgs, host.Reply{ExitCode: 1, Stderr: "Job for smartmontools.service failed.\n"})
+	svc := env.Server.Node().Services
+	svc.Disks = disks.New(disks.Config{Root: svc.Root, Runner: rec})
+	root := env.RootAuth()
+	path := "/nodes/" + daemontest.Node + "/disks/smartd"
+	file := filepath.Join(env.Root, "etc/smartd.conf")
+	reload := strings.Join(disks.SmartdReloadArgs, " ")
+
+	if r := env.Do(root, "PUT", path, url.Values{"device": {"DEVICESCAN"}, "mail": {"a;b"}}); r.Status != 400 || len(rec.Calls()) != 0 {
+		t.Errorf("refused edit: %d, ran %q", r.Status, rec.Calls())
+	}
+	env.MustOK(root, "PUT", path, url.Values{"device": {"DEVICESCAN"}, "mail": {"admin@example.com"}})
+	if calls := rec.Calls(); len(calls) != 1 || calls[0] != reload {
+		t.Errorf("after a write ran %q, want %q", calls, reload)
+	}
+	r := env.Do(root, "PUT", path, url.Values{"device": {"DEVICESCAN"}, "mail": {"ops@example.com"}})
+	if r.Status != 500 || r.Message != "/etc/smartd.conf written, but smartd did not reload it: command 'systemctl try-reload-or-restart smartmontools.service' failed: exit code 1: Job for smartmontools.service failed.\n" {
+		t.Errorf("failed reload: %d %q", r.Status, r.Message)
+	}
+	if b, _ := os.ReadFile(file); !strings.Contains(string(b), "-m ops@example.com") {
+		t.Errorf("the written file is gone:\n%s", b)
+	}
+	if calls := rec.Calls(); len(calls) != 2 || calls[1] != reload {
+		t.Errorf("calls %q", calls)
+	}
+}

@@ -102,21 +102,27 @@ func (s *Service) editSmartd(ctx context.Context, digest string, edit func(*smar
 	if err := s.cfg.Root.WriteFileContext(ctx, SmartdConf, b.Bytes(), 0o644); err != nil {
 		return err
 	}
-	s.reloadSmartd(ctx)
+	if err := s.reloadSmartd(ctx); err != nil {
+		return fmt.Errorf("%s written, but smartd did not reload it: %w", SmartdConf, err)
+	}
 	return nil
 }
 
-// reloadSmartd makes a running smartd read the file again. Only where
-// systemd runs the host (never under a test root).
-func (s *Service) reloadSmartd(ctx context.Context) {
+// reloadSmartd makes a running smartd read the file again: `systemctl
+// try-reload-or-restart smartmontools.service` (Debian's unit; smartd.service
+// is its alias) acts only when the service is active, so a stopped smartd
+// stays stopped. Only where systemd runs the host (/run/systemd/system, as
+// sd_booted checks), so never under a test root that lacks it.
+func (s *Service) reloadSmartd(ctx context.Context) error {
 	if !s.cfg.Root.Exists("/run/systemd/system") {
-		return
+		return nil
 	}
-	_, err := s.cfg.Runner.Run(ctx, host.Cmd{Argv: []string{"systemctl", "try-reload-or-restart", "smartmontools.service"}, Timeout: 30 * time.Second})
-	if err != nil {
-		s.cfg.Logger.Warn("reload smartd", "err", err)
-	}
+	_, err := s.cfg.Runner.Run(ctx, host.Cmd{Argv: SmartdReloadArgs, Timeout: 30 * time.Second})
+	return err
 }
+
+// SmartdReloadArgs is the reload after smartd.conf was written.
+var SmartdReloadArgs = []string{"systemctl", "try-reload-or-restart", "smartmontools.service"}
 
 func (s *Service) readSmartd() (*smartdconf.File, string, bool, error) {
 	raw, err := s.cfg.Root.ReadFile(SmartdConf)

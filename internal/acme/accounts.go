@@ -113,6 +113,15 @@ func (s *Service) core(directory, location string, key crypto.Signer) (*api.Core
 	return c, nil
 }
 
+// accountCore opens a registered account's directory with its key.
+func (s *Service) accountCore(a *Account) (*api.Core, error) {
+	key, err := a.key()
+	if err != nil {
+		return nil, err
+	}
+	return s.core(a.Directory, a.Location, key)
+}
+
 // Registration is a new account's parameters.
 type Registration struct {
 	Name, Directory, TOS string
@@ -199,11 +208,7 @@ func (s *Service) DeactivateAccount(ctx context.Context, l *tasks.Log, name stri
 	if err != nil {
 		return err
 	}
-	key, err := a.key()
-	if err != nil {
-		return err
-	}
-	core, err := s.core(a.Directory, a.Location, key)
+	core, err := s.accountCore(a)
 	if err != nil {
 		return err
 	}
@@ -232,11 +237,7 @@ func (s *Service) withAccount(ctx context.Context, name string, fn func(*Account
 	if err != nil {
 		return err
 	}
-	key, err := a.key()
-	if err != nil {
-		return err
-	}
-	core, err := s.core(a.Directory, a.Location, key)
+	core, err := s.accountCore(a)
 	if err != nil {
 		return err
 	}

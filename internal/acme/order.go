@@ -155,11 +155,7 @@ func (s *Service) Order(ctx context.Context, l *tasks.Log) error {
 	if err := s.preflightOrder(ctx, l, n, plugins); err != nil {
 		return err
 	}
-	key, err := acc.key()
-	if err != nil {
-		return err
-	}
-	core, err := s.core(acc.Directory, acc.Location, key)
+	core, err := s.accountCore(acc)
 	if err != nil {
 		return err
 	}
@@ -268,11 +264,7 @@ func (s *Service) revokeCert(ctx context.Context, certPEM []byte) error {
 	if err != nil {
 		return err
 	}
-	key, err := acc.key()
-	if err != nil {
-		return err
-	}
-	core, err := s.core(acc.Directory, acc.Location, key)
+	core, err := s.accountCore(acc)
 	if err != nil {
 		return err
 	}

@@ -55,25 +55,24 @@ func (s *Service) FirmwarePlan() (*FirmwarePlan, error) {
 // EnableFirmware adds the firmware component. With dryRun it only answers
 // the plan. A stale digest, or no Debian entry to extend, changes nothing.
 func (s *Service) EnableFirmware(ctx context.Context, digest string, dryRun bool) (*FirmwarePlan, error) {
-	unlock, err := s.lockSources(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	sn, err := s.readChecked(digest)
-	if err != nil {
-		return nil, err
-	}
-	p, files, err := s.planFirmware(sn)
-	if err != nil || dryRun {
-		return p, err
-	}
-	for _, f := range files {
-		if err := s.writeFile(ctx, f.Path, f.File); err != nil {
-			return nil, err
+	var p *FirmwarePlan
+	err := s.editSources(ctx, digest, func(sn *Snapshot) error {
+		plan, files, err := s.planFirmware(sn)
+		p = plan
+		if err != nil || dryRun {
+			return err
 		}
+		for _, f := range files {
+			if err := s.writeFile(ctx, f.Path, f.File); err != nil {
+				return err
+			}
+		}
+		p.Written = schema.Flag(len(files) > 0)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	p.Written = schema.Flag(len(files) > 0)
 	return p, nil
 }
 

@@ -10,13 +10,9 @@ import (
 // Put writes path when its mod_revision matches expect, in one etcd
 // transaction, and returns the new version.
 func (s *Etcd) Put(ctx context.Context, path string, data []byte, expect int64) (int64, error) {
-	p, err := checkPath(path)
+	p, err := checkPut(path, data)
 	if err != nil {
-		return 0, fmt.Errorf("put %q: %w", path, err)
-	}
-	if len(data) > MaxFileSize {
-		return 0, fmt.Errorf("put %s: %d bytes, at most %d allowed: %w",
-			p, len(data), MaxFileSize, ErrTooLarge)
+		return 0, err
 	}
 	if expect < AnyVersion {
 		return 0, fmt.Errorf("put %s: invalid expected version %d", p, expect)

@@ -223,6 +223,20 @@ func checkPath(p string) (string, error) {
 	return c, nil
 }
 
+// checkPut checks a write's path and size for every backend and returns
+// the clean path.
+func checkPut(path string, data []byte) (string, error) {
+	p, err := checkPath(path)
+	if err != nil {
+		return "", fmt.Errorf("put %q: %w", path, err)
+	}
+	if len(data) > MaxFileSize {
+		return "", fmt.Errorf("put %s: %d bytes, at most %d allowed: %w",
+			p, len(data), MaxFileSize, ErrTooLarge)
+	}
+	return p, nil
+}
+
 // checkPrefix accepts "" (everything) and any partial path that could
 // begin a valid one.
 func checkPrefix(p string) error {

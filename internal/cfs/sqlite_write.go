@@ -11,13 +11,9 @@ import (
 // Put writes path when its current version matches expect and returns the
 // new version, which is the new store revision.
 func (s *SQLite) Put(ctx context.Context, path string, data []byte, expect int64) (int64, error) {
-	p, err := checkPath(path)
+	p, err := checkPut(path, data)
 	if err != nil {
-		return 0, fmt.Errorf("put %q: %w", path, err)
-	}
-	if len(data) > MaxFileSize {
-		return 0, fmt.Errorf("put %s: %d bytes, at most %d allowed: %w",
-			p, len(data), MaxFileSize, ErrTooLarge)
+		return 0, err
 	}
 	if data == nil {
 		data = []byte{} // the column is NOT NULL; an empty file is still a file

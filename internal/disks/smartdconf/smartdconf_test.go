@@ -2,14 +2,13 @@ package smartdconf
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"hostadm/internal/hostcfg/golden"
+)
 
 func str(s string) *string { return &s }
 
@@ -63,32 +62,7 @@ func TestGolden(t *testing.T) {
 		}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			in, _ := os.ReadFile(filepath.Join("testdata", c.in))
-			f := parseFile(t, c.in)
-			if got := bytesOf(t, f); !bytes.Equal(got, in) {
-				t.Fatalf("untouched round trip differs")
-			}
-			if err := c.edit(f); err != nil {
-				t.Fatal(err)
-			}
-			got := bytesOf(t, f)
-			golden := filepath.Join("testdata", c.name+".golden")
-			if *update {
-				os.WriteFile(golden, got, 0o644)
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("got:\n%s\nwant:\n%s", got, want)
-			}
-			again := parseFile(t, c.name+".golden")
-			if !bytes.Equal(bytesOf(t, again), want) {
-				t.Errorf("golden file does not round-trip")
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { golden.Edit(t, Parse, c.in, c.name, c.edit) })
 	}
 }
 

@@ -1,8 +1,9 @@
-// Package golden runs the golden-file tests of hostcfg's codecs: every
-// testdata/NAME.in is transformed and compared with NAME.golden (rewritten
-// with -update), and the golden file transformed again must come back
-// unchanged (idempotence). FuzzRoundTrip is their shared fuzz target: an
-// untouched file must come back byte for byte.
+// Package golden runs golden-file tests: File compares output with a file
+// in testdata (rewritten with -update) for any package's tests; Run does
+// it for every testdata/NAME.in of a codec, and the golden file
+// transformed again must come back unchanged (idempotence); Edit does it
+// for one named edit of a codec's file. FuzzRoundTrip is their shared fuzz
+// target: an untouched file must come back byte for byte.
 package golden
 
 import (
@@ -16,6 +17,25 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
+
+// File compares got with the golden file at path, which -update rewrites
+// first, and returns the golden content.
+func File(t testing.TB, path string, got []byte) []byte {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+	return want
+}
 
 // Run applies f to every testdata/*.in of the calling package.
 func Run(t *testing.T, f func(in []byte) ([]byte, error)) {
@@ -34,19 +54,7 @@ func Run(t *testing.T, f func(in []byte) ([]byte, error)) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			name := strings.TrimSuffix(file, ".in") + ".golden"
-			if *update {
-				if err := os.WriteFile(name, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("got\n%s\nwant\n%s", got, want)
-			}
+			want := File(t, strings.TrimSuffix(file, ".in")+".golden", got)
 			again, err := f(want)
 			if err != nil {
 				t.Fatal(err)
@@ -79,6 +87,47 @@ func RunEdit[C Codec](t *testing.T, parse func(io.Reader) (C, error), edit func(
 		err = c.Write(&out)
 		return out.Bytes(), err
 	})
+}
+
+// Edit parses testdata/in, which must come back byte for byte when written
+// untouched, applies edit and compares the written file with
+// testdata/name.golden; the golden file parsed and written again must come
+// back unchanged.
+func Edit[C Codec](t *testing.T, parse func(io.Reader) (C, error), in, name string, edit func(C) error) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := parseOK(t, parse, raw)
+	if got := written(t, c); !bytes.Equal(got, raw) {
+		t.Fatalf("untouched %s does not round-trip:\n%s", in, got)
+	}
+	if err := edit(c); err != nil {
+		t.Fatal(err)
+	}
+	want := File(t, filepath.Join("testdata", name+".golden"), written(t, c))
+	if again := written(t, parseOK(t, parse, want)); !bytes.Equal(again, want) {
+		t.Errorf("golden file does not round-trip:\n%s", again)
+	}
+}
+
+func parseOK[C Codec](t *testing.T, parse func(io.Reader) (C, error), raw []byte) C {
+	t.Helper()
+	c, err := parse(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func written(t *testing.T, c Codec) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	if err := c.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }
 
 // FuzzRoundTrip checks that whatever parses and writes without an error

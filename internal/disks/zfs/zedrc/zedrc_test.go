@@ -2,14 +2,13 @@ package zedrc
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"hostadm/internal/hostcfg/golden"
+)
 
 func load(t testing.TB, name string) (*File, []byte) {
 	t.Helper()
@@ -50,28 +49,7 @@ func TestGolden(t *testing.T) {
 		"new-key":  func(f *File) error { return f.Set("ZED_NTFY_TOPIC", "zfs-alerts") },
 	}
 	for name, edit := range cases {
-		t.Run(name, func(t *testing.T) {
-			f, in := load(t, "openzfs.in")
-			if !bytes.Equal(out(t, f), in) {
-				t.Fatal("untouched file changed")
-			}
-			if err := edit(f); err != nil {
-				t.Fatal(err)
-			}
-			got := out(t, f)
-			golden := filepath.Join("testdata", name+".golden")
-			if *update {
-				os.WriteFile(golden, got, 0o644)
-			}
-			want, _ := os.ReadFile(golden)
-			if !bytes.Equal(got, want) {
-				t.Errorf("got:\n%s", got)
-			}
-			g, _ := load(t, name+".golden")
-			if !bytes.Equal(out(t, g), want) {
-				t.Error("golden file does not round-trip")
-			}
-		})
+		t.Run(name, func(t *testing.T) { golden.Edit(t, Parse, "openzfs.in", name, edit) })
 	}
 }
 

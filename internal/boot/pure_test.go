@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg/golden"
 )
 
 func TestSelect(t *testing.T) {
@@ -105,14 +106,7 @@ func TestGrubDefaultGolden(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := SetGrubCmdlineDefault(string(b), `quiet intel_iommu=on console="ttyS0,115200"`)
-		golden := strings.TrimSuffix(in, ".grub") + ".golden"
-		if *update {
-			os.WriteFile(golden, []byte(got), 0o644)
-		}
-		want, _ := os.ReadFile(golden)
-		if got != string(want) {
-			t.Errorf("%s:\n%s\nwant:\n%s", in, got, want)
-		}
+		golden.File(t, strings.TrimSuffix(in, ".grub")+".golden", []byte(got))
 		if again := SetGrubCmdlineDefault(got, `quiet intel_iommu=on console="ttyS0,115200"`); again != got {
 			t.Errorf("%s: not idempotent:\n%s", in, again)
 		}

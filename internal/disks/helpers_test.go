@@ -1,7 +1,6 @@
 package disks
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,8 +9,6 @@ import (
 
 	"hostadm/internal/host"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // fakeDisk describes a disk of a fixture host: its sysfs directory and its
 // udev database entry (hand-written in udev's format, see testdata/README.md).
@@ -96,24 +93,6 @@ func readTestdata(t testing.TB, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-// golden compares got with testdata/name, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if string(want) != string(got) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
 }
 
 // newTestService is a Service over root answering commands from rec only.

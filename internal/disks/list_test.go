@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg/golden"
 )
 
 func TestListHost1(t *testing.T) {
@@ -32,7 +33,7 @@ func TestListHost1(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "host1/list-"+c.name+".golden.json", append(b, '\n'))
+			golden.File(t, "testdata/host1/list-"+c.name+".golden.json", append(b, '\n'))
 			if c.o.SkipSmart {
 				for _, call := range rec.Calls() {
 					if strings.HasPrefix(call, "smartctl") {

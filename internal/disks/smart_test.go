@@ -8,6 +8,7 @@ import (
 
 	"hostadm/internal/disks/disktest"
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg/golden"
 )
 
 func TestParseSmartctlJSON(t *testing.T) {
@@ -23,7 +24,7 @@ func TestParseSmartctlJSON(t *testing.T) {
 				SelfTests  []SelfTest `json:"selftests,omitempty"`
 			}{sd, sd.ExitStatus, sd.SelfTests}
 			b, _ := json.MarshalIndent(out, "", "  ")
-			golden(t, "smart/"+name+".golden", append(b, '\n'))
+			golden.File(t, "testdata/smart/"+name+".golden", append(b, '\n'))
 		})
 	}
 }

@@ -3,34 +3,13 @@ package metrics
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"hostadm/internal/hostcfg/golden"
 	"hostadm/internal/metrics/wire"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-func goldenFile(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got\n%s--- want\n%s", name, got, want)
-	}
-}
 
 // roundFiles is a full node: the captured VM files plus KSM, ZFS and PSI.
 func roundFiles(t testing.TB) map[string][]byte {
@@ -73,8 +52,8 @@ func TestNodeObjectGolden(t *testing.T) {
 	var g, in wire.Batcher
 	wire.EncodeGraphite(&g, "", &o)
 	wire.EncodeInflux(&in, &o)
-	goldenFile(t, "node-round.graphite", g.Bytes())
-	goldenFile(t, "node-round.influx", in.Bytes())
+	golden.File(t, "testdata/node-round.graphite", g.Bytes())
+	golden.File(t, "testdata/node-round.influx", in.Bytes())
 }
 
 func TestBlockstat(t *testing.T) {

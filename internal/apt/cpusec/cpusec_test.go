@@ -3,15 +3,13 @@ package cpusec_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"hostadm/internal/apt/cpusec"
+	"hostadm/internal/hostcfg/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // TestVulnerabilitiesGolden parses every captured and hand-written
 // vulnerabilities directory and compares with its golden file.
@@ -34,25 +32,16 @@ func TestVulnerabilitiesGolden(t *testing.T) {
 				raw, _ := os.ReadFile(filepath.Join(dir, e.Name()))
 				got = append(got, cpusec.ParseVulnerability(e.Name(), raw))
 			}
-			golden(t, dir+".golden", got)
+			goldenJSON(t, dir+".golden", got)
 		})
 	}
 }
 
-func golden(t *testing.T, path string, v any) {
+func goldenJSON(t *testing.T, path string, v any) {
 	t.Helper()
 	got, _ := json.MarshalIndent(v, "", "  ")
 	got = append(got, '\n')
-	if *update {
-		os.WriteFile(path, got, 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n%s", path, got)
-	}
+	golden.File(t, path, got)
 }
 
 func TestParseVulnerabilityStates(t *testing.T) {

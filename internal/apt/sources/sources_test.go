@@ -3,16 +3,15 @@ package sources
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"hostadm/internal/hostcfg/golden"
+)
 
 func typeOf(name string) FileType {
 	if strings.HasSuffix(name, ".sources") {
@@ -37,24 +36,6 @@ func parseFile(t *testing.T, path string) *File {
 	return f
 }
 
-// golden compares got with the golden file, or rewrites it with -update.
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
-}
-
 // TestGolden parses every real-world file in testdata, writes it back in
 // Proxmox's layout, and checks the written file and the parsed model
 // against golden copies. The written file parsed and written again must
@@ -75,9 +56,9 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			goldenPath := filepath.Join("testdata", "golden", name)
-			golden(t, goldenPath, out)
+			golden.File(t, goldenPath, out)
 			model, _ := json.MarshalIndent(f.Repos, "", "  ")
-			golden(t, goldenPath+".json", append(model, '\n'))
+			golden.File(t, goldenPath+".json", append(model, '\n'))
 
 			again := parseFile(t, goldenPath)
 			out2, err := again.Bytes()
@@ -108,7 +89,7 @@ func TestBad(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			golden(t, strings.TrimSuffix(in, filepath.Ext(in))+".err", []byte(err.Error()+"\n"))
+			golden.File(t, strings.TrimSuffix(in, filepath.Ext(in))+".err", []byte(err.Error()+"\n"))
 		})
 	}
 }

@@ -2,7 +2,6 @@ package zfs
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,24 +10,8 @@ import (
 	"hostadm/internal/disks"
 	"hostadm/internal/disks/disktest"
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		os.WriteFile(path, got, 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if string(want) != string(got) {
-		t.Errorf("%s differs:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
 
 func read(t *testing.T, name string) string {
 	t.Helper()
@@ -47,7 +30,7 @@ func TestParseStatus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name+".golden.json", append(b, '\n'))
+			golden.File(t, filepath.Join("testdata", name+".golden.json"), append(b, '\n'))
 		})
 	}
 	st := ParseStatus([]byte(read(t, "status-degraded-resilver.txt")))

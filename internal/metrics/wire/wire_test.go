@@ -3,36 +3,15 @@ package wire
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	lp "github.com/influxdata/line-protocol/v2/lineprotocol"
+
+	"hostadm/internal/hostcfg/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs:\n--- got\n%s--- want\n%s", name, got, want)
-	}
-}
 
 // guestObjects are a VM, a container and a storage shaped like
 // qemu-server's and pve-container's vmstatus and storage_info output.
@@ -71,8 +50,8 @@ func TestEncodeGolden(t *testing.T) {
 		EncodeGraphite(&g, "proxmox.cluster1", &o)
 		EncodeInflux(&in, &o)
 	}
-	golden(t, "guests.graphite", g.Bytes())
-	golden(t, "guests.influx", in.Bytes())
+	golden.File(t, "testdata/guests.graphite", g.Bytes())
+	golden.File(t, "testdata/guests.influx", in.Bytes())
 	checkParses(t, in.Bytes())
 }
 

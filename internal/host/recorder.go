@@ -50,6 +50,20 @@ func (r *Recorder) Calls() []string {
 	return out
 }
 
+// Stdin returns what the last call of argv got on standard input ("" when
+// it was not called), so a test can check secrets went there and not into
+// the argument vector.
+func (r *Recorder) Stdin(argv []string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.calls) - 1; i >= 0; i-- {
+		if key(r.calls[i].Argv) == key(argv) {
+			return string(r.calls[i].Stdin)
+		}
+	}
+	return ""
+}
+
 // Run implements Runner.
 func (r *Recorder) Run(ctx context.Context, c Cmd) (Result, error) {
 	r.mu.Lock()

@@ -11,6 +11,7 @@ import (
 	"hostadm/internal/daemon/daemontest"
 	"hostadm/internal/disks"
 	"hostadm/internal/disks/disktest"
+	"hostadm/internal/disks/zfs"
 	"hostadm/internal/host"
 )
 
@@ -47,9 +48,15 @@ func TestBrowserNotesGraphsMetricsDisks(t *testing.T) {
 	rec.On([]string{"zpool", "list", "-HpPLo", "name,size,alloc,free,frag,dedup,health"}, host.Reply{Stdout: disktest.Testdata(t, "zfs", "list-HpPLo.txt")})
 	rec.On([]string{"zpool", "status", "-P", "rpool"}, host.Reply{Stdout: disktest.Testdata(t, "zfs", "status-degraded-resilver.txt")})
 	create := []string{"zpool", "create", "-o", "ashift=12", "tank2", "raidz",
-		"/dev/disk/by-id/ata-DISK_SDB", "/dev/disk/by-id/ata-DISK_SDC", "/dev/disk/by-id/ata-DISK_SDD"}
+		"/dev/disk/by-id/ata-DISK_SDB", "/dev/disk/by-id/ata-DISK_SDC", "/dev/disk/by-id/ata-DISK_SDD",
+		"cache", "/dev/disk/by-id/ata-DISK_SDE"}
 	rec.On(create, host.Reply{})
 	rec.On([]string{"zfs", "set", "compression=on", "tank2"}, host.Reply{})
+	for _, line := range strings.Split(strings.TrimSpace(disktest.Testdata(t, "zfs", "list-datasets-tank.txt")), "\n") {
+		rec.On(zfs.DatasetsArgs(strings.Split(line, "\t")[0], false), host.Reply{Stdout: line + "\n"})
+	}
+	changeKey := []string{"zfs", "change-key", "-o", "keylocation=prompt", "-o", "keyformat=passphrase", "tank/keyed"}
+	rec.On(changeKey, host.Reply{})
 	svc := env.Server.Node().Services
 	svc.Disks = disks.New(disks.Config{Root: svc.Root, Runner: rec})
 	root := env.RootAuth()
@@ -123,8 +130,11 @@ func TestBrowserNotesGraphsMetricsDisks(t *testing.T) {
 	b.waitFor("device count error", `document.querySelector('.dialog .devices .field-error')?.textContent === 'raidz needs at least 3 disks'`)
 	b.shot("disks-01-zfs-too-few")
 	b.waitFor("check /dev/sdd", `(() => { const c = document.querySelector('.dialog input[name=devices][value="/dev/sdd"]'); if (c && !c.checked) c.click(); return !!c; })()`)
+	// /dev/sde as the cache (L2ARC) vdev; a data device offers no role.
+	b.waitFor("no role for a data device", `!document.querySelector('.dialog select[name=aux-role][data-dev="/dev/sdb"]')`)
+	b.waitFor("sde as cache", `(() => { const s = document.querySelector('.dialog select[name=aux-role][data-dev="/dev/sde"]'); if (!s) return false; s.value = 'cache'; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)
 	b.clickText(".dialog button", "Review the plan")
-	b.waitFor("plan", `[...document.querySelectorAll('[data-testid=disk-plan] .plan-cmd')].some((e) => e.textContent === 'zpool create -o ashift=12 tank2 raidz /dev/sdb /dev/sdc /dev/sdd')`)
+	b.waitFor("plan", `[...document.querySelectorAll('[data-testid=disk-plan] .plan-cmd')].some((e) => e.textContent === 'zpool create -o ashift=12 tank2 raidz /dev/sdb /dev/sdc /dev/sdd cache /dev/sde')`)
 	b.shot("disks-02-zfs-plan")
 	b.clickText(".dialog button", "Create ZFS pool")
 	b.waitFor("task done", `document.querySelector('[data-testid=task-status]')?.textContent === 'OK'`)
@@ -139,5 +149,27 @@ func TestBrowserNotesGraphsMetricsDisks(t *testing.T) {
 	b.waitFor("open detail", `(() => { const r = [...document.querySelectorAll('tr')].find((r) => r.querySelector('td strong')?.textContent === 'rpool'); const btn = r && [...r.querySelectorAll('button')].find((x) => x.textContent === 'Detail'); if (btn) btn.click(); return !!btn; })()`)
 	b.waitFor("zfs detail", `document.querySelector('[data-testid=zfs-state]')?.textContent === 'DEGRADED' && document.querySelector('[data-testid=zfs-scan]')?.textContent.includes('resilver in progress') && document.body.textContent.includes('replacing-1')`)
 	b.shot("disks-04-zfs-detail")
+
+	// Change the key of an encrypted dataset: the key only in the request
+	// body, on zfs's stdin, never in the page afterwards or the task log.
+	const key = "correct horse battery staple"
+	b.clickText(".dialog button", "×")
+	b.waitFor("detail closed", `!document.querySelector('.dialog')`)
+	b.waitFor("open change key", `(() => { const r = [...document.querySelectorAll('tr')].find((r) => r.querySelector('td strong')?.textContent === 'tank'); const btn = r && [...r.querySelectorAll('button')].find((x) => x.textContent === 'Change key'); if (btn) btn.click(); return !!btn; })()`)
+	b.fill("dataset", "tank/keyed")
+	b.fill("key", key)
+	b.fill("confirm", key)
+	b.shot("disks-05-zfs-change-key")
+	b.clickText(".dialog button", "Change key")
+	b.waitFor("change-key task done", `document.querySelector('[data-testid=task-status]')?.textContent === 'OK'`)
+	if eval[bool](b, `document.documentElement.outerHTML.includes('`+key+`') || [...document.querySelectorAll('input')].some((i) => i.value.includes('`+key+`'))`) {
+		t.Errorf("the key is shown in the page")
+	}
+	if !strings.Contains(strings.Join(rec.Calls(), "\n"), strings.Join(changeKey, " ")) {
+		t.Errorf("change-key did not run:\n%s", strings.Join(rec.Calls(), "\n"))
+	}
+	if _, in, _ := zfs.ChangeKeyArgs("tank", "tank/keyed", "passphrase", key); rec.Stdin(changeKey) != string(in) || len(in) == 0 {
+		t.Errorf("zfs change-key got %q on stdin, want %q", rec.Stdin(changeKey), in)
+	}
 	b.checkPageErrors()
 }

@@ -96,7 +96,8 @@ export function plan(kind, p, disks = []) {
       const steps = devs.filter((d) => isPartition(d, disks)).map((d) => part(d, '6a898cc3-1dd2-11b2-99a6-080020736631')[0]);
       steps.push(
         { text: `Create the pool ${p.name} (devices named by their /dev/disk/by-id link when they have one)`,
-          cmd: ['zpool', 'create', '-o', `ashift=${p.ashift}`, p.name, ...zfsVdevs(p.raidlevel, devs, p.draid)] },
+          cmd: ['zpool', 'create', '-o', `ashift=${p.ashift}`, p.name, ...zfsVdevs(p.raidlevel, devs, p.draid),
+            ...['special', 'log', 'cache'].flatMap((c) => (p[c] ? [c, ...(p[`${c}-mirror`] ? ['mirror'] : []), ...p[c].split(',')] : []))] },
         { text: 'Set the compression', cmd: ['zfs', 'set', `compression=${p.compression}`, p.name] },
         { text: `Import the pool at boot (zfs-import@${p.name}.service, when the unit template exists)` },
         ...storageStep(p, 'zfspool', `pool ${p.name}`),

@@ -25,7 +25,24 @@ const INITIAL = {
   name: '', device: '', devices: [], add_storage: true, filesystem: 'ext4',
   raidlevel: 'mirror', ashift: '12', compression: 'on', 'draid-data': '', 'draid-spares': '',
   data: '', metadata: '', label: '', btrfscompression: '',
+  aux: {}, 'log-mirror': false, 'special-mirror': false,
 };
+
+/** AUX are the ZFS vdev classes beside the data devices (hostadm extension of create). */
+export const AUX = ['cache', 'log', 'special'];
+
+/** auxDevices are the devices given the class role, in the order of the list. */
+function auxDevices(v, role) {
+  return Object.entries(v.aux || {}).filter(([, r]) => r === role).map(([d]) => d);
+}
+
+/** auxCheck is the API's refusal for the cache/log/special choice, or ''. */
+export function auxCheck(v) {
+  for (const role of ['log', 'special']) {
+    if (v[`${role}-mirror`] && auxDevices(v, role).length === 1) return `${role}: mirror needs at least 2 disks`;
+  }
+  return '';
+}
 
 /** candidates are the disks and partitions nothing uses. */
 export function candidates(rows) {
@@ -42,6 +59,12 @@ export function createParams(kind, v) {
     Object.assign(p, { devices: v.devices.join(','), raidlevel: v.raidlevel, ashift: v.ashift, compression: v.compression });
     if (v.raidlevel.startsWith('draid') && (v['draid-data'] || v['draid-spares'] !== '')) {
       p['draid-config'] = [v['draid-data'] && `data=${v['draid-data']}`, v['draid-spares'] !== '' && `spares=${v['draid-spares']}`].filter(Boolean).join(',');
+    }
+    for (const role of AUX) {
+      const devs = auxDevices(v, role);
+      if (!devs.length) continue;
+      p[role] = devs.join(',');
+      if (role !== 'cache' && v[`${role}-mirror`]) p[`${role}-mirror`] = true;
     }
   }
   if (kind === 'btrfs') {
@@ -71,7 +94,7 @@ export function localCheck(kind, v) {
 export function DiskCreateDialog({ kind, base, rows, onDone, onClose }) {
   const { api, openTask } = useApp();
   const k = KINDS[kind];
-  const form = useForm({ ...INITIAL }, ['name', 'device', 'devices', 'add_storage', 'filesystem', 'raidlevel', 'ashift', 'compression', 'draid-config', 'data', 'metadata', 'label']);
+  const form = useForm({ ...INITIAL }, ['name', 'device', 'devices', 'add_storage', 'filesystem', 'raidlevel', 'ashift', 'compression', 'draid-config', 'data', 'metadata', 'label', 'aux', ...AUX]);
   const [step, setStep] = useState('settings');
   const free = candidates(rows);
   const v = form.values;
@@ -82,6 +105,7 @@ export function DiskCreateDialog({ kind, base, rows, onDone, onClose }) {
     const errs = {};
     if (!v.name.trim()) errs.name = 'property is missing and it is not optional';
     if (problem) errs[k.multi ? 'devices' : 'device'] = problem;
+    if (kind === 'zfs' && auxCheck(v)) errs.aux = auxCheck(v);
     if (Object.keys(errs).length) {
       form.fail({ errors: errs });
       return;
@@ -99,7 +123,15 @@ export function DiskCreateDialog({ kind, base, rows, onDone, onClose }) {
       setStep('settings');
     }
   }
-  const toggle = (dev) => form.set('devices', v.devices.includes(dev) ? v.devices.filter((d) => d !== dev) : [...v.devices, dev]);
+  const toggle = (dev) => {
+    form.set('devices', v.devices.includes(dev) ? v.devices.filter((d) => d !== dev) : [...v.devices, dev]);
+    if (v.aux[dev]) setRole(dev, '');
+  };
+  const setRole = (dev, role) => {
+    const aux = { ...v.aux };
+    if (role) aux[dev] = role; else delete aux[dev];
+    form.set('aux', aux);
+  };
   const levels = kind === 'zfs' ? Object.keys(ZFS_MIN) : Object.keys(BTRFS_MIN);
 
   return (
@@ -137,6 +169,7 @@ export function DiskCreateDialog({ kind, base, rows, onDone, onClose }) {
             <Field form={form} name="draid-spares" label="dRAID spares" type="number" min="0" />
           </div>}
           {kind === 'zfs' && form.errors['draid-config'] && <div class="field-error" role="alert">{form.errors['draid-config']}</div>}
+          {kind === 'zfs' && <AuxVdevFields form={form} free={free.filter((d) => !v.devices.includes(d.devpath))} setRole={setRole} />}
           {kind === 'btrfs' && <div class="row">
             <Field form={form} name="data" label="Data profile" type="select" options={[['', '(mkfs default)'], ...levels.map((l) => [l, `${l} (at least ${BTRFS_MIN[l]})`])]} />
             <Field form={form} name="metadata" label="Metadata profile" type="select" options={[['', '(mkfs default)'], ...levels.map((l) => [l, l])]} />
@@ -153,7 +186,7 @@ export function DiskCreateDialog({ kind, base, rows, onDone, onClose }) {
       )}
       {step === 'plan' && (
         <div data-testid="disk-plan">
-          <p class="confirm-question">Everything on <strong class="object-name">{(k.multi ? v.devices : [v.device]).join(', ')}</strong> is erased. The task will:</p>
+          <p class="confirm-question">Everything on <strong class="object-name">{(k.multi ? [...v.devices, ...(kind === 'zfs' ? Object.keys(v.aux) : [])] : [v.device]).join(', ')}</strong> is erased. The task will:</p>
           <ol class="plan">
             {plan(kind, planParams(kind, v), rows).map((s, i) => (
               <li key={i}>{s.text}{s.cmd && <pre class="plan-cmd">{s.cmd.join(' ')}</pre>}</li>
@@ -167,5 +200,40 @@ export function DiskCreateDialog({ kind, base, rows, onDone, onClose }) {
         </div>
       )}
     </Dialog>
+  );
+}
+
+/**
+ * AuxVdevFields give unused devices that are not data devices a role as
+ * cache (L2ARC), log (SLOG) or special (metadata) vdev, log and special
+ * mirrored when asked.
+ */
+function AuxVdevFields({ form, free, setRole }) {
+  const v = form.values;
+  const err = form.errors.aux || AUX.map((r) => form.errors[r]).find(Boolean);
+  return (
+    <details class="aux-vdevs" open={Object.keys(v.aux).length > 0 || !!err}>
+      <summary>Cache, log and special devices</summary>
+      <fieldset class={`field${err ? ' has-error' : ''}`} data-testid="aux-vdevs">
+        <legend class="sr-only">Cache, log and special devices</legend>
+        {!free.length && <p class="muted">No other unused disk.</p>}
+        {free.map((d) => (
+          <label key={d.devpath} class="check-row">
+            <code>{d.devpath}</code> <span class="muted">{bytes(d.size)}</span>{' '}
+            <select name="aux-role" data-dev={d.devpath} value={v.aux[d.devpath] || ''} disabled={form.busy} onChange={(e) => setRole(d.devpath, e.currentTarget.value)}>
+              <option value="">not used</option>
+              <option value="cache">cache (L2ARC)</option>
+              <option value="log">log (SLOG)</option>
+              <option value="special">special (metadata)</option>
+            </select>
+          </label>
+        ))}
+        {err && <div class="field-error" role="alert">{err}</div>}
+      </fieldset>
+      <div class="row">
+        <Field form={form} name="log-mirror" label="Mirror the log devices" type="checkbox" />
+        <Field form={form} name="special-mirror" label="Mirror the special devices" type="checkbox" hint="Losing the special vdev loses the pool." />
+      </div>
+    </details>
   );
 }

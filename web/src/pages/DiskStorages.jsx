@@ -164,11 +164,61 @@ function ThinResizeDialog({ base, pool, onDone, onClose }) {
   );
 }
 
+/** thinVolumeParams are the thin-volume create parameters: with a directory name it is mounted there (and added as storage when asked). */
+export function thinVolumeParams(pool, v) {
+  const p = { 'volume-group': pool.vg, volume: v.volume.trim(), size: v.size.trim(), filesystem: v.filesystem };
+  const dir = v.directory.trim();
+  if (dir) {
+    p.directory = dir;
+    if (v.add_storage) p.add_storage = true;
+  }
+  return p;
+}
+
+/**
+ * ThinVolumeDialog creates a formatted thin volume in a pool (hostadm
+ * extension), optionally mounted under /mnt/pve/DIRECTORY by a mount unit
+ * and added as directory storage — the chapter's extra volume for
+ * /var/lib/vz. A failed step takes back the earlier ones.
+ */
+function ThinVolumeDialog({ base, pool, onDone, onClose }) {
+  const { api, openTask } = useApp();
+  const form = useForm({ volume: '', size: '', filesystem: 'ext4', directory: '', add_storage: true },
+    ['volume', 'size', 'filesystem', 'directory', 'add_storage', 'name']);
+  const v = form.values;
+  async function save(e) {
+    e.preventDefault();
+    const upid = await form.submit((vals) => api.post(`${base}/lvmthin/${encodeURIComponent(pool.lv)}/volume`, thinVolumeParams(pool, vals)));
+    if (upid) {
+      onClose();
+      openTask(upid);
+      whenDone(api, upid, onDone);
+    }
+  }
+  return (
+    <Dialog title={`New thin volume in ${pool.vg}/${pool.lv}`} onClose={onClose}>
+      <form onSubmit={save} noValidate>
+        <div class="row">
+          <Field form={form} name="volume" label="Volume name" placeholder="vz" />
+          <Field form={form} name="size" label="Virtual size" placeholder="500G" hint="Thin: may exceed the pool." />
+          <Field form={form} name="filesystem" label="File system" type="select" options={[['ext4', 'ext4'], ['xfs', 'xfs']]} />
+        </div>
+        <Field form={form} name="directory" label="Mount as directory storage" placeholder="(leave empty to only format)"
+          hint={v.directory.trim() ? `Mounted on /mnt/pve/${v.directory.trim()} by a systemd mount unit.` : 'A storage name: the volume is mounted on /mnt/pve/NAME.'} />
+        {v.directory.trim() && <Field form={form} name="add_storage" label="Add as directory storage" type="checkbox" />}
+        <FormMessage form={form} />
+        <div class="actions"><button type="button" onClick={onClose}>Cancel</button> <button type="submit" class="primary" disabled={form.busy}>Create volume</button></div>
+      </form>
+    </Dialog>
+  );
+}
+
 export function LvmThinTab({ base }) {
   const { api } = useApp();
   const res = useResource(() => api.get(`${base}/lvmthin`), [base]);
   const [del, setDel] = useState(null);
   const [grow, setGrow] = useState(null);
+  const [vol, setVol] = useState(null);
   return (
     <StorageTab title="LVM thin pools" kind="lvmthin" base={base} res={res}>
       <table class="table" data-testid="lvmthin-list">
@@ -180,7 +230,7 @@ export function LvmThinTab({ base }) {
               <td class="nowrap">{bytes(p.lv_size)}</td>
               <td><Usage used={p.used} total={p.lv_size} /></td>
               <td><Usage used={p.metadata_used} total={p.metadata_size} /></td>
-              <td class="row-actions"><button type="button" onClick={() => setGrow(p)}>Resize</button> <button type="button" class="danger-text" onClick={() => setDel(p)}>Destroy</button></td>
+              <td class="row-actions"><button type="button" onClick={() => setVol(p)}>New volume</button> <button type="button" onClick={() => setGrow(p)}>Resize</button> <button type="button" class="danger-text" onClick={() => setDel(p)}>Destroy</button></td>
             </tr>
           ))}
           <Empty cols={6} res={res} count={(res.data || []).length} what="thin pools" />
@@ -191,6 +241,7 @@ export function LvmThinTab({ base }) {
           path={`${base}/lvmthin/${encodeURIComponent(del.lv)}`} extra={{ 'volume-group': del.vg }}
           onDone={res.reload} onClose={() => setDel(null)} />
       )}
+      {vol && <ThinVolumeDialog base={base} pool={vol} onDone={res.reload} onClose={() => setVol(null)} />}
       {grow && <ThinResizeDialog base={base} pool={grow} onDone={() => { setGrow(null); res.reload(); }} onClose={() => setGrow(null)} />}
     </StorageTab>
   );
@@ -257,6 +308,48 @@ export function BtrfsTab({ base }) {
   );
 }
 
+/**
+ * ChangeKeyDialog changes the wrapping key of an encrypted dataset (zfs
+ * change-key, hostadm extension). The key goes only in the request body;
+ * its fields are password inputs, emptied after every attempt and never
+ * filled from an answer.
+ */
+export function ChangeKeyDialog({ base, pool, onClose }) {
+  const { api, openTask } = useApp();
+  const form = useForm({ dataset: pool, keyformat: 'passphrase', key: '', confirm: '' }, ['dataset', 'keyformat', 'key', 'confirm']);
+  const v = form.values;
+  async function save(e) {
+    e.preventDefault();
+    if (v.key !== v.confirm) {
+      form.set('key', '');
+      form.set('confirm', '');
+      form.fail({ errors: { confirm: 'the two keys differ' } });
+      return;
+    }
+    const { dataset, keyformat, key } = v;
+    form.set('key', '');
+    form.set('confirm', '');
+    const upid = await form.submit(() => api.post(`${base}/zfs/${encodeURIComponent(pool)}/change-key`, { dataset: dataset.trim(), keyformat, key }));
+    if (upid) {
+      onClose();
+      openTask(upid);
+    }
+  }
+  const hex = v.keyformat !== 'passphrase';
+  return (
+    <Dialog title={`Change the key of an encrypted dataset in ${pool}`} onClose={onClose}>
+      <form onSubmit={save} noValidate>
+        <Field form={form} name="dataset" label="Encrypted dataset" hint="Its key must be loaded; children that inherit the key follow it." />
+        <Field form={form} name="keyformat" label="New key format" type="select" options={[['passphrase', 'passphrase'], ['hex', 'hex'], ['raw', 'raw (as 64 hex digits)']]} />
+        <Field form={form} name="key" label="New key" type="password" autocomplete="new-password" hint={hex ? '64 hex digits.' : '8 to 512 bytes.'} />
+        <Field form={form} name="confirm" label="New key again" type="password" autocomplete="new-password" />
+        <FormMessage form={form} />
+        <div class="actions"><button type="button" onClick={onClose}>Cancel</button> <button type="submit" class="primary" disabled={form.busy || !v.key}>Change key</button></div>
+      </form>
+    </Dialog>
+  );
+}
+
 export function ZfsTab({ base }) {
   const { api, openTask } = useApp();
   const res = useResource(() => api.get(`${base}/zfs`), [base]);
@@ -287,6 +380,7 @@ export function ZfsTab({ base }) {
               <td class="row-actions">
                 <button type="button" onClick={() => setDialog({ kind: 'detail', name: z.name })}>Detail</button>
                 <button type="button" onClick={() => scrub(z.name)}>Scrub</button>
+                <button type="button" onClick={() => setDialog({ kind: 'change-key', name: z.name })}>Change key</button>
                 <button type="button" class="danger-text" onClick={() => setDialog({ kind: 'destroy', name: z.name })}>Destroy</button>
               </td>
             </tr>
@@ -294,6 +388,7 @@ export function ZfsTab({ base }) {
           <Empty cols={8} res={res} count={(res.data || []).length} what="ZFS pools" />
         </tbody>
       </table>
+      {dialog && dialog.kind === 'change-key' && <ChangeKeyDialog base={base} pool={dialog.name} onClose={close} />}
       {dialog && dialog.kind === 'detail' && <ZfsDetailDialog base={base} name={dialog.name} onClose={close} />}
       {dialog && dialog.kind === 'destroy' && (
         <DestroyDialog title="Destroy ZFS pool" action="Destroy the pool and every dataset and volume in" name={dialog.name}

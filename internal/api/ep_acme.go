@@ -58,7 +58,7 @@ func acmeEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/cluster/acme/meta", Name: "get_meta",
 			Description: "Retrieve ACME Directory Meta Information",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")},
+			Perm:        rootAuditPerm(),
 			Params:      schema.Obj(schema.Props{"directory": acmeDirectoryParam()}),
 			Returns: schema.Obj(schema.Props{
 				"caaIdentities":           schema.Arr(schema.Str("")).Opt(),
@@ -203,7 +203,7 @@ func paramOr(r *Request, name, def string) string {
 }
 
 func acmeCertEndpoints() []*Endpoint {
-	modify := Perm{Check: Privs("/nodes/{node}", "Sys.Modify")}
+	modify := modifyPerm()
 	task := func(typ string, check func(*acme.Service, context.Context, bool) error,
 		run func(*acme.Service, context.Context, *tasks.Log) error) Handler {
 		return withACME(func(ctx context.Context, r *Request, s *acme.Service) (any, error) {
@@ -253,7 +253,7 @@ func acmeCertEndpoints() []*Endpoint {
 			Method: "GET", Path: "/nodes/{node}/certificates/acme/preflight", Name: "acme_preflight",
 			Description: "hostadm extension: what an order would run into and why (configuration, http-01 " +
 				"reachability and port 80, dns-01 plugin and alias CNAME, CAA), without ordering. Orders run it first.",
-			Perm: Perm{Check: Privs("/nodes/{node}", "Sys.Audit")}, ProxyTo: "node",
+			Perm: auditPerm(), ProxyTo: "node",
 			Params: nodeParams(nil),
 			Returns: schema.Arr(schema.Obj(schema.Props{
 				"domain": schema.Str("").Opt(), "check": schema.Str(""),

@@ -23,7 +23,7 @@ func pluginReturnProps() schema.Props {
 }
 
 func acmePluginEndpoints() []*Endpoint {
-	perm := Perm{Check: Privs("/", "Sys.Modify")}
+	perm := rootModifyPerm()
 	create := acme.PluginProps()
 	create["id"] = pluginIDParam("ACME Plugin ID name")
 	create["type"] = schema.Str("ACME challenge type.").OneOf(acme.TypeDNS, acme.TypeStandalone)

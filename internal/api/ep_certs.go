@@ -47,7 +47,7 @@ func certEndpoints() []*Endpoint {
 			Method: "POST", Path: "/nodes/{node}/certificates/custom", Name: "upload_custom_cert",
 			Description: "Upload or update custom certificate chain and key. The daemon serves the new " +
 				"pair to new connections at once; `restart` is accepted and not needed.",
-			Perm: Perm{Check: Privs("/nodes/{node}", "Sys.Modify")}, ProxyTo: "node", Protected: true,
+			Perm: modifyPerm(), ProxyTo: "node", Protected: true,
 			Params: nodeParams(schema.Props{
 				"certificates": schema.Str("PEM encoded certificate (chain).").Fmt("pem-certificate-chain"),
 				"force":        schema.Bool("Overwrite existing custom or ACME certificate files.").Def(false),
@@ -66,7 +66,7 @@ func certEndpoints() []*Endpoint {
 		{
 			Method: "DELETE", Path: "/nodes/{node}/certificates/custom", Name: "remove_custom_cert",
 			Description: "DELETE custom certificate chain and key.",
-			Perm:        Perm{Check: Privs("/nodes/{node}", "Sys.Modify")}, ProxyTo: "node", Protected: true,
+			Perm:        modifyPerm(), ProxyTo: "node", Protected: true,
 			Params:  nodeParams(schema.Props{"restart": schema.Bool("Restart pveproxy.").Def(false)}),
 			Returns: nullReturn(),
 			Handler: func(ctx context.Context, r *Request) (any, error) {

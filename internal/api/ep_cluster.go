@@ -27,7 +27,7 @@ func clusterEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/cluster/status", Name: "get_status",
 			Description: "Get cluster status information.",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")},
+			Perm:        rootAuditPerm(),
 			Params:      schema.Obj(nil),
 			Returns: schema.Arr(schema.Obj(schema.Props{
 				"id":     schema.Str(""),

@@ -17,7 +17,7 @@ func clusterConfigEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/cluster/config", Name: "index",
 			Description: "Directory index.",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")},
+			Perm:        rootAuditPerm(),
 			Params:      schema.Obj(nil),
 			Returns:     indexReturns(),
 			Handler:     subdirIndex,
@@ -40,7 +40,7 @@ func clusterConfigEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/cluster/config/apiversion", Name: "join_api_version",
 			Description: "Return the version of the cluster join API available on this node.",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")},
+			Perm:        rootAuditPerm(),
 			Params:      schema.Obj(nil),
 			Returns:     schema.Int("Cluster Join API version, currently 1").Min(0),
 			Handler:     func(context.Context, *Request) (any, error) { return 1, nil },
@@ -48,7 +48,7 @@ func clusterConfigEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/cluster/config/join", Name: "join_info",
 			Description: "Get information needed to join this cluster over the connected node.",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")},
+			Perm:        rootAuditPerm(),
 			AnyNode:     true,
 			Params:      schema.Obj(schema.Props{"node": schema.Str("The node for which the joinee gets the nodeinfo. ").Fmt("pve-node").Opt()}),
 			Returns:     schema.Obj(nil).AllowMore(),
@@ -79,7 +79,7 @@ func clusterConfigEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/cluster/config/nodes", Name: "nodes",
 			Description: "Corosync node list.",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")},
+			Perm:        rootAuditPerm(),
 			Params:      schema.Obj(nil),
 			Returns:     schema.Arr(schema.Obj(schema.Props{"node": schema.Str("")}).AllowMore()),
 			Handler:     with("cluster", clusterSvc, clusterNodes),
@@ -108,7 +108,7 @@ func clusterConfigEndpoints() []*Endpoint {
 		{
 			Method: "POST", Path: "/cluster/config/expected", Name: "expected",
 			Description: "hostadm: pvecm expected. Without quorum, 1 makes this node go on alone as a one-member cluster (the daemon restarts; other nodes must join again); on a quorate cluster nothing changes.",
-			Perm:        Perm{Check: Privs("/", "Sys.Modify")},
+			Perm:        rootModifyPerm(),
 			Protected:   true,
 			Params:      schema.Obj(schema.Props{"expected": schema.Int("Expected votes.").Min(1)}),
 			Returns:     schema.Null(),

@@ -97,7 +97,7 @@ func diskCoreEndpoints() []*Endpoint {
 			Method: "GET", Path: "/nodes/{node}/disks/smart", Name: "smart",
 			Description: "Get SMART Health of a disk. hostadm reads smartctl's JSON output and adds " +
 				"`nvme` (the structured NVMe health log) for NVMe disks.",
-			Perm:    Perm{Check: Privs("/", "Sys.Audit")},
+			Perm:    rootAuditPerm(),
 			ProxyTo: "node", Protected: true,
 			Params: nodeParams(schema.Props{
 				"disk":       diskParam(),
@@ -114,7 +114,7 @@ func diskCoreEndpoints() []*Endpoint {
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/initgpt", Name: "initgpt",
 			Description: "Initialize Disk with GPT",
-			Perm:        Perm{Check: Privs("/", "Sys.Modify")},
+			Perm:        rootModifyPerm(),
 			ProxyTo:     "node", Protected: true,
 			Params: nodeParams(schema.Props{
 				"disk": diskParam(),

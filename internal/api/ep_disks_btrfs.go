@@ -13,8 +13,8 @@ import (
 // diskBtrfsEndpoints are hostadm extensions: Proxmox VE has BTRFS only as
 // a storage type and documents the rest as commands.
 func diskBtrfsEndpoints() []*Endpoint {
-	audit := Perm{Check: Privs("/", "Sys.Audit")}
-	modify := Perm{Check: Privs("/", "Sys.Modify")}
+	audit := rootAuditPerm()
+	modify := rootModifyPerm()
 	profiles := []string{"single", "dup", "raid0", "raid1", "raid10"}
 	return []*Endpoint{
 		{

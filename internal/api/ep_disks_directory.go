@@ -14,7 +14,7 @@ func diskDirectoryEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/directory", Name: "index",
 			Description: "PVE Managed Directory storages.",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")}, ProxyTo: "node", Protected: true,
+			Perm:        rootAuditPerm(), ProxyTo: "node", Protected: true,
 			Params: nodeParams(nil),
 			Returns: schema.Arr(schema.Obj(schema.Props{
 				"device":   schema.Str("The mounted device."),

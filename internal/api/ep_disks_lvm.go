@@ -14,7 +14,7 @@ func diskLVMEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/lvm", Name: "index",
 			Description: "List LVM Volume Groups",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")}, ProxyTo: "node", Protected: true,
+			Perm:        rootAuditPerm(), ProxyTo: "node", Protected: true,
 			Params: nodeParams(nil),
 			Returns: schema.Obj(schema.Props{
 				"children": schema.Arr(schema.Obj(schema.Props{

@@ -14,7 +14,7 @@ func diskLVMThinEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/lvmthin", Name: "index",
 			Description: "List LVM thinpools",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")}, ProxyTo: "node", Protected: true,
+			Perm:        rootAuditPerm(), ProxyTo: "node", Protected: true,
 			Params: nodeParams(nil),
 			Returns: schema.Arr(schema.Obj(schema.Props{
 				"lv":            schema.Str("The name of the thinpool."),

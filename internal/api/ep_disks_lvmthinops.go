@@ -14,7 +14,7 @@ import (
 // diskLVMThinOpsEndpoints are hostadm extensions for thin pools inside an
 // existing volume group, resizing a pool and its metadata, and thin volumes.
 func diskLVMThinOpsEndpoints() []*Endpoint {
-	modify := Perm{Check: Privs("/", "Sys.Modify")}
+	modify := rootModifyPerm()
 	size := func(d string) *schema.Schema { return schema.Str(d).MaxLen(32) }
 	return []*Endpoint{
 		{

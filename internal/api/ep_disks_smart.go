@@ -15,7 +15,7 @@ func diskSmartExtEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/selftest", Name: "selftest_log",
 			Description: "hostadm extension: read a disk's SMART self-test log (smartctl -j -l selftest).",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")},
+			Perm:        rootAuditPerm(),
 			ProxyTo:     "node", Protected: true,
 			Params: nodeParams(schema.Props{"disk": diskParam()}),
 			Returns: schema.Arr(schema.Obj(schema.Props{
@@ -29,7 +29,7 @@ func diskSmartExtEndpoints() []*Endpoint {
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/selftest", Name: "selftest",
 			Description: "hostadm extension: start (short, long) or abort a SMART self-test, as a task.",
-			Perm:        Perm{Check: Privs("/", "Sys.Modify")},
+			Perm:        rootModifyPerm(),
 			ProxyTo:     "node", Protected: true,
 			Params: nodeParams(schema.Props{
 				"disk": diskParam(),

@@ -14,7 +14,7 @@ func diskZFSEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/zfs", Name: "index",
 			Description: "List Zpools.",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")}, ProxyTo: "node", Protected: true,
+			Perm:        rootAuditPerm(), ProxyTo: "node", Protected: true,
 			Params: nodeParams(nil),
 			Returns: schema.Arr(schema.Obj(schema.Props{
 				"alloc": schema.Int(""), "dedup": schema.Num(""), "frag": schema.Int(""), "free": schema.Int(""),
@@ -53,7 +53,7 @@ func diskZFSEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/zfs/{name}", Name: "detail",
 			Description: "Get details about a zpool.",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")}, ProxyTo: "node", Protected: true,
+			Perm:        rootAuditPerm(), ProxyTo: "node", Protected: true,
 			Params: namedParams(nil),
 			Returns: schema.Obj(schema.Props{
 				"children": schema.Arr(schema.Obj(nil).AllowMore()),

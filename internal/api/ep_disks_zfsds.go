@@ -15,8 +15,8 @@ import (
 // with their keys. Key material travels only as a parameter and then on
 // zfs's standard input, never on a command line or in a task log.
 func diskZFSDatasetEndpoints() []*Endpoint {
-	modify := Perm{Check: Privs("/", "Sys.Modify")}
-	audit := Perm{Check: Privs("/", "Sys.Audit")}
+	modify := rootModifyPerm()
+	audit := rootAuditPerm()
 	dataset := func(desc string) *schema.Schema {
 		return schema.Str(desc + " The full name, inside the pool (pool/a/b).").MaxLen(255)
 	}

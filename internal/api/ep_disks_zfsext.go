@@ -13,7 +13,7 @@ import (
 // diskZFSExtEndpoints are hostadm extensions for what the Proxmox VE guide
 // shows only as zpool commands, and the ARC limits.
 func diskZFSExtEndpoints() []*Endpoint {
-	modify := Perm{Check: Privs("/", "Sys.Modify")}
+	modify := rootModifyPerm()
 	return []*Endpoint{
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/zfs/{name}/vdev", Name: "add_vdev",
@@ -76,7 +76,7 @@ func diskZFSExtEndpoints() []*Endpoint {
 			Method: "GET", Path: "/nodes/{node}/disks/zfs-arc", Name: "arc",
 			Description: "hostadm extension: the ZFS ARC: current size, effective and configured limits, and the " +
 				"recommended zfs_arc_max (10 % of memory clamped to 16 GiB; rule of thumb 2 GiB + 1 GiB per TiB of pool).",
-			Perm: Perm{Check: Privs("/", "Sys.Audit")}, ProxyTo: "node", Protected: true,
+			Perm: rootAuditPerm(), ProxyTo: "node", Protected: true,
 			Params:  nodeParams(nil),
 			Returns: schema.Obj(nil).AllowMore(),
 			Handler: diskRead(zfs.New, (*zfs.Service).ReadARC),

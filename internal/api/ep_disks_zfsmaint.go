@@ -14,8 +14,8 @@ import (
 // shows as commands: changing an encryption key, TRIM, the periodic
 // scrub and trim schedules, and the event daemon's mail settings.
 func diskZFSMaintEndpoints() []*Endpoint {
-	modify := Perm{Check: Privs("/", "Sys.Modify")}
-	audit := Perm{Check: Privs("/", "Sys.Audit")}
+	modify := rootModifyPerm()
+	audit := rootAuditPerm()
 	return []*Endpoint{
 		{
 			Method: "POST", Path: "/nodes/{node}/disks/zfs/{name}/change-key", Name: "change_key",

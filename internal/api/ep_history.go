@@ -13,7 +13,7 @@ import (
 // historyEndpoints are hostadm's change history (its own endpoints) and
 // Proxmox's cluster log, served from the same records.
 func historyEndpoints() []*Endpoint {
-	audit := Perm{Check: Privs("/", "Sys.Audit")}
+	audit := rootAuditPerm()
 	change := schema.Obj(schema.Props{
 		"id":       schema.Int("The change's number."),
 		"time":     schema.Int("When it was made (seconds since the epoch)."),
@@ -42,7 +42,7 @@ func historyEndpoints() []*Endpoint {
 			// read from any node.
 			Method: "GET", Path: "/nodes/{node}/history", Name: "node_history",
 			Description: "List the changes recorded on one node, newest first (hostadm extension).",
-			Perm:        Perm{Check: Privs("/nodes/{node}", "Sys.Audit")},
+			Perm:        auditPerm(),
 			ProxyTo:     "node",
 			Params:      nodeParams(listParams),
 			Returns:     schema.Arr(change),
@@ -75,7 +75,7 @@ func historyEndpoints() []*Endpoint {
 		{
 			Method: "POST", Path: "/cluster/history/{id}/revert", Name: "history_revert",
 			Description: "Restore the file of a change as it was before the change, recorded as a new change (hostadm extension).",
-			Perm:        Perm{Check: Privs("/", "Sys.Modify")},
+			Perm:        rootModifyPerm(),
 			Protected:   true,
 			Params: schema.Obj(schema.Props{
 				"id":    schema.Int("The change's number.").Min(1),

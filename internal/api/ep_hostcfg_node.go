@@ -27,7 +27,7 @@ func nodeConfigEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/nodes/{node}/config", Name: "get_config",
 			Description: "Get node configuration options.",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")}, ProxyTo: "node",
+			Perm:        rootAuditPerm(), ProxyTo: "node",
 			Params: nodeParams(schema.Props{
 				"property": schema.Str("Return only a specific property from the node configuration.").
 					OneOf(nodeConfigProps...).Def("all"),
@@ -38,7 +38,7 @@ func nodeConfigEndpoints() []*Endpoint {
 		{
 			Method: "PUT", Path: "/nodes/{node}/config", Name: "set_options",
 			Description: "Set node configuration options.",
-			Perm:        Perm{Check: Privs("/", "Sys.Modify")}, ProxyTo: "node", Protected: true,
+			Perm:        rootModifyPerm(), ProxyTo: "node", Protected: true,
 			Params:  nodeParams(setParams),
 			Returns: nullReturn(),
 			Handler: setNodeConfig,

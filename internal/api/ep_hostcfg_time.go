@@ -74,7 +74,7 @@ func hostTimeEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/nodes/{node}/hosts", Name: "get_etc_hosts",
 			Description: "Get the content of /etc/hosts.",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")}, ProxyTo: "node", Protected: true,
+			Perm:        rootAuditPerm(), ProxyTo: "node", Protected: true,
 			Params: nodeParams(nil),
 			Returns: schema.Obj(schema.Props{
 				"data":   schema.Str("The content of /etc/hosts."),

@@ -34,7 +34,7 @@ func metricsEndpoints() []*Endpoint {
 			Method: "GET", Path: "/cluster/metrics/server", Name: "server_index",
 			Description: "List configured metric servers. hostadm adds each running server's health " +
 				"(failing, error, last-success, last-error, points-sent, points-dropped, rounds-dropped, queue-depth).",
-			Perm:   Perm{Check: Privs("/", "Sys.Audit")},
+			Perm:   rootAuditPerm(),
 			Params: schema.Obj(nil),
 			Returns: schema.Arr(schema.Obj(schema.Props{
 				"disable": schema.Bool("Flag to disable the plugin."),
@@ -48,7 +48,7 @@ func metricsEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/cluster/metrics/server/{id}", Name: "read",
 			Description: "Read metric server configuration.",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")},
+			Perm:        rootAuditPerm(),
 			Params:      schema.Obj(schema.Props{"id": schema.Str("").Fmt("pve-configid")}),
 			Returns:     schema.Obj(nil).AllowMore(),
 			Handler:     readMetricServer,
@@ -56,7 +56,7 @@ func metricsEndpoints() []*Endpoint {
 		{
 			Method: "POST", Path: "/cluster/metrics/server/{id}", Name: "create",
 			Description: "Create a new external metric server config",
-			Perm:        Perm{Check: Privs("/", "Sys.Modify")}, Protected: true,
+			Perm:        rootModifyPerm(), Protected: true,
 			Params:  sectioncfg.CreateSchema(sc),
 			Returns: schema.Null(),
 			Handler: createMetricServer,
@@ -64,7 +64,7 @@ func metricsEndpoints() []*Endpoint {
 		{
 			Method: "PUT", Path: "/cluster/metrics/server/{id}", Name: "update",
 			Description: "Update metric server configuration.",
-			Perm:        Perm{Check: Privs("/", "Sys.Modify")}, Protected: true,
+			Perm:        rootModifyPerm(), Protected: true,
 			Params:  update,
 			Returns: schema.Null(),
 			Handler: updateMetricServer,
@@ -72,7 +72,7 @@ func metricsEndpoints() []*Endpoint {
 		{
 			Method: "DELETE", Path: "/cluster/metrics/server/{id}", Name: "delete",
 			Description: "Remove Metric server.",
-			Perm:        Perm{Check: Privs("/", "Sys.Modify")}, Protected: true,
+			Perm:        rootModifyPerm(), Protected: true,
 			Params:  schema.Obj(schema.Props{"id": schema.Str("").Fmt("pve-configid")}),
 			Returns: schema.Null(),
 			Handler: deleteMetricServer,
@@ -80,7 +80,7 @@ func metricsEndpoints() []*Endpoint {
 		{
 			Method: "GET", Path: "/cluster/metrics/export", Name: "export",
 			Description: "Retrieve metrics of the cluster.",
-			Perm:        Perm{Check: Privs("/", "Sys.Audit")},
+			Perm:        rootAuditPerm(),
 			Params: schema.Obj(schema.Props{
 				"history":    schema.Bool("Also return historic values. Returns full available metric history unless `start-time` is also set").Def(0),
 				"local-only": schema.Bool("Only return metrics for the current node instead of the whole cluster").Def(0),

@@ -73,7 +73,7 @@ func metricServerTestEndpoint() *Endpoint {
 			"metric server, as create and update do (UDP: open the socket; Graphite TCP: connect; InfluxDB " +
 			"HTTP(S): write one point with the stored token), also when the server is disabled. Fails " +
 			"with the test's error; returns the server and how long the test took.",
-		Perm:   Perm{Check: Privs("/", "Sys.Modify")},
+		Perm:   rootModifyPerm(),
 		Params: nodeParams(schema.Props{"id": schema.Str("The ID of the entry.").Fmt("pve-configid")}),
 		Returns: schema.Obj(schema.Props{
 			"id":     schema.Str("The ID of the entry."),

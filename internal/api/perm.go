@@ -234,3 +234,8 @@ func (e *Endpoint) checkPerm(ctx context.Context, r *Request) error {
 // Sys.Audit or Sys.Modify on /nodes/{node}.
 func auditPerm() Perm  { return Perm{Check: Privs("/nodes/{node}", "Sys.Audit")} }
 func modifyPerm() Perm { return Perm{Check: Privs("/nodes/{node}", "Sys.Modify")} }
+
+// rootAuditPerm and rootModifyPerm are the same privileges on /, where
+// Proxmox checks them for disks, cluster-wide settings and metrics.
+func rootAuditPerm() Perm  { return Perm{Check: Privs("/", "Sys.Audit")} }
+func rootModifyPerm() Perm { return Perm{Check: Privs("/", "Sys.Modify")} }

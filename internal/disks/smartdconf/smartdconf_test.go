@@ -12,28 +12,6 @@ import (
 
 func str(s string) *string { return &s }
 
-func parseFile(t testing.TB, name string) *File {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := Parse(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-func bytesOf(t testing.TB, f *File) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // TestGolden applies one edit per case to a file and compares the result
 // with its golden file; the golden file read and written again must not
 // change (idempotence), and the untouched input round-trips byte for byte.
@@ -67,7 +45,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestEntries(t *testing.T) {
-	f := parseFile(t, "overrides.in")
+	f, _ := golden.Load(t, Parse, "overrides.in")
 	var names []string
 	for _, e := range f.Entries() {
 		names = append(names, e.Device)
@@ -99,12 +77,12 @@ func TestBadInput(t *testing.T) {
 		{DeviceScan, Change{Mail: str("root -M exec /tmp/x")}},
 		{DeviceScan, Change{Mail: str("a@b,,c")}},
 	} {
-		f := parseFile(t, "overrides.in")
-		before := bytesOf(t, f)
+		f, _ := golden.Load(t, Parse, "overrides.in")
+		before := golden.Written(t, f)
 		if err := f.Set(c.device, c.change); err == nil {
 			t.Errorf("%q %+v accepted", c.device, c.change)
 		}
-		if !bytes.Equal(bytesOf(t, f), before) {
+		if !bytes.Equal(golden.Written(t, f), before) {
 			t.Errorf("%q: refused edit changed the file", c.device)
 		}
 	}

@@ -95,33 +95,39 @@ func RunEdit[C Codec](t *testing.T, parse func(io.Reader) (C, error), edit func(
 // back unchanged.
 func Edit[C Codec](t *testing.T, parse func(io.Reader) (C, error), in, name string, edit func(C) error) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := parseOK(t, parse, raw)
-	if got := written(t, c); !bytes.Equal(got, raw) {
+	c, raw := Load(t, parse, in)
+	if got := Written(t, c); !bytes.Equal(got, raw) {
 		t.Fatalf("untouched %s does not round-trip:\n%s", in, got)
 	}
 	if err := edit(c); err != nil {
 		t.Fatal(err)
 	}
-	want := File(t, filepath.Join("testdata", name+".golden"), written(t, c))
-	if again := written(t, parseOK(t, parse, want)); !bytes.Equal(again, want) {
-		t.Errorf("golden file does not round-trip:\n%s", again)
+	want := File(t, filepath.Join("testdata", name+".golden"), Written(t, c))
+	again, err := parse(bytes.NewReader(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := Written(t, again); !bytes.Equal(b, want) {
+		t.Errorf("golden file does not round-trip:\n%s", b)
 	}
 }
 
-func parseOK[C Codec](t *testing.T, parse func(io.Reader) (C, error), raw []byte) C {
+// Load parses testdata/name and returns the codec and the file's bytes.
+func Load[C Codec](t testing.TB, parse func(io.Reader) (C, error), name string) (C, []byte) {
 	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, err := parse(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return c, raw
 }
 
-func written(t *testing.T, c Codec) []byte {
+// Written is what c writes.
+func Written(t testing.TB, c Codec) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	if err := c.Write(&out); err != nil {

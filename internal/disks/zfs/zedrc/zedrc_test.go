@@ -10,28 +10,6 @@ import (
 	"hostadm/internal/hostcfg/golden"
 )
 
-func load(t testing.TB, name string) (*File, []byte) {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := Parse(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f, b
-}
-
-func out(t testing.TB, f *File) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 // TestGolden: an untouched file round-trips byte for byte; each edit is
 // compared with its golden file, which must itself round-trip.
 func TestGolden(t *testing.T) {
@@ -54,7 +32,7 @@ func TestGolden(t *testing.T) {
 }
 
 func TestValues(t *testing.T) {
-	f, _ := load(t, "openzfs.in")
+	f, _ := golden.Load(t, Parse, "openzfs.in")
 	v := f.Values()
 	if v["ZED_EMAIL_ADDR"] != "root" || v["ZED_USE_ENCLOSURE_LEDS"] != "1" || len(v) != 3 {
 		t.Errorf("values %v", v)
@@ -73,11 +51,11 @@ func TestBadInput(t *testing.T) {
 		{"PATH", "/tmp"},
 		{"ZED_email", "x"},
 	} {
-		f, in := load(t, "openzfs.in")
+		f, in := golden.Load(t, Parse, "openzfs.in")
 		if err := f.Set(c[0], c[1]); err == nil {
 			t.Errorf("%q=%q accepted", c[0], c[1])
 		}
-		if !bytes.Equal(out(t, f), in) {
+		if !bytes.Equal(golden.Written(t, f), in) {
 			t.Errorf("%q: refused edit changed the file", c[0])
 		}
 	}

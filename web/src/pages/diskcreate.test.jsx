@@ -3,7 +3,7 @@ import { AppContext } from '../components/context.js';
 import { createClient } from '../lib/api.js';
 import { byText, click, fakeFetch, mount, settle, type } from '../test/helpers.js';
 import { DiskCreateDialog, auxCheck, createParams } from './DiskCreate.jsx';
-import { ChangeKeyDialog, thinVolumeParams } from './DiskStorages.jsx';
+import { ChangeKeyDialog, LvmThinTab, thinVolumeParams } from './DiskStorages.jsx';
 
 const UPID = 'UPID:n1:00000001:00000002:00000003:zfscreate:tank:root@pam:';
 
@@ -108,5 +108,39 @@ describe('thin volume', () => {
     expect(thinVolumeParams(pool, v)).toEqual({ 'volume-group': 'pve', volume: 'vz', size: '100G', filesystem: 'ext4' });
     expect(thinVolumeParams(pool, { ...v, directory: 'vz' })).toMatchObject({ directory: 'vz', add_storage: true });
     expect(thinVolumeParams(pool, { ...v, directory: 'vz', add_storage: false })).not.toHaveProperty('add_storage');
+  });
+});
+
+describe('LvmThinTab new volume', () => {
+  const VUPID = 'UPID:n1:00000001:00000002:00000003:lvmthinvolume:pve:root@pam:';
+  it('creates a volume mounted as directory storage and shows the API field errors', async () => {
+    let answer = [400, { message: 'Parameter verification failed.\n', errors: { directory: 'a systemd mount unit already exists: /etc/systemd/system/mnt-pve-vz.mount' } }];
+    const fetchFn = fakeFetch({
+      'GET /nodes/n1/disks/lvmthin': () => [200, { data: [{ vg: 'pve', lv: 'data', lv_size: 1e11, used: 1e9, metadata_size: 1e9, metadata_used: 1e7 }] }],
+      'POST /nodes/n1/disks/lvmthin/data/volume': () => answer,
+      [`GET /nodes/n1/tasks/${encodeURIComponent(VUPID)}/status`]: () => [200, { data: { status: 'stopped', exitstatus: 'OK' } }],
+    });
+    const openTask = vi.fn();
+    const el = await mount(withApp(createClient({ fetchFn }), <LvmThinTab base="/nodes/n1/disks" />, openTask));
+    await settle();
+    await click(byText(el, 'button', 'New volume'));
+    expect(el.querySelector('input[name=add_storage]')).toBeNull(); // only with a directory name
+    await type(el.querySelector('input[name=volume]'), 'vz');
+    await type(el.querySelector('input[name=size]'), '100G');
+    await type(el.querySelector('input[name=directory]'), 'vz');
+    expect(el.querySelector('input[name=add_storage]').checked).toBe(true);
+    await click(byText(el, 'button', 'Create volume'));
+    await settle();
+    const post = () => fetchFn.calls.filter((c) => c.key.startsWith('POST'));
+    expect([...post()[0].body.entries()]).toEqual([['volume-group', 'pve'], ['volume', 'vz'], ['size', '100G'], ['filesystem', 'ext4'], ['directory', 'vz'], ['add_storage', '1']]);
+    expect(el.querySelector('.has-error input[name=directory]')).not.toBeNull();
+    expect(el.querySelector('.has-error .field-error').textContent).toMatch(/mount unit already exists/);
+    answer = [200, { data: VUPID }];
+    await type(el.querySelector('input[name=directory]'), 'vz2');
+    await click(byText(el, 'button', 'Create volume'));
+    await settle(5);
+    expect(post()[1].body.get('directory')).toBe('vz2');
+    expect(openTask).toHaveBeenCalledWith(VUPID);
+    expect(el.querySelector('input[name=volume]')).toBeNull(); // closed
   });
 });

@@ -145,16 +145,11 @@ func (s *Service) microcodeTarget() (pkg, vendor string, err error) {
 
 // availableVersions asks apt-cache madison for the versions on offer.
 func (s *Service) availableVersions(ctx context.Context, pkg string) ([]string, error) {
-	c, err := s.aptCmd("apt-cache", "madison", pkg)
+	out, err := s.aptOutput(ctx, time.Minute, "apt-cache", "madison", pkg)
 	if err != nil {
 		return nil, err
 	}
-	c.Timeout = time.Minute
-	res, err := s.cfg.Runner.Run(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	return parseMadison(res.Stdout, pkg), nil
+	return parseMadison(out, pkg), nil
 }
 
 // parseMadison reads `apt-cache madison` lines ("pkg | version | source").

@@ -1,8 +1,10 @@
 package apt
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"hostadm/internal/host"
 )
@@ -29,4 +31,19 @@ func (s *Service) aptCmd(argv ...string) (host.Cmd, error) {
 	}
 	c.Env = append(c.Env, "APT_CONFIG="+s.cfg.Root.Path(sandboxConf))
 	return c, nil
+}
+
+// aptOutput runs a read-only apt command (a query or a simulation) within
+// timeout and returns its standard output.
+func (s *Service) aptOutput(ctx context.Context, timeout time.Duration, argv ...string) ([]byte, error) {
+	c, err := s.aptCmd(argv...)
+	if err != nil {
+		return nil, err
+	}
+	c.Timeout = timeout
+	res, err := s.cfg.Runner.Run(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return res.Stdout, nil
 }

@@ -68,16 +68,11 @@ func ParseSimulation(out []byte) []SimInst {
 // computeUpdates asks apt what a dist-upgrade would install and fills in
 // the package records from the cached indices.
 func (s *Service) computeUpdates(ctx context.Context) ([]Update, error) {
-	c, err := s.aptCmd("apt-get", "-s", "-q", "-o", "Debug::NoLocking=1", "dist-upgrade")
-	if err != nil {
-		return nil, err
-	}
-	c.Timeout = 5 * time.Minute
-	res, err := s.cfg.Runner.Run(ctx, c)
+	out, err := s.aptOutput(ctx, 5*time.Minute, "apt-get", "-s", "-q", "-o", "Debug::NoLocking=1", "dist-upgrade")
 	if err != nil {
 		return nil, fmt.Errorf("simulate dist-upgrade: %w", err)
 	}
-	return s.updatesFrom(ParseSimulation(res.Stdout))
+	return s.updatesFrom(ParseSimulation(out))
 }
 
 // updatesFrom builds the update entries for simulated installs.

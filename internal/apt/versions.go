@@ -101,16 +101,11 @@ func versionEntry(n string, installed map[string]Installed, cands map[string]str
 
 // candidates asks apt-cache policy for the candidate versions.
 func (s *Service) candidates(ctx context.Context, names []string) (map[string]string, error) {
-	c, err := s.aptCmd(append([]string{"apt-cache", "policy", "--"}, names...)...)
+	out, err := s.aptOutput(ctx, time.Minute, append([]string{"apt-cache", "policy", "--"}, names...)...)
 	if err != nil {
 		return nil, err
 	}
-	c.Timeout = time.Minute
-	res, err := s.cfg.Runner.Run(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	return parsePolicy(res.Stdout), nil
+	return parsePolicy(out), nil
 }
 
 // parsePolicy reads "NAME:\n  Installed: V\n  Candidate: V" blocks.

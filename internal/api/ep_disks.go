@@ -316,6 +316,59 @@ func (a *storageAdd) start(ctx context.Context, typ string, create func(context.
 	return startTask(ctx, a.r, typ, a.id, work)
 }
 
+// run answers the plan p for a dry run — after its checks and the
+// storage reservation's, with nothing locked, written or started — or
+// reserves the storage and starts p as the task typ.
+func (a *storageAdd) run(ctx context.Context, typ string, d *disks.Service, p *disks.Plan) (any, error) {
+	if !a.r.Params.Bool("dry-run") {
+		return a.start(ctx, typ, func(ctx context.Context, l *tasks.Log) error { return d.Execute(ctx, l, p) })
+	}
+	if err := p.Check(ctx); err != nil {
+		return nil, err
+	}
+	if a.entry != nil {
+		s, err := storageSvc(a.r)
+		if err != nil {
+			return nil, err
+		}
+		sec, err := s.PlanAdd(ctx, a.entry)
+		if err != nil {
+			return nil, err
+		}
+		p.Note("Add the storage '"+a.id+"': reserved (disabled) before the first step, enabled after the last",
+			&disks.File{Path: "/etc/pve/" + storage.Path, Content: sec})
+	}
+	return p, nil
+}
+
+// dryRunParam is the create endpoints' hostadm extension: answer the plan
+// (createReturns) instead of starting the task.
+func dryRunParam() *schema.Schema {
+	return schema.Bool("hostadm extension: check the request as a create does and answer the task's plan " +
+		"(the commands it would run, the files it would write) instead of starting it; nothing is locked, " +
+		"written or run but read-only checks.").Def(0)
+}
+
+// createReturns is what a create endpoint with dryRunParam answers: the
+// task's UPID, or with dry-run the plan (disks.Plan).
+func createReturns() *schema.Schema {
+	return &schema.Schema{Type: schema.TAny,
+		Description: "The task's UPID; with 'dry-run' (hostadm extension) the plan, an object: " +
+			"'devices' (erased), 'steps' (each 'text', 'cmd' as an argument vector, 'file' {path, content or line}, " +
+			"'when' for a conditional step, 'optional' when a failure is only warned; '<name>' stands for a value " +
+			"the task learns while it runs).",
+		Properties: schema.Props{
+			"devices": schema.Arr(schema.Str("")),
+			"steps": schema.Arr(schema.Obj(schema.Props{
+				"text":     schema.Str("What the step does."),
+				"cmd":      schema.Arr(schema.Str("")).Opt(),
+				"file":     schema.Obj(schema.Props{"path": schema.Str("")}).AllowMore().Opt(),
+				"when":     schema.Str("").Opt(),
+				"optional": schema.Bool("").Opt(),
+			})),
+		}}
+}
+
 // storageRemoval is a removal request's cleanup parameters: cleanup is
 // the cleanup-config step the removal task runs (nil when not asked for)
 // and wipe is cleanup-disks.

@@ -40,9 +40,11 @@ func diskBtrfsEndpoints() []*Endpoint {
 				"label":       schema.Str("File system label (default: the name).").MaxLen(255).Opt(),
 				"compression": schema.Str("Compression (compress mount option).").OneOf(btrfs.Compressions...).Opt(),
 				"add_storage": schema.Bool("Configure storage using the file system.").Def(0),
+				"dry-run":     dryRunParam(),
 			}),
-			Returns: schema.Str(""),
-			Handler: withDisks(createBtrfs),
+			Extensions: []string{"dry-run"},
+			Returns:    createReturns(),
+			Handler:    withDisks(createBtrfs),
 		},
 		{
 			Method: "GET", Path: "/nodes/{node}/disks/btrfs/{name}", Name: "detail",
@@ -168,9 +170,7 @@ func createBtrfs(ctx context.Context, r *Request, d *disks.Service) (any, error)
 	}
 	add := addStorage(r, o.Name, "btrfs", map[string]any{"path": btrfs.MountPath(o.Name), "is_mountpoint": "1",
 		"content": "images,rootdir"}, []string{"path"})
-	return add.start(ctx, "btrfscreate", func(ctx context.Context, l *tasks.Log) error {
-		return s.Create(ctx, l, o)
-	})
+	return add.run(ctx, "btrfscreate", d, s.PlanCreate(o))
 }
 
 func deleteBtrfs(ctx context.Context, r *Request, d *disks.Service) (any, error) {

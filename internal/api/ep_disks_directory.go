@@ -36,9 +36,11 @@ func diskDirectoryEndpoints() []*Endpoint {
 				"device":      schema.Str("The block device you want to create the filesystem on."),
 				"filesystem":  schema.Str("The desired filesystem.").OneOf(directory.FileSystems...).Def("ext4"),
 				"name":        storageIDParam(),
+				"dry-run":     dryRunParam(),
 			}),
-			Returns: schema.Str(""),
-			Handler: withDisks(createDirectory),
+			Extensions: []string{"dry-run"},
+			Returns:    createReturns(),
+			Handler:    withDisks(createDirectory),
 		},
 		{
 			Method: "DELETE", Path: "/nodes/{node}/disks/directory/{name}", Name: "delete",
@@ -67,10 +69,12 @@ func createDirectory(ctx context.Context, r *Request, d *disks.Service) (any, er
 	if err := s.Check(name); err != nil {
 		return nil, err
 	}
+	p, err := s.PlanCreate(dev, name, fstype)
+	if err != nil {
+		return nil, err
+	}
 	add := addStorage(r, name, "dir", dirStorageValues(name), []string{"path"})
-	return add.start(ctx, "dircreate", func(ctx context.Context, l *tasks.Log) error {
-		return s.Create(ctx, l, dev, name, fstype)
-	})
+	return add.run(ctx, "dircreate", d, p)
 }
 
 // dirStorageValues are the storage.cfg values of directory storage NAME

@@ -47,9 +47,11 @@ func diskLVMEndpoints() []*Endpoint {
 				"add_storage": schema.Bool("Configure storage using the Volume Group").Def(0),
 				"device":      schema.Str("The block device you want to create the volume group on"),
 				"name":        storageIDParam(),
+				"dry-run":     dryRunParam(),
 			}),
-			Returns: schema.Str(""),
-			Handler: createOnLVM("lvm", (*lvm.Service).Create, func(name string) map[string]any {
+			Extensions: []string{"dry-run"},
+			Returns:    createReturns(),
+			Handler: createOnLVM("lvm", (*lvm.Service).PlanCreate, func(name string) map[string]any {
 				return map[string]any{"vgname": name, "shared": false, "content": "rootdir,images"}
 			}, "vgname"),
 		},
@@ -65,10 +67,10 @@ func diskLVMEndpoints() []*Endpoint {
 }
 
 // createOnLVM is the create handler of an LVM volume group (typ "lvm") or
-// thin pool ("lvmthin") named 'name' on the unused 'device': create is
-// (*lvm.Service).Create or CreateThin, values are the storage entry
-// add_storage adds for name and verify the keys checked against it.
-func createOnLVM(typ string, create func(*lvm.Service, context.Context, lvm.Log, string, string, string) error,
+// thin pool ("lvmthin") named 'name' on the unused 'device': plan is
+// (*lvm.Service).PlanCreate or PlanCreateThin, values are the storage
+// entry add_storage adds for name and verify the keys checked against it.
+func createOnLVM(typ string, plan func(*lvm.Service, string, string, string) *disks.Plan,
 	values func(name string) map[string]any, verify ...string) Handler {
 	return withDisks(func(ctx context.Context, r *Request, d *disks.Service) (any, error) {
 		dev, err := unusedDevice(ctx, d, r.Params.String("device"))
@@ -80,9 +82,7 @@ func createOnLVM(typ string, create func(*lvm.Service, context.Context, lvm.Log,
 		}
 		name, s := r.Params.String("name"), lvm.New(d)
 		add := addStorage(r, name, typ, values(name), verify)
-		return add.start(ctx, typ+"create", func(ctx context.Context, l *tasks.Log) error {
-			return create(s, ctx, l, dev, name, r.Node)
-		})
+		return add.run(ctx, typ+"create", d, plan(s, dev, name, r.Node))
 	})
 }
 

@@ -34,9 +34,11 @@ func diskLVMThinEndpoints() []*Endpoint {
 				"add_storage": schema.Bool("Configure storage using the thinpool.").Def(0),
 				"device":      schema.Str("The block device you want to create the thinpool on."),
 				"name":        storageIDParam(),
+				"dry-run":     dryRunParam(),
 			}),
-			Returns: schema.Str(""),
-			Handler: createOnLVM("lvmthin", (*lvm.Service).CreateThin, func(name string) map[string]any {
+			Extensions: []string{"dry-run"},
+			Returns:    createReturns(),
+			Handler: createOnLVM("lvmthin", (*lvm.Service).PlanCreateThin, func(name string) map[string]any {
 				return map[string]any{"vgname": name, "thinpool": name, "content": "rootdir,images"}
 			}, "vgname", "thinpool"),
 		},

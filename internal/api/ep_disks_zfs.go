@@ -45,9 +45,10 @@ func diskZFSEndpoints() []*Endpoint {
 				"special":        schema.Str("hostadm extension: special (metadata) devices; mirror them, losing them loses the pool.").Fmt("string-list").Opt(),
 				"special-mirror": schema.Bool("hostadm extension: mirror the special devices.").Def(0),
 				"autotrim":       schema.Bool("hostadm extension: create the pool with autotrim=on.").Def(0),
+				"dry-run":        dryRunParam(),
 			}),
-			Extensions: []string{"cache", "log", "log-mirror", "special", "special-mirror", "autotrim"},
-			Returns:    schema.Str(""),
+			Extensions: []string{"cache", "log", "log-mirror", "special", "special-mirror", "autotrim", "dry-run"},
+			Returns:    createReturns(),
 			Handler:    withDisks(createZFS),
 		},
 		{
@@ -102,9 +103,7 @@ func createZFS(ctx context.Context, r *Request, d *disks.Service) (any, error) {
 		return nil, err
 	}
 	add := addStorage(r, o.Name, "zfspool", map[string]any{"pool": o.Name, "content": "rootdir,images"}, []string{"pool"})
-	return add.start(ctx, "zfscreate", func(ctx context.Context, l *tasks.Log) error {
-		return s.Create(ctx, l, o)
-	})
+	return add.run(ctx, "zfscreate", d, s.PlanCreate(o))
 }
 
 func propInt(pc map[string]any, k string) *int {

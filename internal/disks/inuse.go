@@ -121,11 +121,6 @@ func (s *Service) ByIDLink(dev string) string {
 	return u.ByIDLink()
 }
 
-// SetPartType sets a partition's type (sgdisk -tN:TYPE on its disk).
-func (s *Service) SetPartType(ctx context.Context, l Log, part, typ string) error {
-	return s.setPartType(ctx, l, s.Blockdev(part), typ)
-}
-
 // EscapeUnit is Proxmox's PVE::Systemd::escape_unit: "-" becomes "\x2d",
 // "/" becomes "-" (leading and trailing slashes dropped for paths).
 func EscapeUnit(v string, isPath bool) string {

@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -62,6 +63,17 @@ func (r *Recorder) Stdin(argv []string) string {
 		}
 	}
 	return ""
+}
+
+// CallArgs returns the argument vectors asked for so far.
+func (r *Recorder) CallArgs() [][]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([][]string, len(r.calls))
+	for i, c := range r.calls {
+		out[i] = slices.Clone(c.Argv)
+	}
+	return out
 }
 
 // Run implements Runner.

@@ -3,9 +3,10 @@ package btrfs
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
+
+	"hostadm/internal/disks"
 )
 
 // CreateOptions are the create endpoint's parameters.
@@ -81,15 +82,15 @@ func MountOptions(compression string) string {
 	return e.Options
 }
 
-// Create is the btrfscreate worker (under the disk lock): Check again (a
-// create of the same name may have run since the request was taken),
-// every device unused, `mkfs.btrfs`, the UUID from blkid, the fstab line
-// `UUID=<uuid> /mnt/pve/NAME btrfs <options> 0 0` (never replacing a line
-// for that mount point), and the mount (after `btrfs device scan` of the
-// members, which udev does on a normal boot). A failed mount takes the
-// fstab line back out.
-func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
-	return s.d.Locked(ctx, func() error {
+// PlanCreate is the btrfscreate task's plan. When the task starts,
+// Check again (a create of the same name may have run since the request
+// was taken) and every device unused; then `mkfs.btrfs`, the UUID
+// ("uuid") from blkid, the fstab line `UUID=<uuid> /mnt/pve/NAME btrfs
+// <options> 0 0` (never replacing a line for that mount point), and the
+// mount (after `btrfs device scan` of the members, which udev does on a
+// normal boot). A failure after the fstab line takes it back out.
+func (s *Service) PlanCreate(o CreateOptions) *disks.Plan {
+	p := disks.NewPlan(o.Devices, func(ctx context.Context) error {
 		if err := s.Check(o); err != nil {
 			return err
 		}
@@ -98,29 +99,42 @@ func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
 				return err
 			}
 		}
-		if _, err := s.d.Run(ctx, l, MkfsArgs(o)...); err != nil {
-			return err
-		}
-		res, err := s.d.Run(ctx, l, "blkid", o.Devices[0], "-o", "export")
-		if err != nil {
-			return err
-		}
-		uuid := parseExport(res.Stdout, "UUID")
-		if uuid == "" {
-			return fmt.Errorf("could not get UUID of device '%s'", o.Devices[0])
-		}
-		path := MountPath(o.Name)
-		e := FstabEntry{Spec: "UUID=" + uuid, File: path, VFSType: "btrfs", Options: MountOptions(o.Compression), Freq: "0", Pass: "0"}
-		if err := s.changeFstab(ctx, func(f *Fstab) error { return addEntry(f, e) }); err != nil {
-			return err
-		}
-		if err := s.mount(ctx, l, o.Devices, e); err != nil {
-			s.changeFstab(ctx, func(f *Fstab) error { f.Remove(path); return nil })
-			return err
-		}
-		s.d.UdevTrigger(ctx, l, o.Devices...)
 		return nil
 	})
+	first := ""
+	if len(o.Devices) > 0 {
+		first = o.Devices[0]
+	}
+	p.Run("Make the BTRFS file system", MkfsArgs(o)...)
+	p.Run("Read the file system's UUID", "blkid", first, "-o", "export").Learn(func(v disks.Vars, out []byte) error {
+		if v["uuid"] = parseExport(out, "UUID"); v["uuid"] == "" {
+			return fmt.Errorf("could not get UUID of device '%s'", first)
+		}
+		return nil
+	})
+	path := MountPath(o.Name)
+	entry := func(v disks.Vars) FstabEntry {
+		return FstabEntry{Spec: "UUID=" + v.Get("uuid"), File: path, VFSType: "btrfs", Options: MountOptions(o.Compression), Freq: "0", Pass: "0"}
+	}
+	planned := entry(nil)
+	p.Do("Add the mount to "+FstabPath, &disks.File{Path: FstabPath, Line: planned.String()},
+		func(ctx context.Context, _ disks.Log, v disks.Vars) error {
+			return s.changeFstab(ctx, func(f *Fstab) error { return addEntry(f, entry(v)) })
+		}).Undo(func(ctx context.Context, _ disks.Log) {
+		s.changeFstab(ctx, func(f *Fstab) error { f.Remove(path); return nil })
+	})
+	p.MkdirStep(s.d, path)
+	if len(o.Devices) > 1 {
+		p.Run("Make the kernel know the members", append([]string{"btrfs", "device", "scan"}, o.Devices...)...)
+	}
+	p.Run("Mount it on "+path, "mount", "-t", "btrfs", "-o", planned.Options, first, s.hostPath(path))
+	p.UdevTrigger(func(disks.Vars) []string { return o.Devices })
+	return p
+}
+
+// Create runs PlanCreate's plan.
+func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
+	return s.d.Execute(ctx, l, s.PlanCreate(o))
 }
 
 // addEntry adds the fstab line of a new file system; one for its mount
@@ -131,19 +145,6 @@ func addEntry(f *Fstab, e FstabEntry) error {
 	}
 	f.Set(e)
 	return nil
-}
-
-func (s *Service) mount(ctx context.Context, l Log, devs []string, e FstabEntry) error {
-	if err := os.MkdirAll(s.hostPath(e.File), 0o755); err != nil {
-		return err
-	}
-	if len(devs) > 1 {
-		if _, err := s.d.Run(ctx, l, append([]string{"btrfs", "device", "scan"}, devs...)...); err != nil {
-			return err
-		}
-	}
-	_, err := s.d.Run(ctx, l, "mount", "-t", "btrfs", "-o", e.Options, devs[0], s.hostPath(e.File))
-	return err
 }
 
 func parseExport(out []byte, key string) string {

@@ -113,43 +113,41 @@ func (s *Service) vg(ctx context.Context, name string) (*VG, error) {
 // Log is a task log.
 type Log = disks.Log
 
-// Create is the lvmcreate worker (under the disk lock): the device must
-// be unused and the name free; a partition gets the LVM type; then
-// `pvcreate --metadatasize 250k DEV` and `vgcreate NAME DEV`.
-func (s *Service) Create(ctx context.Context, l Log, dev, name, node string) error {
-	return s.d.Locked(ctx, func() error {
-		if err := s.createVG(ctx, l, dev, name, node); err != nil {
-			return err
-		}
-		s.d.UdevTrigger(ctx, l, dev)
-		return nil
-	})
+// PlanCreate is the lvmcreate task's plan: when the task starts the
+// device must be unused and no VG called NAME; a partition gets the LVM
+// type; then `pvcreate --metadatasize 250k DEV` and `vgcreate NAME DEV`.
+func (s *Service) PlanCreate(dev, name, node string) *disks.Plan {
+	p := s.planVG(dev, name, node)
+	p.UdevTrigger(func(disks.Vars) []string { return []string{dev} })
+	return p
 }
 
-// createVG checks that dev is unused and no VG is called NAME yet, gives
-// a partition the LVM type and runs `pvcreate --metadatasize 250k DEV`
-// and `vgcreate NAME DEV` (callers hold the disk lock).
-func (s *Service) createVG(ctx context.Context, l Log, dev, name, node string) error {
-	if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
-		return err
-	}
-	if vg, err := s.vg(ctx, name); err != nil {
-		return err
-	} else if vg != nil {
-		return fmt.Errorf("volume group with name '%s' already exists on node '%s'", name, node)
-	}
-	if s.d.IsPartition(dev) {
-		if err := s.d.SetPartType(ctx, l, dev, "8E00"); err != nil {
-			l.Warn("%v", err)
+// Create runs PlanCreate's plan.
+func (s *Service) Create(ctx context.Context, l Log, dev, name, node string) error {
+	return s.d.Execute(ctx, l, s.PlanCreate(dev, name, node))
+}
+
+// planVG is the volume group part of PlanCreate and PlanCreateThin.
+func (s *Service) planVG(dev, name, node string) *disks.Plan {
+	p := disks.NewPlan([]string{dev}, func(ctx context.Context) error {
+		if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
+			return err
 		}
+		if vg, err := s.vg(ctx, name); err != nil {
+			return err
+		} else if vg != nil {
+			return fmt.Errorf("volume group with name '%s' already exists on node '%s'", name, node)
+		}
+		return nil
+	})
+	if s.d.IsPartition(dev) {
+		p.SetPartType(s.d, dev, "8E00")
 	}
-	if _, err := s.d.Run(ctx, l, "pvcreate", "--metadatasize", "250k", dev); err != nil {
-		return fmt.Errorf("pvcreate '%s' error: %w", dev, err)
-	}
-	if _, err := s.d.Run(ctx, l, "vgcreate", name, dev); err != nil {
-		return fmt.Errorf("vgcreate %s %s error: %w", name, dev, err)
-	}
-	return nil
+	p.Run("Make the device an LVM physical volume", "pvcreate", "--metadatasize", "250k", dev).
+		Wrap(func(err error) error { return fmt.Errorf("pvcreate '%s' error: %w", dev, err) })
+	p.Run("Create the volume group "+name, "vgcreate", name, dev).
+		Wrap(func(err error) error { return fmt.Errorf("vgcreate %s %s error: %w", name, dev, err) })
+	return p
 }
 
 // Remove is the lvmremove worker: `vgremove -y NAME`, then the optional

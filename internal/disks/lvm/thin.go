@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"hostadm/internal/disks"
 )
 
 // ThinArgs is the lvs report the thin-pool list reads: every LV of every
@@ -88,8 +90,11 @@ func perlNum(f float64) string { return strconv.FormatFloat(f, 'g', 15, 64) }
 
 // ThinCreateArgs is the lvcreate command for a thin pool NAME in VG NAME.
 func ThinCreateArgs(name string, data, meta float64) []string {
-	return []string{"lvcreate", "--type", "thin-pool", "-L" + perlNum(data) + "K",
-		"--poolmetadatasize", perlNum(meta) + "K", "-n", name, name}
+	return thinCreateArgs(name, perlNum(data), perlNum(meta))
+}
+
+func thinCreateArgs(name, data, meta string) []string {
+	return []string{"lvcreate", "--type", "thin-pool", "-L" + data + "K", "--poolmetadatasize", meta + "K", "-n", name, name}
 }
 
 // PVInfoArgs is Proxmox's lvm_pv_info report for one device (KiB).
@@ -107,13 +112,9 @@ func (s *Service) ThinPools(ctx context.Context) ([]ThinPool, error) {
 	return ParseThinPools(out)
 }
 
-// pvSizeKiB is the size of the PV on dev in KiB (Perl's int() of pvs'
-// "61440.00").
-func (s *Service) pvSizeKiB(ctx context.Context, dev string) (int64, error) {
-	out, err := s.d.Output(ctx, PVInfoArgs(dev)...)
-	if err != nil {
-		return 0, err
-	}
+// parsePVSize is the size of the PV in PVInfoArgs' output in KiB
+// (Perl's int() of pvs' "61440.00").
+func parsePVSize(out []byte, dev string) (int64, error) {
 	for _, line := range strings.Split(string(out), "\n") {
 		f := strings.Split(strings.TrimSpace(line), ":")
 		if len(f) >= 2 && f[0] != "" {
@@ -123,15 +124,13 @@ func (s *Service) pvSizeKiB(ctx context.Context, dev string) (int64, error) {
 	return 0, fmt.Errorf("no physical volume found on '%s'", dev)
 }
 
-// CreateThin is the lvmthincreate worker (under the disk lock): a VG
-// NAME on the unused device as for Create, then a thin pool NAME/NAME
-// sized by ThinSizes.
-func (s *Service) CreateThin(ctx context.Context, l Log, dev, name, node string) error {
-	return s.d.Locked(ctx, func() error {
-		if err := s.createVG(ctx, l, dev, name, node); err != nil {
-			return err
-		}
-		kib, err := s.pvSizeKiB(ctx, dev)
+// PlanCreateThin is the lvmthincreate task's plan: a VG NAME on the
+// unused device as for PlanCreate, then the PV's size read back and a
+// thin pool NAME/NAME sized by ThinSizes ("data" and "metadata" KiB).
+func (s *Service) PlanCreateThin(dev, name, node string) *disks.Plan {
+	p := s.planVG(dev, name, node)
+	p.Run("Read the physical volume's size", PVInfoArgs(dev)...).Learn(func(v disks.Vars, out []byte) error {
+		kib, err := parsePVSize(out, dev)
 		if err != nil {
 			return err
 		}
@@ -139,12 +138,18 @@ func (s *Service) CreateThin(ctx context.Context, l Log, dev, name, node string)
 		if data <= 0 {
 			return fmt.Errorf("device '%s' is too small for a thin pool (%d KiB)", dev, kib)
 		}
-		if _, err := s.d.Run(ctx, l, ThinCreateArgs(name, data, meta)...); err != nil {
-			return err
-		}
-		s.d.UdevTrigger(ctx, l, dev)
+		v["data"], v["metadata"] = perlNum(data), perlNum(meta)
 		return nil
 	})
+	p.RunVars("Create the thin pool "+name+"/"+name+" (data: size − 128 MiB − 2 × metadata; metadata: 1 %, 1 to 16 GiB)",
+		func(v disks.Vars) []string { return thinCreateArgs(name, v.Get("data"), v.Get("metadata")) })
+	p.UdevTrigger(func(disks.Vars) []string { return []string{dev} })
+	return p
+}
+
+// CreateThin runs PlanCreateThin's plan.
+func (s *Service) CreateThin(ctx context.Context, l Log, dev, name, node string) error {
+	return s.d.Execute(ctx, l, s.PlanCreateThin(dev, name, node))
 }
 
 // RemoveThin is the lvmthinremove worker: `lvremove -y VG/LV`, the

@@ -1,12 +1,12 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 
 	"hostadm/internal/sectioncfg"
-
 	"hostadm/internal/tasks"
 )
 
@@ -46,4 +46,22 @@ func (s *Service) AddAround(ctx context.Context, e *Entry, create func(context.C
 		}
 		return s.Enable(ctx, e.ID)
 	}, nil
+}
+
+// PlanAdd is AddAround for a dry run: Add's checks against storage.cfg as
+// it is now, nothing written nor locked; it returns e's section as the
+// task leaves it (enabled).
+func (s *Service) PlanAdd(ctx context.Context, e *Entry) (string, error) {
+	cfg, _, err := s.Read(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := s.addEdit(e.ID, e.Type, e.Values, e.Verify, false)(cfg); err != nil {
+		return "", err
+	}
+	one := sectioncfg.New(s.sch)
+	one.Sections = []*sectioncfg.Section{cfg.Section(e.ID)}
+	var b bytes.Buffer
+	err = one.Write(&b)
+	return b.String(), err
 }

@@ -151,7 +151,12 @@ func OnNode(sec *sectioncfg.Section, node string) bool {
 // a new storage is created (disabled when disabled is set); an existing
 // one must match type and the verify keys and gets this node added.
 func (s *Service) Add(ctx context.Context, id, typ string, values map[string]any, verify []string, disabled bool) error {
-	return s.Change(ctx, func(cfg *sectioncfg.Config) error {
+	return s.Change(ctx, s.addEdit(id, typ, values, verify, disabled))
+}
+
+// addEdit is Add's change of storage.cfg.
+func (s *Service) addEdit(id, typ string, values map[string]any, verify []string, disabled bool) func(*sectioncfg.Config) error {
+	return func(cfg *sectioncfg.Config) error {
 		sec := cfg.Section(id)
 		if sec == nil {
 			v := map[string]any{"nodes": s.node}
@@ -182,7 +187,7 @@ func (s *Service) Add(ctx context.Context, id, typ string, values map[string]any
 		nodes = append(nodes, s.node)
 		slices.Sort(nodes)
 		return cfg.Update(id, map[string]any{"nodes": strings.Join(nodes, ",")}, nil, "")
-	})
+	}
 }
 
 // Enable clears a storage's disable flag (add_storage after success).

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"hostadm/internal/disks"
 )
 
 // MinDisks is the smallest device count per RAID level.
@@ -107,51 +109,51 @@ func VdevSpec(o CreateOptions, devs []string) []string {
 	return append([]string{o.RaidLevel}, devs...)
 }
 
-// Create is the zfscreate worker (under the disk lock): partitions get
-// the ZFS type, devices are named by their by-id links, then `zpool
-// create`, `zfs set compression`, and the import unit is enabled.
-func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
-	return s.d.Locked(ctx, func() error {
-		devs := make([]string, 0, len(o.Devices))
-		rename := map[string]string{}
-		for _, dev := range o.Aux.All() {
+// PlanCreate is the zfscreate task's plan (options Check accepted):
+// partitions get the ZFS type, devices are named by their by-id links,
+// then `zpool create`, `zfs set compression`, and the import unit is
+// enabled when its template exists. Every device must still be unused
+// when the task starts.
+func (s *Service) PlanCreate(o CreateOptions) *disks.Plan {
+	all := append(slices.Clone(o.Devices), o.Aux.All()...)
+	p := disks.NewPlan(all, func(ctx context.Context) error {
+		for _, dev := range all {
 			if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
 				return err
 			}
-			rename[dev] = s.d.ByIDLink(dev)
 		}
-		for _, dev := range o.Devices {
-			if err := s.d.AssertDiskUnused(ctx, dev); err != nil {
-				return err
-			}
-			if s.d.IsPartition(dev) {
-				if err := s.d.SetPartType(ctx, l, dev, "6a898cc3-1dd2-11b2-99a6-080020736631"); err != nil {
-					l.Warn("%v", err)
-				}
-			}
-			if link := s.d.ByIDLink(dev); link != "" {
-				devs = append(devs, link)
-			} else {
-				devs = append(devs, dev)
-			}
-		}
-		argv := []string{"zpool", "create", "-o", "ashift=" + strconv.Itoa(o.Ashift)}
-		if o.Autotrim {
-			argv = append(argv, "-o", "autotrim=on")
-		}
-		argv = append(append(append(argv, o.Name), VdevSpec(o, devs)...), o.Aux.Spec(rename)...)
-		if _, err := s.d.Run(ctx, l, argv...); err != nil {
-			return err
-		}
-		if _, err := s.d.Run(ctx, l, "zfs", "set", "compression="+o.Compression, o.Name); err != nil {
-			return err
-		}
-		if s.d.Root().Exists(ImportUnitTemplate) {
-			if _, err := s.d.Run(ctx, l, "systemctl", "enable", s.importUnit(o.Name)); err != nil {
-				return err
-			}
-		}
-		s.d.UdevTrigger(ctx, l, devs...)
 		return nil
 	})
+	devs := make([]string, 0, len(o.Devices))
+	rename := map[string]string{}
+	for _, dev := range o.Aux.All() {
+		rename[dev] = s.d.ByIDLink(dev)
+	}
+	for _, dev := range o.Devices {
+		if s.d.IsPartition(dev) {
+			p.SetPartType(s.d, dev, "6a898cc3-1dd2-11b2-99a6-080020736631")
+		}
+		if link := s.d.ByIDLink(dev); link != "" {
+			devs = append(devs, link)
+		} else {
+			devs = append(devs, dev)
+		}
+	}
+	argv := []string{"zpool", "create", "-o", "ashift=" + strconv.Itoa(o.Ashift)}
+	if o.Autotrim {
+		argv = append(argv, "-o", "autotrim=on")
+	}
+	argv = append(append(append(argv, o.Name), VdevSpec(o, devs)...), o.Aux.Spec(rename)...)
+	p.Run("Create the pool "+o.Name, argv...)
+	p.Run("Set the compression", "zfs", "set", "compression="+o.Compression, o.Name)
+	if s.d.Root().Exists(ImportUnitTemplate) {
+		p.Run("Import the pool at boot", "systemctl", "enable", s.importUnit(o.Name))
+	}
+	p.UdevTrigger(func(disks.Vars) []string { return devs })
+	return p
+}
+
+// Create runs PlanCreate's plan.
+func (s *Service) Create(ctx context.Context, l Log, o CreateOptions) error {
+	return s.d.Execute(ctx, l, s.PlanCreate(o))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // diskCmds are `hostadm disk ...`: every disk endpoint of the node, Proxmox's
@@ -79,6 +80,37 @@ var diskCmds = []toolCmd{
 }
 
 func runDisk(env *Env, args []string) error { return runTool(env, "disk", diskCmds, args) }
+
+// printPlan prints the plan a create command's --dry-run answered: each
+// step, its command as "# argv" the way task logs show commands, the
+// file it writes; json formats print it as it came.
+func printPlan(w io.Writer, g globalFlags, rep *reply) error {
+	if g.OutputFormat != "text" {
+		return newPrinter(w, g).print(rep.Data, nil, nil)
+	}
+	plan, _ := rep.Data.(map[string]any)
+	for i, st := range listOf(plan["steps"]) {
+		fmt.Fprintf(w, "%d. %s", i+1, text(st["text"]))
+		if when := text(st["when"]); when != "" {
+			fmt.Fprintf(w, " (only when %s)", when)
+		}
+		fmt.Fprintln(w)
+		if cmd, ok := st["cmd"].([]any); ok {
+			words := make([]string, len(cmd))
+			for j, a := range cmd {
+				words[j] = text(a)
+			}
+			fmt.Fprintf(w, "   # %s\n", strings.Join(words, " "))
+		}
+		if f, ok := st["file"].(map[string]any); ok {
+			fmt.Fprintf(w, "   %s:\n", text(f["path"]))
+			for _, line := range strings.Split(strings.TrimRight(text(f["content"])+text(f["line"]), "\n"), "\n") {
+				fmt.Fprintf(w, "     %s\n", line)
+			}
+		}
+	}
+	return nil
+}
 
 // renderLVMTree prints the volume groups and their physical volumes.
 func renderLVMTree(w io.Writer, g globalFlags, rep *reply) error {

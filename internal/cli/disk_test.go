@@ -149,3 +149,46 @@ func TestDiskAndPvesmList(t *testing.T) {
 		t.Errorf("missing storage: %d %s", code, errOut)
 	}
 }
+
+// TestDiskCreateDryRun runs `hostadm disk zfs create ... --dry-run`: the
+// plan is printed (the commands as the task log would show them) and
+// nothing runs; json prints the plan object, and a refusal is the API's.
+func TestDiskCreateDryRun(t *testing.T) {
+	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
+		disktest.FakeDisks(t, root, "sdb", "sdc")
+		os.MkdirAll(filepath.Join(root, "usr/sbin"), 0o755)
+		os.WriteFile(filepath.Join(root, "usr/sbin/zpool"), nil, 0o755)
+	}})
+	rec := disktest.QuietRecorder()
+	rec.On([]string{"zpool", "list", "-HPLv"}, host.Reply{})
+	rec.On([]string{"zpool", "list", "-HpPLo", "name,size,alloc,free,frag,dedup,health"}, host.Reply{})
+	svc := env.Server.Node().Services
+	svc.Disks = disks.New(disks.Config{Root: svc.Root, Runner: rec})
+	flags := remoteFlags(t, env)
+	out := mustRun(t, append([]string{"hostadm", "disk", "zfs", "create", "tank2", "mirror", "/dev/sdb,/dev/sdc", "--dry-run"}, flags...)...)
+	if !strings.Contains(out, "1. Create the pool tank2\n   # zpool create -o ashift=12 tank2 mirror /dev/disk/by-id/ata-DISK_SDB /dev/disk/by-id/ata-DISK_SDC\n") ||
+		!strings.Contains(out, "   # zfs set compression=on tank2\n") {
+		t.Errorf("plan:\n%s", out)
+	}
+	out = mustRun(t, append([]string{"hostadm", "disk", "zfs", "create", "tank2", "mirror", "/dev/sdb,/dev/sdc", "--dry-run",
+		"--add_storage", "--output-format", "json"}, flags...)...)
+	var plan struct {
+		Devices []string `json:"devices"`
+		Steps   []struct {
+			Cmd  []string          `json:"cmd"`
+			File map[string]string `json:"file"`
+		} `json:"steps"`
+	}
+	if err := json.Unmarshal([]byte(out), &plan); err != nil || len(plan.Devices) != 2 || plan.Steps[len(plan.Steps)-1].File["path"] != "/etc/pve/storage.cfg" {
+		t.Errorf("json plan %v: %s", err, out)
+	}
+	if code, _, errOut := run(t, "", append([]string{"hostadm", "disk", "zfs", "create", "tank2", "raidz", "/dev/sdb,/dev/sdc", "--dry-run"}, flags...)...); code == 0 ||
+		!strings.Contains(errOut, "raidz needs at least 3 disks") {
+		t.Errorf("refusal: %d %s", code, errOut)
+	}
+	for _, c := range rec.Calls() {
+		if !strings.HasPrefix(c, "lsblk") && !strings.HasPrefix(c, "pvs") && !strings.HasPrefix(c, "zpool list") {
+			t.Errorf("the dry run ran %s", c)
+		}
+	}
+}

@@ -82,6 +82,9 @@ func runTool(env *Env, tool string, cmds []toolCmd, args []string) error {
 		if err != nil {
 			return err
 		}
+		if cmd.follow && p.params["dry-run"] == "1" {
+			return printPlan(env.Stdout, p.global, rep)
+		}
 		if cmd.follow {
 			return followTask(ctx, c, env.Stdout, p.global, rep)
 		}

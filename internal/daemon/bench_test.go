@@ -1,7 +1,6 @@
 package daemon_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -16,8 +15,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -192,7 +189,7 @@ func BenchmarkIdleRSS(b *testing.B) {
 	daemontest.BuildHostadm(b, bin)
 	root := filepath.Join(dir, "root")
 	daemontest.WriteProc(b, root)
-	ca := initRoot(b, root)
+	ca := daemontest.InitCerts(b, root, "benchnode")
 	addr := freePort(b)
 
 	cmd := exec.Command(bin, "serve", "--root", root, "--listen", addr, "--node", "benchnode", "--log-level", "warn")
@@ -214,7 +211,7 @@ func BenchmarkIdleRSS(b *testing.B) {
 	var rss int
 	for b.Loop() {
 		var err error
-		if rss, err = vmRSS(cmd.Process.Pid); err != nil {
+		if rss, err = daemontest.ProcStatusKB(cmd.Process.Pid, "VmRSS"); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -231,31 +228,6 @@ func BenchmarkIdleRSS(b *testing.B) {
 	case <-time.After(5 * time.Second):
 		b.Errorf("hostadm serve still running 5 s after SIGTERM")
 	}
-}
-
-// initRoot opens a node over root once so the data dir, the auth keys and
-// the certificates (RSA, as production) exist before the binary starts (the
-// common case of a restart), and returns the CA the binary will present.
-func initRoot(b *testing.B, root string) []byte {
-	b.Helper()
-	ctx := context.Background()
-	n, err := daemon.Open(ctx, daemon.Config{Root: root, Node: "benchnode"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer n.Close(ctx)
-	certs := n.Services.Certs
-	if err := certs.EnsureCA(ctx); err != nil {
-		b.Fatal(err)
-	}
-	if err := certs.EnsureNodeCert(ctx); err != nil {
-		b.Fatal(err)
-	}
-	ca, err := certs.CACert(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return ca
 }
 
 // freePort picks a loopback port by listening on port 0 and closing: the
@@ -289,20 +261,4 @@ func waitReady(b *testing.B, client *http.Client, target string, exited <-chan e
 		time.Sleep(50 * time.Millisecond)
 	}
 	b.Fatalf("hostadm serve did not answer on %s within 30 s", target)
-}
-
-// vmRSS reads VmRSS (kB) from /proc/PID/status.
-func vmRSS(pid int) (int, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
 }

@@ -1,15 +1,12 @@
 package loadtest
 
 import (
-	"bufio"
 	"context"
 	"flag"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -155,37 +152,25 @@ func raiseFileLimit(t *testing.T) {
 // prepare opens the node once (keys, certificates, an auditor token) and
 // returns the target without its address.
 func prepare(t *testing.T, root string) Target {
-	ctx := context.Background()
-	n, err := daemon.Open(ctx, daemon.Config{Root: root, Node: node})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close(ctx)
-	c := n.Services.Certs
-	if err := c.EnsureCA(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.EnsureNodeCert(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ca, err := c.CACert(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	auth := n.Services.Auth
-	rootID := access.Identity{User: access.RootUser}
-	if err := auth.CreateUser(ctx, access.User{UserID: "audit@pve", Enable: 1}, ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := auth.ModifyACL(ctx, "/", []string{"PVEAuditor"}, []string{"audit@pve"}, nil, nil, true, false); err != nil {
-		t.Fatal(err)
-	}
-	full, secret, err := auth.CreateToken(ctx, rootID, "audit@pve", "load", 0, 0, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return Target{CA: ca, Node: node, Ticket: auth.CreateTicket(access.RootUser),
-		CSRF: auth.CSRFToken(access.RootUser), Token: full + "=" + secret}
+	tgt := Target{Node: node}
+	tgt.CA = daemontest.InitCerts(t, root, node, func(n *daemon.Node) {
+		ctx := context.Background()
+		auth := n.Services.Auth
+		rootID := access.Identity{User: access.RootUser}
+		if err := auth.CreateUser(ctx, access.User{UserID: "audit@pve", Enable: 1}, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := auth.ModifyACL(ctx, "/", []string{"PVEAuditor"}, []string{"audit@pve"}, nil, nil, true, false); err != nil {
+			t.Fatal(err)
+		}
+		full, secret, err := auth.CreateToken(ctx, rootID, "audit@pve", "load", 0, 0, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tgt.Ticket, tgt.CSRF = auth.CreateTicket(access.RootUser), auth.CSRFToken(access.RootUser)
+		tgt.Token = full + "=" + secret
+	})
+	return tgt
 }
 
 // serve starts `hostadm serve` on a free loopback port, waits until it
@@ -249,23 +234,11 @@ func watchRSS(ctx context.Context, pid int) <-chan int {
 	out := make(chan int, 1)
 	go func() {
 		<-ctx.Done()
-		out <- procStatus(pid, "VmHWM:")
+		kb, err := daemontest.ProcStatusKB(pid, "VmHWM")
+		if err != nil {
+			kb = -1
+		}
+		out <- kb
 	}()
 	return out
-}
-
-func procStatus(pid int, key string) int {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), key); ok {
-			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			return n
-		}
-	}
-	return -1
 }

@@ -27,6 +27,7 @@ func vmMigrateEndpoints() []*Endpoint {
 				"online":           schema.Bool("Use online/live migration if VM is running. Ignored if VM is stopped.").Opt(),
 				"force":            schema.Bool("Allow to migrate VMs which use local devices. Only root may use this option.").Opt(),
 				"with-local-disks": schema.Bool("Enable live storage migration for local disk").Opt(),
+				"bwlimit":          schema.Int("Override I/O bandwidth limit (in KiB/s).").Min(0).Opt(),
 			}),
 			Returns: schema.Str("the task ID."),
 			Handler: withGuests(migrateVM),
@@ -70,7 +71,8 @@ func migrateVM(ctx context.Context, r *Request, g *guests.Service) (any, error) 
 	if online && !r.Params.Bool("online") {
 		return nil, schema.Fail("online", "VM is running - use online migration")
 	}
-	return g.SpawnMigrate(ctx, r.Identity.AuthID(), id, target, online)
+	return g.SpawnMigrate(ctx, r.Identity.AuthID(), id, guests.MigrateOptions{Target: target, Online: online,
+		BWLimit: r.Params.Int("bwlimit")})
 }
 
 func bulkPlan(ctx context.Context, r *Request, g *guests.Service) (any, error) {

@@ -1,44 +1,25 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"net/url"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"hostadm/internal/daemon/daemontest"
+	"hostadm/internal/guests/gueststest"
 )
 
 // qemuEnv starts a daemon and kills, by PID, every QEMU it started when
 // the test ends (also on failure).
 func qemuEnv(t *testing.T) *daemontest.Env {
 	t.Helper()
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("qemu-system-x86_64 not installed (Debian package qemu-system-x86; scripts/deps.sh test installs it)")
-	}
+	gueststest.NeedQEMU(t)
 	env := daemontest.Start(t)
 	root := env.Server.Node().Services.Root.Dir()
-	t.Cleanup(func() { killUnder(root) })
+	t.Cleanup(func() { gueststest.KillUnder(root) })
 	return env
-}
-
-func killUnder(dir string) {
-	ents, _ := os.ReadDir("/proc")
-	for _, d := range ents {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		if b, err := os.ReadFile("/proc/" + d.Name() + "/cmdline"); err == nil && bytes.Contains(b, []byte(dir+"/")) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
 }
 
 func TestQemuAPI(t *testing.T) {

@@ -71,7 +71,7 @@ func (s *Service) waitTask(ctx context.Context, upid string) string {
 }
 
 // SpawnMigrate runs a migration of a VM of the local node as a qmigrate task.
-func (s *Service) SpawnMigrate(ctx context.Context, user string, vmid int, target string, online bool) (string, error) {
+func (s *Service) SpawnMigrate(ctx context.Context, user string, vmid int, opts MigrateOptions) (string, error) {
 	if s.cfg.Tasks == nil {
 		return "", fmt.Errorf("no task manager")
 	}
@@ -79,7 +79,7 @@ func (s *Service) SpawnMigrate(ctx context.Context, user string, vmid int, targe
 		return "", err
 	}
 	u, err := s.cfg.Tasks.Start(ctx, "qmigrate", strconv.Itoa(vmid), user, func(ctx context.Context, l *tasks.Log) error {
-		return s.migrate(ctx, vmid, target, online, l)
+		return s.Migrate(ctx, vmid, opts, l)
 	})
 	if err != nil {
 		return "", err

@@ -9,6 +9,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"hostadm/internal/guests/gueststest"
 )
 
 // TestBalloonRound runs an auto-ballooning round over a real VM: host
@@ -17,7 +19,7 @@ import (
 // over QMP; the figures reach the Prometheus collector, whose names pass
 // promlint.
 func TestBalloonRound(t *testing.T) {
-	needQEMU(t)
+	gueststest.NeedQEMU(t)
 	e := newEnv(t)
 	ctx := context.Background()
 	if err := os.MkdirAll(filepath.Join(e.dir, "proc"), 0o755); err != nil {

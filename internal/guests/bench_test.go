@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"hostadm/internal/guests/gueststest"
 	"hostadm/internal/tasks"
 )
 
@@ -75,7 +76,7 @@ func BenchmarkStartAll20(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(time.Since(stt).Milliseconds())/10, "list20-ms")
-		killQEMUs(e.dir)
+		gueststest.KillUnder(e.dir)
 	}
 }
 
@@ -93,7 +94,7 @@ func BenchmarkMigrateDowntime(b *testing.B) {
 		time.Sleep(time.Second)
 		log := &testLog{}
 		st := time.Now()
-		if err := e.svc.Migrate(ctx, 400, node2, true, log); err != nil {
+		if err := e.svc.Migrate(ctx, 400, MigrateOptions{Target: node2, Online: true}, log); err != nil {
 			b.Fatalf("%v: %v", err, log.lines)
 		}
 		total := time.Since(st)

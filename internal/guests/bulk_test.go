@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"hostadm/internal/guests/gueststest"
 	"hostadm/internal/tasks"
 )
 
@@ -16,7 +17,7 @@ import (
 // stopall shuts them down in reverse, and since firmware without an OS
 // ignores ACPI, each is force-stopped after its timeout.
 func TestStartAllStopAll(t *testing.T) {
-	needQEMU(t)
+	gueststest.NeedQEMU(t)
 	e := newEnv(t)
 	ctx := context.Background()
 	e.create(101, "name", "third", "memory", "32", "onboot", "1", "startup", "order=3,up=0,down=1")

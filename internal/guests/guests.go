@@ -52,16 +52,11 @@ type Config struct {
 	Tasks *tasks.Manager
 	// Nodes lists the cluster's nodes; nil: only the local node.
 	Nodes func(ctx context.Context) ([]string, error)
-	// Migrator moves VMs to other nodes; nil: the built-in live migration
-	// (Migrate), meeting the target through the store.
-	Migrator Migrator
 	// NodeAddr is a node's cluster address, where it receives migrations;
 	// nil: 127.0.0.1.
 	NodeAddr func(ctx context.Context, node string) (string, error)
 	// Online tells whether a cluster node is reachable; nil: all are.
 	Online func(ctx context.Context, node string) bool
-	// MigrateBandwidth caps QEMU's migration speed in bytes/s (0: QEMU's).
-	MigrateBandwidth int64
 }
 
 // Service manages the VMs of the local node.

@@ -1,18 +1,15 @@
 package guests
 
 import (
-	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"hostadm/internal/cfs"
+	"hostadm/internal/guests/gueststest"
 	"hostadm/internal/host"
 	"hostadm/internal/tasks"
 )
@@ -55,7 +52,7 @@ func newEnv(t testing.TB) *env {
 	e.svc = e.newService()
 	// Registered after the store and task cleanups, so it runs first:
 	// every QEMU of this root is killed by PID, also when the test failed.
-	t.Cleanup(func() { killQEMUs(dir) })
+	t.Cleanup(func() { gueststest.KillUnder(dir) })
 	return e
 }
 
@@ -63,29 +60,6 @@ func newEnv(t testing.TB) *env {
 // restarted daemon.
 func (e *env) newService() *Service {
 	return New(Config{Root: e.root, Store: e.store, Node: testNode, Tasks: e.tasks, Accel: "tcg", MaxWorkers: 0})
-}
-
-// killQEMUs kills, by PID, every process whose command line names dir.
-func killQEMUs(dir string) {
-	ents, _ := os.ReadDir("/proc")
-	for _, d := range ents {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + d.Name() + "/cmdline")
-		if err != nil || !bytes.Contains(b, []byte(dir+"/")) {
-			continue
-		}
-		_ = syscall.Kill(pid, syscall.SIGKILL)
-	}
-}
-
-func needQEMU(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("qemu-system-x86_64 not installed (Debian package qemu-system-x86; scripts/deps.sh test installs it)")
-	}
 }
 
 func (e *env) create(vmid int, kv ...string) {

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"hostadm/internal/cfs"
@@ -18,15 +17,19 @@ import (
 // under the target's nodes/TARGET/qemu-migrate/VMID.json; the target's
 // watcher (RunIncoming) starts QEMU with -incoming on its cluster address
 // and writes back where it listens; the source runs QEMU's migration over
-// TCP, and only once QEMU reports it completed moves the config to the
-// target node, which then lets the VM run. Any failure before that leaves
-// the VM running on the source with its config there.
+// TCP, watching that the target node stays online. Once QEMU reports it
+// completed, the source commits: it turns the request's state from
+// "listening" to "commit" (a compare-and-swap the restarted target races
+// against when it gives up an incoming VM), puts the config on the target
+// node and removes its own. The VM belongs to the target once the source's
+// config is gone; only then does the target let it run. Any failure before
+// that leaves the VM running on the source with its config there.
 
 // migrateRequest is the rendezvous file.
 type migrateRequest struct {
 	VMID   int    `json:"vmid"`
 	Source string `json:"source"`
-	State  string `json:"state"` // request, listening, failed
+	State  string `json:"state"` // request, listening, commit, running, failed
 	URI    string `json:"uri,omitempty"`
 	Error  string `json:"error,omitempty"`
 	// Started is when the VM first started (epoch), so its uptime carries over.
@@ -49,7 +52,8 @@ func (s *Service) nodeAddr(ctx context.Context, node string) string {
 
 // Migrate moves a VM of the local node to target: its config only when it
 // is stopped, the running VM with QEMU's live migration otherwise.
-func (s *Service) Migrate(ctx context.Context, vmid int, target string, online bool, log TaskLog) error {
+func (s *Service) Migrate(ctx context.Context, vmid int, opts MigrateOptions, log TaskLog) error {
+	target := opts.Target
 	if err := s.CheckMigrateTarget(ctx, target); err != nil {
 		return err
 	}
@@ -64,7 +68,7 @@ func (s *Service) Migrate(ctx context.Context, vmid int, target string, online b
 	log.Printf("starting migration of VM %d to node '%s' (%s)", vmid, target, s.nodeAddr(ctx, target))
 	p := s.Running(vmid)
 	if p != nil {
-		if err := s.migrateLive(ctx, l, target, p, log); err != nil {
+		if err := s.migrateLive(ctx, l, opts, p, log); err != nil {
 			log.Printf("migration aborted (duration %s): %v", hms(time.Since(start)), err)
 			return fmt.Errorf("migration aborted")
 		}
@@ -80,7 +84,10 @@ func hms(d time.Duration) string {
 	return fmt.Sprintf("%02d:%02d:%02d", s/3600, s/60%60, s%60)
 }
 
-// moveConfig puts the config on the target node and removes it here.
+// moveConfig puts the config on the target node and removes it here. The
+// removal here is the point of no return: the target lets the VM run only
+// once its own copy exists and this one is gone, so when the removal fails
+// the target's copy is withdrawn and the VM stays here.
 func (s *Service) moveConfig(ctx context.Context, l *Loaded, target string) error {
 	data := l.Config.Bytes()
 	if _, err := s.cfg.Store.Put(ctx, ConfPath(target, l.VMID), data, cfs.NoVersion); err != nil {
@@ -93,8 +100,8 @@ func (s *Service) moveConfig(ctx context.Context, l *Loaded, target string) erro
 	return nil
 }
 
-func (s *Service) migrateLive(ctx context.Context, l *Loaded, target string, p *procInfo, log TaskLog) error {
-	vmid := l.VMID
+func (s *Service) migrateLive(ctx context.Context, l *Loaded, opts MigrateOptions, p *procInfo, log TaskLog) error {
+	vmid, target := l.VMID, opts.Target
 	req := migrateRequest{VMID: vmid, Source: s.cfg.Node, State: "request", Started: s.startedAt(vmid, p)}
 	b, _ := json.Marshal(req)
 	rpath := migratePath(target, vmid)
@@ -103,24 +110,23 @@ func (s *Service) migrateLive(ctx context.Context, l *Loaded, target string, p *
 	}
 	defer s.cfg.Store.Delete(context.WithoutCancel(ctx), rpath, cfs.AnyVersion) //nolint:errcheck // the target gives up without it
 	log.Printf("starting VM %d on remote node '%s'", vmid, target)
-	uri, err := s.waitListening(ctx, rpath)
+	uri, version, err := s.waitListening(ctx, rpath, target)
 	if err != nil {
 		return err
 	}
 	log.Printf("starting online/live migration on %s", uri)
-	if _, err := s.qmpRun(ctx, vmid, qmpCmd{Execute: "migrate-set-parameters", Arguments: s.migrateParams()},
+	if _, err := s.qmpRun(ctx, vmid, qmpCmd{Execute: "migrate-set-parameters", Arguments: migrateParams(opts.BWLimit)},
 		qmpCmd{Execute: "migrate", Arguments: map[string]string{"uri": uri}}); err != nil {
 		return err
 	}
 	log.Printf("start migrate command to %s", uri)
-	info, err := s.waitMigrated(ctx, vmid, log)
-	if err != nil {
-		s.resumeSource(ctx, vmid, log)
-		return err
+	info, err := s.waitMigrated(ctx, vmid, target, log)
+	if err == nil {
+		log.Printf("migration status: completed")
+		log.Printf("migration downtime: %d ms", info.Downtime)
+		err = s.commit(ctx, l, target, rpath, version)
 	}
-	log.Printf("migration status: completed")
-	log.Printf("migration downtime: %d ms", info.Downtime)
-	if err := s.moveConfig(ctx, l, target); err != nil {
+	if err != nil {
 		s.resumeSource(ctx, vmid, log)
 		return err
 	}
@@ -137,12 +143,44 @@ func (s *Service) migrateLive(ctx context.Context, l *Loaded, target string, p *
 	return nil
 }
 
-// migrateParams limits the bandwidth when the service is told to (tests
-// slow a migration down to interrupt it).
-func (s *Service) migrateParams() map[string]any {
+// commit hands the VM over after QEMU completed: the target must still be
+// online and must not have given the incoming VM up (the request's state
+// moves from "listening" at version to "commit"), then the config moves.
+func (s *Service) commit(ctx context.Context, l *Loaded, target, rpath string, version int64) error {
+	if !s.online(ctx, target) {
+		return fmt.Errorf("target node '%s' went offline", target)
+	}
+	e, err := s.cfg.Store.Get(ctx, rpath)
+	if err != nil {
+		return fmt.Errorf("migration request: %w", err)
+	}
+	var r migrateRequest
+	if err := json.Unmarshal(e.Data, &r); err != nil {
+		return fmt.Errorf("migration request: %w", err)
+	}
+	if e.Version != version || r.State != "listening" {
+		return fmt.Errorf("target node '%s' gave the VM up (%s %s)", target, r.State, r.Error)
+	}
+	r.State = "commit"
+	b, _ := json.Marshal(r)
+	if _, err := s.cfg.Store.Put(ctx, rpath, b, version); err != nil {
+		return fmt.Errorf("target node '%s' gave the VM up: %w", target, err)
+	}
+	return s.moveConfig(ctx, l, target)
+}
+
+// online tells whether a cluster node is reachable (always, without a
+// cluster).
+func (s *Service) online(ctx context.Context, node string) bool {
+	return s.cfg.Online == nil || s.cfg.Online(ctx, node)
+}
+
+// migrateParams are QEMU's migration parameters: a 100 ms downtime
+// target, and the bandwidth cap when the caller set one (KiB/s).
+func migrateParams(bwlimit int64) map[string]any {
 	m := map[string]any{"downtime-limit": 100}
-	if s.cfg.MigrateBandwidth > 0 {
-		m["max-bandwidth"] = s.cfg.MigrateBandwidth
+	if bwlimit > 0 {
+		m["max-bandwidth"] = bwlimit << 10
 	}
 	return m
 }
@@ -183,27 +221,33 @@ func (s *Service) waitState(ctx context.Context, rpath, want string) error {
 	return errors.New("not resumed in time")
 }
 
-func (s *Service) waitListening(ctx context.Context, rpath string) (string, error) {
+// waitListening waits until the target's QEMU listens and returns its
+// address and the request's version then; it gives up when the target
+// fails, goes offline or takes longer than 30 s.
+func (s *Service) waitListening(ctx context.Context, rpath, target string) (string, int64, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		e, err := s.cfg.Store.Get(ctx, rpath)
 		if err != nil {
-			return "", fmt.Errorf("migration request: %w", err)
+			return "", 0, fmt.Errorf("migration request: %w", err)
 		}
 		var r migrateRequest
 		if json.Unmarshal(e.Data, &r) == nil {
 			switch r.State {
 			case "listening":
-				return r.URI, nil
+				return r.URI, e.Version, nil
 			case "failed":
-				return "", fmt.Errorf("target: %s", r.Error)
+				return "", 0, fmt.Errorf("target: %s", r.Error)
 			}
 		}
+		if !s.online(ctx, target) {
+			return "", 0, fmt.Errorf("target node '%s' went offline", target)
+		}
 		if err := sleepCtx(ctx, 50*time.Millisecond); err != nil {
-			return "", err
+			return "", 0, err
 		}
 	}
-	return "", errors.New("the target node did not start the VM in time")
+	return "", 0, errors.New("the target node did not start the VM in time")
 }
 
 // migrateInfo is query-migrate's answer (the parts used).
@@ -218,9 +262,16 @@ type migrateInfo struct {
 	ErrorDesc string `json:"error-desc"`
 }
 
-func (s *Service) waitMigrated(ctx context.Context, vmid int, log TaskLog) (migrateInfo, error) {
+// waitMigrated waits until QEMU reports the migration completed; it
+// cancels the migration when it fails or the target node goes offline (a
+// target whose daemon died would never take the VM over).
+func (s *Service) waitMigrated(ctx context.Context, vmid int, target string, log TaskLog) (migrateInfo, error) {
 	last := time.Now()
 	for {
+		if !s.online(ctx, target) {
+			_, _ = s.qmpRun(context.WithoutCancel(ctx), vmid, qmpCmd{Execute: "migrate_cancel"})
+			return migrateInfo{}, fmt.Errorf("target node '%s' went offline", target)
+		}
 		out, err := s.qmpRun(ctx, vmid, qmpCmd{Execute: "query-migrate"})
 		if err != nil {
 			_, _ = s.qmpRun(context.WithoutCancel(ctx), vmid, qmpCmd{Execute: "migrate_cancel"})
@@ -264,104 +315,6 @@ func (s *Service) resumeSource(ctx context.Context, vmid int, log TaskLog) {
 		}
 	}
 	log.Printf("VM %d keeps running on node '%s'", vmid, s.cfg.Node)
-}
-
-// RunIncoming is the target side: it answers migration requests for this
-// node until ctx ends.
-func (s *Service) RunIncoming(ctx context.Context) {
-	prefix := "nodes/" + s.cfg.Node + "/qemu-migrate/"
-	ch, err := s.cfg.Store.Watch(ctx, prefix)
-	if err != nil {
-		s.cfg.Logger.Warn("migration watcher", "err", err)
-		return
-	}
-	for ev := range ch {
-		if ev.Deleted || !strings.HasSuffix(ev.Path, ".json") {
-			continue
-		}
-		vmid, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(ev.Path, prefix), ".json"))
-		if err != nil {
-			continue
-		}
-		go s.receive(ctx, vmid)
-	}
-}
-
-// receive starts the incoming QEMU for a request, then waits for the
-// config to arrive (success: the VM runs) or the request to vanish
-// without it (failure: the incoming QEMU goes).
-func (s *Service) receive(ctx context.Context, vmid int) {
-	rpath := migratePath(s.cfg.Node, vmid)
-	e, err := s.cfg.Store.Get(ctx, rpath)
-	if err != nil {
-		return
-	}
-	var r migrateRequest
-	if json.Unmarshal(e.Data, &r) != nil || r.State != "request" {
-		return
-	}
-	lk := s.vmLock(vmid)
-	lk.Lock()
-	defer lk.Unlock()
-	fail := func(err error) {
-		r.State, r.Error = "failed", err.Error()
-		b, _ := json.Marshal(r)
-		_, _ = s.cfg.Store.Put(ctx, rpath, b, e.Version)
-	}
-	src, err := s.loadOn(ctx, r.Source, vmid)
-	if err != nil {
-		fail(err)
-		return
-	}
-	if s.Running(vmid) != nil {
-		fail(fmt.Errorf("VM %d already running on node '%s'", vmid, s.cfg.Node))
-		return
-	}
-	uri, err := s.freeURI(ctx)
-	if err != nil {
-		fail(err)
-		return
-	}
-	pid, err := s.launch(ctx, vmid, SettingsOf(src.Config), uri)
-	if err != nil {
-		fail(err)
-		return
-	}
-	if _, err := s.qmpRun(ctx, vmid, qmpCmd{Execute: "migrate-incoming", Arguments: map[string]string{"uri": uri}}); err != nil {
-		s.kill(vmid)
-		fail(err)
-		return
-	}
-	s.writeStarted(vmid, pid, r.Started)
-	r.State, r.URI = "listening", uri
-	b, _ := json.Marshal(r)
-	if _, err := s.cfg.Store.Put(ctx, rpath, b, e.Version); err != nil {
-		s.kill(vmid)
-		return
-	}
-	s.awaitConfig(ctx, vmid, rpath)
-}
-
-func (s *Service) awaitConfig(ctx context.Context, vmid int, rpath string) {
-	for {
-		if _, err := s.cfg.Store.Get(ctx, ConfPath(s.cfg.Node, vmid)); err == nil {
-			state := "running"
-			if _, err := s.qmpRun(ctx, vmid, qmpCmd{Execute: "cont"}); err != nil {
-				s.cfg.Logger.Warn("resume migrated VM", "vmid", vmid, "err", err)
-				state = "failed"
-			}
-			s.setState(ctx, rpath, state)
-			return
-		}
-		if _, err := s.cfg.Store.Get(ctx, rpath); errors.Is(err, cfs.ErrNotFound) || s.Running(vmid) == nil || ctx.Err() != nil {
-			if _, err := s.cfg.Store.Get(context.WithoutCancel(ctx), ConfPath(s.cfg.Node, vmid)); err != nil {
-				s.kill(vmid) // the migration failed: the source keeps the VM
-				s.cleanupRuntime(vmid)
-			}
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // freeURI picks a free TCP port on the node's migration address.

@@ -10,11 +10,13 @@ import (
 	"hostadm/internal/schema"
 )
 
-// Migrator moves one VM of the local node to another cluster node; the
-// cluster layer provides it. Without one, migrations fail with a clear
-// message.
-type Migrator interface {
-	Migrate(ctx context.Context, vmid int, target string, online bool, log TaskLog) error
+// MigrateOptions are one migration's parameters (Proxmox's migrate_vm).
+type MigrateOptions struct {
+	Target string
+	// Online moves a running VM with QEMU's live migration.
+	Online bool
+	// BWLimit caps the transfer in KiB/s (Proxmox's bwlimit); 0: no cap.
+	BWLimit int64
 }
 
 // nodes lists the cluster's nodes (just the local one without a cluster).
@@ -55,14 +57,6 @@ func (s *Service) CheckMigrateAll(ctx context.Context, opts BulkOptions) error {
 	return nil
 }
 
-// migrate runs one migration through the Migrator.
-func (s *Service) migrate(ctx context.Context, vmid int, target string, online bool, log TaskLog) error {
-	if s.cfg.Migrator == nil {
-		return s.Migrate(ctx, vmid, target, online, log)
-	}
-	return s.cfg.Migrator.Migrate(ctx, vmid, target, online, log)
-}
-
 // MigrateAll is the migrateall task body: every VM of the node (or of
 // opts.VMs), in Perl's string order of VMIDs as Nodes.pm sorts them, with
 // at most max-workers migrations at a time.
@@ -82,10 +76,10 @@ func (s *Service) MigrateAll(ctx context.Context, user string, opts BulkOptions,
 	p := &pool{s: s, log: log, n: n, verb: "Migrating"}
 	started := 0
 	for _, e := range plan {
-		online := s.Running(e.VMID) != nil
+		mo := MigrateOptions{Target: opts.Target, Online: s.Running(e.VMID) != nil}
 		log.Printf("Check VM %d: precondition check passed", e.VMID)
 		log.Printf("Migrating VM %d", e.VMID)
-		upid, err := s.SpawnMigrate(ctx, user, e.VMID, opts.Target, online)
+		upid, err := s.SpawnMigrate(ctx, user, e.VMID, mo)
 		if err != nil {
 			log.Warn("%v", err)
 			continue

@@ -2,6 +2,7 @@ package guests
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"hostadm/internal/cfs"
+	"hostadm/internal/guests/gueststest"
 	"hostadm/internal/host"
 	"hostadm/internal/tasks"
 )
@@ -20,6 +23,16 @@ const node2 = "gnode2"
 // cluster store both nodes share) with its own root, both knowing the
 // pair; the peer answers migration requests until the test ends.
 func twoNodes(t testing.TB, e *env, online map[string]bool) *Service {
+	t.Helper()
+	peer := peerNode(t, e, online)
+	ctx, cancel := context.WithCancel(context.Background())
+	go peer.RunIncoming(ctx)
+	t.Cleanup(cancel)
+	return peer
+}
+
+// peerNode is twoNodes' peer without its migration watcher running.
+func peerNode(t testing.TB, e *env, online map[string]bool) *Service {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "gst2")
 	if err != nil {
@@ -34,9 +47,7 @@ func twoNodes(t testing.TB, e *env, online map[string]bool) *Service {
 	isOnline := func(_ context.Context, n string) bool { return online == nil || online[n] }
 	e.svc = New(Config{Root: e.root, Store: e.store, Node: testNode, Tasks: e.tasks, Accel: "tcg", Nodes: nodes, Online: isOnline})
 	peer := New(Config{Root: root, Store: e.store, Node: node2, Tasks: e.tasks, Accel: "tcg", Nodes: nodes, Online: isOnline})
-	ctx, cancel := context.WithCancel(context.Background())
-	go peer.RunIncoming(ctx)
-	t.Cleanup(func() { cancel(); killQEMUs(dir) })
+	t.Cleanup(func() { gueststest.KillUnder(dir) })
 	return peer
 }
 
@@ -45,7 +56,7 @@ func twoNodes(t testing.TB, e *env, online map[string]bool) *Service {
 // uptime, their configs moved. A migration whose target QEMU is killed
 // midway leaves the VM running on the source with its config there.
 func TestMigrateAll(t *testing.T) {
-	needQEMU(t)
+	gueststest.NeedQEMU(t)
 	e := newEnv(t)
 	peer := twoNodes(t, e, nil)
 	ctx := context.Background()
@@ -104,7 +115,7 @@ func TestMigrateAll(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}()
-	err := e.svc.Migrate(ctx, 203, node2, true, &testLog{})
+	err := e.svc.Migrate(ctx, 203, MigrateOptions{Target: node2, Online: true}, &testLog{})
 	close(stop)
 	if err == nil {
 		t.Fatal("migration to a dead target succeeded")
@@ -114,6 +125,96 @@ func TestMigrateAll(t *testing.T) {
 	}
 	if _, err := peer.Load(ctx, 203); !errors.Is(err, ErrNoVM) {
 		t.Errorf("config of VM 203 on the target: %v", err)
+	}
+}
+
+// TestIncomingAfterACrash: the target's daemon dies while VMs come in (its
+// QEMUs live on in their own sessions). The restarted daemon gives the VM
+// still in flight up — its request marked failed before its QEMU goes, so
+// the source can no longer commit it and keeps it — and lets the VM run
+// whose handover the source was committing.
+func TestIncomingAfterACrash(t *testing.T) {
+	gueststest.NeedQEMU(t)
+	e := newEnv(t)
+	crashed := peerNode(t, e, nil) // answers requests by hand below, then "dies"
+	ctx := context.Background()
+	request := func(vmid int) (string, int64) {
+		e.create(vmid, "memory", "64")
+		if err := e.svc.Start(ctx, vmid, nil); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(migrateRequest{VMID: vmid, Source: testNode, State: "request", Started: time.Now().Unix()})
+		if _, err := e.store.Put(ctx, migratePath(node2, vmid), b, cfs.NoVersion); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := crashed.listen(ctx, vmid); !ok {
+			t.Fatalf("VM %d: the target does not listen", vmid)
+		}
+		r, v := readRequest(t, e, vmid)
+		return r.URI, v
+	}
+	_, version220 := request(220) // in flight
+	uri, version := request(221)  // migrated, being committed
+	if _, err := e.svc.qmpRun(ctx, 221, qmpCmd{Execute: "migrate", Arguments: map[string]string{"uri": uri}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.waitMigrated(ctx, 221, node2, &testLog{}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := e.svc.Load(ctx, 221)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.commit(ctx, l, node2, migratePath(node2, 221), version); err != nil {
+		t.Fatal(err)
+	}
+	e.svc.kill(221)
+
+	restarted := New(crashed.cfg)
+	rctx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	go restarted.RunIncoming(rctx)
+	waitUntil(t, "VM 220 given up, VM 221 running on the target", func() bool {
+		r220, _ := readRequest(t, e, 220)
+		r221, _ := readRequest(t, e, 221)
+		return r220.State == "failed" && restarted.Running(220) == nil && r221.State == "running"
+	})
+	if l, err := e.svc.Load(ctx, 220); err != nil {
+		t.Fatal(err)
+	} else if err := e.svc.commit(ctx, l, node2, migratePath(node2, 220), version220); err == nil || !strings.Contains(err.Error(), "gave the VM up") {
+		t.Errorf("commit of the given-up VM 220: %v", err)
+	}
+	if st, err := e.svc.Status(ctx, 220); err != nil || st.QMPStatus != "running" {
+		t.Errorf("VM 220 on the source: %+v %v", st, err)
+	}
+	if st, err := restarted.Status(ctx, 221); err != nil || st.QMPStatus != "running" {
+		t.Errorf("VM 221 on the target: %+v %v", st, err)
+	}
+	if _, err := os.Stat(restarted.incomingPath(221)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("VM 221 still marked incoming: %v", err)
+	}
+}
+
+func readRequest(t *testing.T, e *env, vmid int) (migrateRequest, int64) {
+	t.Helper()
+	var r migrateRequest
+	en, err := e.store.Get(context.Background(), migratePath(node2, vmid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(en.Data, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r, en.Version
+}
+
+// waitUntil polls cond for up to 30 s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(30 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hostadm/internal/guests/gueststest"
 )
 
 type testLog struct{ lines []string }
@@ -16,7 +18,7 @@ func (l *testLog) Warn(f string, a ...any)   { l.lines = append(l.lines, "WARN: 
 
 // TestPowerActions drives one real QEMU VM through every action.
 func TestPowerActions(t *testing.T) {
-	needQEMU(t)
+	gueststest.NeedQEMU(t)
 	e := newEnv(t)
 	ctx := context.Background()
 	e.create(110, "memory", "32", "cores", "1")

@@ -169,7 +169,7 @@ func (s *Service) logTail(vmid int) string {
 
 // cleanupRuntime removes a stopped VM's socket and pid file.
 func (s *Service) cleanupRuntime(vmid int) {
-	for _, p := range []string{s.qmpPath(vmid), s.pidPath(vmid), s.runPath(vmid, ".started")} {
+	for _, p := range []string{s.qmpPath(vmid), s.pidPath(vmid), s.runPath(vmid, ".started"), s.incomingPath(vmid)} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			s.cfg.Logger.Warn("remove vm runtime file", "path", p, "err", err)
 		}

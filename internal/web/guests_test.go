@@ -1,17 +1,13 @@
 package web_test
 
 import (
-	"bytes"
 	"net/url"
-	"os"
-	"os/exec"
-	"strconv"
-	"syscall"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
 	"hostadm/internal/daemon/daemontest"
+	"hostadm/internal/guests/gueststest"
 )
 
 // TestBrowserGuests drives the VM page with real QEMU VMs: Start all shows
@@ -20,12 +16,10 @@ import (
 // node's first-boot delay and ballooning target are edited; Stop all shows
 // the reverse order and stops them.
 func TestBrowserGuests(t *testing.T) {
-	if _, err := exec.LookPath("qemu-system-x86_64"); err != nil {
-		t.Skip("qemu-system-x86_64 not installed (Debian package qemu-system-x86)")
-	}
+	gueststest.NeedQEMU(t)
 	b := newBrowser(t)
 	env := daemontest.Start(t)
-	t.Cleanup(func() { killQEMUsUnder(env.Root) })
+	t.Cleanup(func() { gueststest.KillUnder(env.Root) })
 	root := env.RootAuth()
 	node := "/nodes/" + daemontest.Node
 	for _, v := range []url.Values{
@@ -81,17 +75,4 @@ func TestBrowserGuests(t *testing.T) {
 	b.clickText(".dialog button", "×")
 	b.waitFor("all stopped", `[...document.querySelectorAll('[data-testid=vm-table] tbody tr .chip')].filter((c) => c.textContent === 'stopped').length === 3`)
 	b.checkPageErrors()
-}
-
-func killQEMUsUnder(dir string) {
-	ents, _ := os.ReadDir("/proc")
-	for _, d := range ents {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		if b, err := os.ReadFile("/proc/" + d.Name() + "/cmdline"); err == nil && bytes.Contains(b, []byte(dir+"/")) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
 }

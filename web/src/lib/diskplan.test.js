@@ -1,46 +1,66 @@
 import { describe, expect, it } from 'vitest';
-import { btrfsCheck, mountUnit, plan, zfsCheck, zfsVdevs } from './diskplan.js';
-import { createParams, localCheck } from '../pages/DiskCreate.jsx';
+import { askPlan, commandLine, errorText, planner } from './diskplan.js';
+import { createClient } from './api.js';
+import { createParams, ready } from '../pages/DiskCreate.jsx';
 import { formValues, health, serverParams } from './metricform.js';
+import { fakeFetch } from '../test/helpers.js';
 
-const cmds = (steps) => steps.filter((s) => s.cmd).map((s) => s.cmd.join(' '));
+const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
-describe('disk create plans', () => {
-  it('checks ZFS device counts as the API does', () => {
-    expect(zfsCheck('mirror', 1)).toBe('mirror needs at least 2 disks');
-    expect(zfsCheck('raid10', 5)).toBe('raid10 needs an even number of disks');
-    expect(zfsCheck('single', 2)).toBe('please give only one disk for single disk mode');
-    expect(zfsCheck('raidz2', 4)).toBe('');
-    expect(btrfsCheck('raid1', 1)).toBe('raid1 needs at least 2 disks');
-    expect(btrfsCheck('', 0)).toBe('choose at least one disk');
+describe('disk create plans from the daemon', () => {
+  it('asks the create endpoint with dry-run=1 and keeps its answer as it came', async () => {
+    const plan = { devices: ['/dev/sdb'], steps: [{ text: 'Make the device an LVM physical volume', cmd: ['pvcreate', '--metadatasize', '250k', '/dev/sdb'] }, { text: 'Add the storage', file: { path: '/etc/pve/storage.cfg', content: 'lvm: vg1\n' } }] };
+    const fetchFn = fakeFetch({ 'POST /nodes/n1/disks/lvm': () => [200, { data: plan }] });
+    const got = await askPlan(createClient({ fetchFn }), '/nodes/n1/disks', 'lvm', { name: 'vg1', device: '/dev/sdb', add_storage: true });
+    expect(got).toEqual(plan);
+    expect([...fetchFn.calls[0].body.entries()]).toEqual([['name', 'vg1'], ['device', '/dev/sdb'], ['add_storage', '1'], ['dry-run', '1']]);
+    expect(got.steps.map(commandLine)).toEqual(['pvcreate --metadatasize 250k /dev/sdb', '']);
   });
-  it('builds zpool create as zfs.VdevSpec does', () => {
-    expect(zfsVdevs('raid10', ['a', 'b', 'c', 'd'])).toEqual(['mirror', 'a', 'b', 'mirror', 'c', 'd']);
-    expect(zfsVdevs('draid2', ['a', 'b'], { data: '4', spares: '1' })).toEqual(['draid2:4d:1s', 'a', 'b']);
-    const p = plan('zfs', { name: 'tank', raidlevel: 'mirror', devices: ['/dev/sdb', '/dev/sdc1'], ashift: '12', compression: 'lz4', add_storage: true },
-      [{ devpath: '/dev/sdb' }, { devpath: '/dev/sdc1', parent: '/dev/sdc' }]);
-    expect(cmds(p)).toEqual([
-      'sgdisk -t1:6a898cc3-1dd2-11b2-99a6-080020736631 /dev/sdc',
-      'zpool create -o ashift=12 tank mirror /dev/sdb /dev/sdc1',
-      'zfs set compression=lz4 tank',
-    ]);
-    expect(p[p.length - 1].text).toContain("Add storage 'tank' (type zfspool");
+  it('passes a refusal on as the API gave it', async () => {
+    const fetchFn = fakeFetch({
+      'POST /nodes/n1/disks/zfs': (u, init) => (new URLSearchParams(init.body).get('name') === '1pool'
+        ? [400, { message: 'Parameter verification failed.\n', errors: { name: "invalid format - storage ID '1pool' contains illegal characters\n" } }]
+        : [500, { message: 'raidz needs at least 3 disks\n' }]),
+    });
+    const api = createClient({ fetchFn });
+    const e1 = await askPlan(api, '/nodes/n1/disks', 'zfs', { name: 'tank', raidlevel: 'raidz', devices: '/dev/sdb' }).catch((e) => e);
+    expect(errorText(e1)).toBe('raidz needs at least 3 disks');
+    const e2 = await askPlan(api, '/nodes/n1/disks', 'zfs', { name: '1pool' }).catch((e) => e);
+    expect(e2.errors.name).toMatch(/illegal characters/);
+    expect(errorText(e2)).toBe("Parameter verification failed.\nname: invalid format - storage ID '1pool' contains illegal characters");
   });
-  it('plans LVM, LVM-thin, directory and BTRFS', () => {
-    expect(cmds(plan('lvm', { name: 'vg1', device: '/dev/sdb' }))).toEqual(['pvcreate --metadatasize 250k /dev/sdb', 'vgcreate vg1 /dev/sdb']);
-    expect(cmds(plan('lvmthin', { name: 'tp', device: '/dev/sdb' }))[2]).toBe('lvcreate --type thin-pool -L<data>K --poolmetadatasize <metadata>K -n tp tp');
-    expect(cmds(plan('directory', { name: 'my-dir', device: '/dev/sdb', filesystem: 'xfs' }))).toEqual([
-      'sgdisk -n1 -t1:8300 /dev/sdb', 'mkfs -t xfs /dev/sdb…1', 'systemctl daemon-reload',
-      'systemctl enable mnt-pve-my\\x2ddir.mount', 'systemctl start mnt-pve-my\\x2ddir.mount']);
-    expect(mountUnit('a-b')).toBe('mnt-pve-a\\x2db.mount');
-    expect(cmds(plan('btrfs', { name: 'b', devices: ['/dev/sdb', '/dev/sdc'], data: 'raid1', metadata: 'raid1', compression: 'zstd' }))[0])
-      .toBe('mkfs.btrfs -L b -d raid1 -m raid1 /dev/sdb /dev/sdc');
+  it('asks once the edits rest, and only the newest answer counts', async () => {
+    const asked = [];
+    const answers = {};
+    const results = [];
+    const schedule = planner((p) => { asked.push(p.n); return new Promise((res, rej) => { answers[p.n] = { res, rej }; }); }, (r) => results.push(r), 20);
+    schedule({ n: 1 });
+    schedule({ n: 2 });
+    await wait(40);
+    expect(asked).toEqual([2]); // the first edit never asked
+    schedule({ n: 3 });
+    await wait(40);
+    expect(asked).toEqual([2, 3]);
+    answers[3].res({ steps: ['newest'] });
+    answers[2].res({ steps: ['stale'] });
+    await wait(0);
+    expect(results).toEqual([{ plan: { steps: ['newest'] } }]);
+    schedule({ n: 4 });
+    schedule.cancel();
+    await wait(40);
+    expect(asked).toEqual([2, 3]);
+    schedule({ n: 5 });
+    await wait(40);
+    answers[5].rej(new Error('refused'));
+    await wait(0);
+    expect(results[1].error.message).toBe('refused');
   });
   it('maps the wizard to the API parameters', () => {
-    const v = { name: ' tank ', device: '', devices: ['/dev/sdb', '/dev/sdc'], add_storage: true, raidlevel: 'draid', ashift: '12', compression: 'on', 'draid-data': '2', 'draid-spares': '', data: '', metadata: '', label: '', btrfscompression: '' };
+    const v = { name: ' tank ', device: '', devices: ['/dev/sdb', '/dev/sdc'], add_storage: true, raidlevel: 'draid', ashift: '12', compression: 'on', 'draid-data': '2', 'draid-spares': '', data: '', metadata: '', label: '', btrfscompression: '', aux: {} };
     expect(createParams('zfs', v)).toEqual({ name: 'tank', add_storage: true, devices: '/dev/sdb,/dev/sdc', raidlevel: 'draid', ashift: '12', compression: 'on', 'draid-config': 'data=2' });
-    expect(localCheck('zfs', v)).toBe('draid needs at least 3 disks');
-    expect(localCheck('lvm', v)).toBe('choose a device');
+    expect(ready('zfs', v)).toBe(true);
+    expect(ready('lvm', v)).toBe(false);
+    expect(ready('zfs', { ...v, name: ' ' })).toBe(false);
   });
 });
 

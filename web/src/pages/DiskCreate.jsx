@@ -1,15 +1,16 @@
 // The create wizards for storage on unused disks (LVM, LVM-thin, directory,
-// ZFS, BTRFS): first the settings, then the exact plan — every step and
-// command the task will run, naming each device it erases — and only then
-// the task, whose log streams. The API's per-field errors take the wizard
-// back to the settings, next to their fields.
-import { useState } from 'preact/hooks';
+// ZFS, BTRFS): first the settings, with the plan the daemon answers for
+// them (dry-run) shown as they change, then the exact plan — every step,
+// command and file the task will run and write, naming each device it
+// erases — and only then the task, whose log streams. The API's per-field
+// errors take the wizard back to the settings, next to their fields.
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useApp } from '../components/context.js';
 import { useForm } from '../components/form.js';
 import { Field, FormMessage } from '../components/Field.jsx';
 import { Dialog } from '../components/Dialog.jsx';
 import { bytes } from '../lib/format.js';
-import { BTRFS_MIN, ZFS_MIN, btrfsCheck, plan, zfsCheck } from '../lib/diskplan.js';
+import { askPlan, commandLine, errorText, planner } from '../lib/diskplan.js';
 import { whenDone } from '../lib/tasklog.js';
 
 /** KINDS are the wizards: title, the endpoint below /disks, and whether it takes several devices. */
@@ -28,20 +29,16 @@ const INITIAL = {
   aux: {}, 'log-mirror': false, 'special-mirror': false,
 };
 
+/** ZFS_LEVELS and BTRFS_PROFILES are the endpoints' enumerations (their rules are the API's). */
+const ZFS_LEVELS = ['single', 'mirror', 'raid10', 'raidz', 'raidz2', 'raidz3', 'draid', 'draid2', 'draid3'];
+const BTRFS_PROFILES = ['single', 'dup', 'raid0', 'raid1', 'raid10'];
+
 /** AUX are the ZFS vdev classes beside the data devices (hostadm extension of create). */
 export const AUX = ['cache', 'log', 'special'];
 
 /** auxDevices are the devices given the class role, in the order of the list. */
 function auxDevices(v, role) {
   return Object.entries(v.aux || {}).filter(([, r]) => r === role).map(([d]) => d);
-}
-
-/** auxCheck is the API's refusal for the cache/log/special choice, or ''. */
-export function auxCheck(v) {
-  for (const role of ['log', 'special']) {
-    if (v[`${role}-mirror`] && auxDevices(v, role).length === 1) return `${role}: mirror needs at least 2 disks`;
-  }
-  return '';
 }
 
 /** candidates are the disks and partitions nothing uses. */
@@ -75,43 +72,42 @@ export function createParams(kind, v) {
   return p;
 }
 
-/** planParams is what the plan reads: the create parameters with devices as a list. */
-function planParams(kind, v) {
-  return { ...createParams(kind, v), devices: v.devices, draid: { data: v['draid-data'], spares: v['draid-spares'] }, compression: kind === 'btrfs' ? v.btrfscompression : v.compression };
-}
-
-/** localCheck is the refusal the API would give for the device choice, or ''. */
-export function localCheck(kind, v) {
-  if (!KINDS[kind].multi) return v.device ? '' : 'choose a device';
-  if (kind === 'zfs') return zfsCheck(v.raidlevel, v.devices.length);
-  return btrfsCheck(v.data, v.devices.length);
+/** ready tells whether the values are worth asking a plan for: a name and the device(s). */
+export function ready(kind, v) {
+  return !!v.name.trim() && (KINDS[kind].multi ? v.devices.length > 0 : !!v.device);
 }
 
 /**
  * DiskCreateDialog is the wizard of one kind over the /disks/list rows. On
  * success it closes, opens the task, and runs onDone when the task has ended.
+ * planDelay is how long the settings rest before their plan is asked for.
  */
-export function DiskCreateDialog({ kind, base, rows, onDone, onClose }) {
+export function DiskCreateDialog({ kind, base, rows, onDone, onClose, planDelay = 300 }) {
   const { api, openTask } = useApp();
   const k = KINDS[kind];
   const form = useForm({ ...INITIAL }, ['name', 'device', 'devices', 'add_storage', 'filesystem', 'raidlevel', 'ashift', 'compression', 'draid-config', 'data', 'metadata', 'label', 'aux', ...AUX]);
   const [step, setStep] = useState('settings');
+  const [preview, setPreview] = useState(null);
+  const [plan, setPlan] = useState(null);
   const free = candidates(rows);
   const v = form.values;
+  const params = createParams(kind, v);
+  const schedule = useMemo(() => planner((p) => askPlan(api, base, kind, p), setPreview, planDelay), [api, base, kind, planDelay]);
+  const key = JSON.stringify(params);
+  useEffect(() => {
+    if (step === 'settings' && ready(kind, v)) schedule(params);
+    else schedule.cancel();
+    return () => schedule.cancel();
+  }, [key, step]);
 
-  function review(e) {
+  async function review(e) {
     e.preventDefault();
-    const problem = localCheck(kind, v);
-    const errs = {};
-    if (!v.name.trim()) errs.name = 'property is missing and it is not optional';
-    if (problem) errs[k.multi ? 'devices' : 'device'] = problem;
-    if (kind === 'zfs' && auxCheck(v)) errs.aux = auxCheck(v);
-    if (Object.keys(errs).length) {
-      form.fail({ errors: errs });
-      return;
+    schedule.cancel();
+    const p = await form.submit(() => askPlan(api, base, kind, params));
+    if (p) {
+      setPlan(p);
+      setStep('plan');
     }
-    form.clear();
-    setStep('plan');
   }
   async function run() {
     const upid = await form.submit((vals) => api.post(`${base}/${kind}`, createParams(kind, vals)));
@@ -132,7 +128,7 @@ export function DiskCreateDialog({ kind, base, rows, onDone, onClose }) {
     if (role) aux[dev] = role; else delete aux[dev];
     form.set('aux', aux);
   };
-  const levels = kind === 'zfs' ? Object.keys(ZFS_MIN) : Object.keys(BTRFS_MIN);
+  const levels = kind === 'zfs' ? ZFS_LEVELS : BTRFS_PROFILES;
 
   return (
     <Dialog title={`Create: ${k.title}`} onClose={onClose} wide>
@@ -141,7 +137,7 @@ export function DiskCreateDialog({ kind, base, rows, onDone, onClose }) {
           <div class="row">
             <Field form={form} name="name" label="Name" placeholder={kind === 'zfs' ? 'tank' : 'data'} />
             {kind === 'directory' && <Field form={form} name="filesystem" label="File system" type="select" options={[['ext4', 'ext4'], ['xfs', 'xfs']]} />}
-            {kind === 'zfs' && <Field form={form} name="raidlevel" label="RAID level" type="select" options={levels.map((l) => [l, `${l} (at least ${ZFS_MIN[l]} disk${ZFS_MIN[l] > 1 ? 's' : ''}${l === 'raid10' ? ', even' : ''}${l === 'single' ? ', exactly 1' : ''})`])} />}
+            {kind === 'zfs' && <Field form={form} name="raidlevel" label="RAID level" type="select" options={levels.map((l) => [l, l])} />}
           </div>
           {!k.multi && (
             <Field form={form} name="device" label="Device" type="select"
@@ -171,27 +167,24 @@ export function DiskCreateDialog({ kind, base, rows, onDone, onClose }) {
           {kind === 'zfs' && form.errors['draid-config'] && <div class="field-error" role="alert">{form.errors['draid-config']}</div>}
           {kind === 'zfs' && <AuxVdevFields form={form} free={free.filter((d) => !v.devices.includes(d.devpath))} setRole={setRole} />}
           {kind === 'btrfs' && <div class="row">
-            <Field form={form} name="data" label="Data profile" type="select" options={[['', '(mkfs default)'], ...levels.map((l) => [l, `${l} (at least ${BTRFS_MIN[l]})`])]} />
+            <Field form={form} name="data" label="Data profile" type="select" options={[['', '(mkfs default)'], ...levels.map((l) => [l, l])]} />
             <Field form={form} name="metadata" label="Metadata profile" type="select" options={[['', '(mkfs default)'], ...levels.map((l) => [l, l])]} />
             <Field form={form} name="btrfscompression" label="Compression" type="select" options={[['', 'none'], ['zstd', 'zstd'], ['lzo', 'lzo'], ['zlib', 'zlib']]} />
           </div>}
           {kind === 'btrfs' && <Field form={form} name="label" label="Label" hint="Defaults to the name." />}
           <Field form={form} name="add_storage" label="Add as storage" type="checkbox" />
+          <PlanPreview ready={ready(kind, v)} preview={preview} />
           <FormMessage form={form} />
           <div class="actions">
             <button type="button" onClick={onClose}>Cancel</button>
-            <button type="submit" class="primary">Review the plan</button>
+            <button type="submit" class="primary" disabled={form.busy}>Review the plan</button>
           </div>
         </form>
       )}
-      {step === 'plan' && (
+      {step === 'plan' && plan && (
         <div data-testid="disk-plan">
-          <p class="confirm-question">Everything on <strong class="object-name">{(k.multi ? [...v.devices, ...(kind === 'zfs' ? Object.keys(v.aux) : [])] : [v.device]).join(', ')}</strong> is erased. The task will:</p>
-          <ol class="plan">
-            {plan(kind, planParams(kind, v), rows).map((s, i) => (
-              <li key={i}>{s.text}{s.cmd && <pre class="plan-cmd">{s.cmd.join(' ')}</pre>}</li>
-            ))}
-          </ol>
+          <p class="confirm-question">Everything on <strong class="object-name">{plan.devices.join(', ')}</strong> is erased. The task will:</p>
+          <PlanSteps plan={plan} />
           <FormMessage form={form} />
           <div class="actions">
             <button type="button" onClick={() => setStep('settings')}>Back</button>
@@ -235,5 +228,39 @@ function AuxVdevFields({ form, free, setRole }) {
         <Field form={form} name="special-mirror" label="Mirror the special devices" type="checkbox" hint="Losing the special vdev loses the pool." />
       </div>
     </details>
+  );
+}
+
+/** PlanSteps lists a plan's steps: what each does, its command, the file it writes. */
+export function PlanSteps({ plan }) {
+  return (
+    <ol class="plan">
+      {plan.steps.map((s, i) => (
+        <li key={i}>
+          {s.text}
+          {s.when && <span class="muted"> (only when {s.when})</span>}
+          {s.optional ? <span class="muted"> (a failure is only a warning)</span> : null}
+          {s.cmd && <pre class="plan-cmd">{commandLine(s)}</pre>}
+          {s.file && <pre class="plan-file" data-path={s.file.path}><span class="muted">{s.file.path}{s.file.line ? ' gets the line' : ''}:</span>{'\n'}{s.file.content || s.file.line}</pre>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/**
+ * PlanPreview shows, under the settings, the plan the daemon answered for
+ * them as they stand, or its refusal; values appear as "<name>" where the
+ * task learns them while it runs.
+ */
+function PlanPreview({ ready: isReady, preview }) {
+  return (
+    <section class="plan-preview" data-testid="disk-plan-preview" aria-live="polite">
+      <h4>Plan</h4>
+      {!isReady && <p class="muted">Give a name and choose the device{'(s)'} to see the commands the task will run.</p>}
+      {isReady && !preview && <p class="muted">Asking the node for the plan…</p>}
+      {isReady && preview && preview.error && <pre class="alert alert-error plan-error" role="alert">{errorText(preview.error)}</pre>}
+      {isReady && preview && preview.plan && <PlanSteps plan={preview.plan} />}
+    </section>
   );
 }

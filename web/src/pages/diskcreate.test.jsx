@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { AppContext } from '../components/context.js';
 import { createClient } from '../lib/api.js';
 import { byText, click, fakeFetch, mount, settle, type } from '../test/helpers.js';
-import { DiskCreateDialog, auxCheck, createParams } from './DiskCreate.jsx';
+import { DiskCreateDialog, createParams } from './DiskCreate.jsx';
 import { ChangeKeyDialog, LvmThinTab, thinVolumeParams } from './DiskStorages.jsx';
 
 const UPID = 'UPID:n1:00000001:00000002:00000003:zfscreate:tank:root@pam:';
@@ -26,18 +26,28 @@ describe('ZFS create with cache, log and special devices', () => {
     expect(p['log-mirror']).toBeUndefined();
     expect(createParams('zfs', { ...base, aux: {}, 'log-mirror': true })).not.toHaveProperty('log');
   });
-  it('refuses a mirror of one device as the API does', () => {
-    expect(auxCheck({ aux: { '/dev/sdc': 'log' }, 'log-mirror': true })).toBe('log: mirror needs at least 2 disks');
-    expect(auxCheck({ aux: { '/dev/sdc': 'log', '/dev/sdd': 'log' }, 'log-mirror': true })).toBe('');
-  });
-  it('shows the classes in the plan and posts them', async () => {
+  it('shows the plan the daemon answers as the settings change, then posts them for real', async () => {
+    const plan = (body) => ({
+      devices: [body.get('devices'), ...body.get('special').split(','), body.get('cache')],
+      steps: [
+        { text: 'Create the pool tank', cmd: ['zpool', 'create', '-o', 'ashift=12', 'tank', '/dev/disk/by-id/ata-B', 'special', 'mirror', '/dev/disk/by-id/ata-C', '/dev/disk/by-id/ata-D', 'cache', '/dev/disk/by-id/ata-E'] },
+        { text: 'Ask udev to re-read the devices', cmd: ['udevadm', 'trigger'], optional: 1 },
+      ],
+    });
     const fetchFn = fakeFetch({
-      'POST /nodes/n1/disks/zfs': () => [200, { data: UPID }],
+      'POST /nodes/n1/disks/zfs': (u, init) => {
+        const body = new URLSearchParams(init.body);
+        if (body.get('dry-run') !== '1') return [200, { data: UPID }];
+        if (body.get('special-mirror') === '1' && body.get('special').split(',').length < 2) return [400, { message: 'special: mirror needs at least 2 disks\n' }];
+        return [200, { data: plan(body) }];
+      },
       [`GET /nodes/n1/tasks/${encodeURIComponent(UPID)}/status`]: () => [200, { data: { status: 'stopped', exitstatus: 'OK' } }],
     });
     const rows = ['sdb', 'sdc', 'sdd', 'sde'].map((n) => ({ devpath: `/dev/${n}`, size: 1e10, used: '', mounted: 0 }));
     const openTask = vi.fn();
-    const el = await mount(withApp(createClient({ fetchFn }), <DiskCreateDialog kind="zfs" base="/nodes/n1/disks" rows={rows} onDone={() => {}} onClose={() => {}} />, openTask));
+    const el = await mount(withApp(createClient({ fetchFn }), <DiskCreateDialog kind="zfs" base="/nodes/n1/disks" rows={rows} onDone={() => {}} onClose={() => {}} planDelay={0} />, openTask));
+    const preview = () => el.querySelector('[data-testid=disk-plan-preview]');
+    expect(preview().textContent).toContain('Give a name');
     await type(el.querySelector('input[name=name]'), 'tank');
     await change(el.querySelector('select[name=raidlevel]'), 'single');
     await click(el.querySelector('input[name=devices][value="/dev/sdb"]'));
@@ -46,17 +56,26 @@ describe('ZFS create with cache, log and special devices', () => {
     await change(role('/dev/sdc'), 'special');
     await change(role('/dev/sde'), 'cache');
     await click(el.querySelector('input[name=special-mirror]'));
+    await settle(5);
+    expect(preview().querySelector('.plan-error').textContent).toBe('special: mirror needs at least 2 disks');
     await click(byText(el, 'button', 'Review the plan'));
-    expect(el.querySelector('.field-error').textContent).toBe('special: mirror needs at least 2 disks');
+    await settle();
+    expect(el.querySelector('.alert-error[role=alert]:not(.plan-error)').textContent).toBe('special: mirror needs at least 2 disks');
     expect(el.querySelector('[data-testid=disk-plan]')).toBeNull();
     await change(role('/dev/sdd'), 'special');
+    await settle(5);
+    expect(preview().querySelector('.plan-cmd').textContent).toBe('zpool create -o ashift=12 tank /dev/disk/by-id/ata-B special mirror /dev/disk/by-id/ata-C /dev/disk/by-id/ata-D cache /dev/disk/by-id/ata-E');
     await click(byText(el, 'button', 'Review the plan'));
-    const cmds = [...el.querySelectorAll('.plan-cmd')].map((e) => e.textContent);
-    expect(cmds[0]).toBe('zpool create -o ashift=12 tank /dev/sdb special mirror /dev/sdc /dev/sdd cache /dev/sde');
-    expect(el.querySelector('.confirm-question').textContent).toContain('/dev/sdb, /dev/sdc, /dev/sde, /dev/sdd');
+    await settle();
+    const cmds = [...el.querySelectorAll('[data-testid=disk-plan] .plan-cmd')].map((e) => e.textContent);
+    expect(cmds).toEqual(['zpool create -o ashift=12 tank /dev/disk/by-id/ata-B special mirror /dev/disk/by-id/ata-C /dev/disk/by-id/ata-D cache /dev/disk/by-id/ata-E', 'udevadm trigger']);
+    expect(el.querySelector('.confirm-question').textContent).toContain('/dev/sdb, /dev/sdc, /dev/sdd, /dev/sde');
+    const dry = fetchFn.calls.filter((c) => c.body.get('dry-run') === '1');
+    expect(dry.length).toBeGreaterThanOrEqual(3);
+    expect(dry.length).toBe(fetchFn.calls.length);
     await click(byText(el, 'button', 'Create ZFS pool'));
     await settle(5);
-    const body = fetchFn.calls[0].body;
+    const body = fetchFn.calls.find((c) => c.key === 'POST /nodes/n1/disks/zfs' && c.body.get('dry-run') === null).body;
     expect([body.get('devices'), body.get('special'), body.get('special-mirror'), body.get('cache'), body.get('log')])
       .toEqual(['/dev/sdb', '/dev/sdc,/dev/sdd', '1', '/dev/sde', null]);
     expect(openTask).toHaveBeenCalledWith(UPID);

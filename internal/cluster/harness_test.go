@@ -100,16 +100,21 @@ func (p *proc) start() {
 	}
 	cmd := p.cmd
 	p.t.Cleanup(func() {
-		syscall.Kill(cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
+		stop(cmd)
 		logf.Close()
 	})
 }
 
 // kill stops the daemon with SIGKILL.
-func (p *proc) kill() {
-	syscall.Kill(p.cmd.Process.Pid, syscall.SIGKILL)
-	p.cmd.Wait()
+func (p *proc) kill() { stop(p.cmd) }
+
+// stop kills a daemon by PID and reaps it, unless it was reaped already
+// (its PID may belong to another process by then).
+func stop(cmd *exec.Cmd) {
+	if cmd.ProcessState == nil {
+		syscall.Kill(cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+	}
 }
 
 func (p *proc) log() string {

@@ -68,9 +68,12 @@ func TestLiveMigration(t *testing.T) {
 	gueststest.NeedQEMU(t)
 	nodes, tok := formCluster(t)
 	a, b, c := nodes[0], nodes[1], nodes[2]
-	for _, p := range nodes {
-		t.Cleanup(func() { gueststest.KillUnder(p.root) })
-	}
+	t.Cleanup(func() {
+		for _, p := range nodes {
+			p.kill() // first, so that it starts no QEMU meanwhile
+			gueststest.KillUnder(p.root)
+		}
+	})
 	for _, id := range []int{101, 102} {
 		a.mustOK(tok, "POST", "/nodes/nodea/qemu", url.Values{"vmid": {fmt.Sprint(id)}, "memory": {"64"}, "name": {fmt.Sprintf("mig%d", id)}})
 		upid := a.mustOK(tok, "POST", fmt.Sprintf("/nodes/nodea/qemu/%d/status/start", id), nil).(string)

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg/golden"
 )
 
 // mkBlock creates a block device node under a test root. Major 240 is
@@ -78,20 +79,20 @@ func host1Recorder(t testing.TB, root string) *host.Recorder {
 	for i, n := range []string{"sda", "sda1", "sda2", "sda3", "sdb", "sdc", "sdd", "sdg", "sdh", "nvme0n1", "nvme0n1p1", "nvme0n1p9"} {
 		mkBlock(t, filepath.Join(root, "dev", n), i)
 	}
-	writeFile(t, filepath.Join(root, "proc/mounts"), readTestdata(t, "host1/mounts"))
+	writeFile(t, filepath.Join(root, "proc/mounts"), string(golden.Read(t, "host1/mounts")))
 	os.WriteFile(filepath.Join(root, "usr/sbin/zpool"), nil, 0o755)
 	writeFile(t, filepath.Join(root, "usr/sbin/zpool"), "")
 	rec := host.NewRecorder()
-	rec.On(strings.Fields("lsblk --json -o path,parttype,fstype"), host.Reply{Stdout: readTestdata(t, "host1/lsblk.json")})
+	rec.On(strings.Fields("lsblk --json -o path,parttype,fstype"), host.Reply{Stdout: string(golden.Read(t, "host1/lsblk.json"))})
 	rec.On(strings.Fields("pvs --noheadings --readonly -o pv_name"), host.Reply{Stdout: "  /dev/sda3\n"})
-	rec.On(strings.Fields("zpool list -HPLv"), host.Reply{Stdout: readTestdata(t, "host1/zpool-list-HPLv")})
+	rec.On(strings.Fields("zpool list -HPLv"), host.Reply{Stdout: string(golden.Read(t, "host1/zpool-list-HPLv"))})
 	rec.On(strings.Fields("blkid -p -o export /dev/sdg"), host.Reply{Stdout: "PTUUID=8f3c1e2a-6b4d-4e5f-9a0b-1c2d3e4f5a6b\nPTTYPE=gpt\n"})
 	smart := func(dev, file string, attrs bool) {
 		argv := []string{"smartctl", "-j", "-H"}
 		if attrs {
 			argv = append(argv, "-A")
 		}
-		out := readTestdata(t, "smart/"+file)
+		out := string(golden.Read(t, "smart/"+file))
 		rec.On(append(argv, dev), host.Reply{Stdout: out, ExitCode: exitStatusOf(t, out)})
 	}
 	smart("/dev/sda", "ata-failing.json", false)

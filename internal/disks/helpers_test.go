@@ -86,15 +86,6 @@ func writeHost(t testing.TB, root string, disks ...fakeDisk) {
 	}
 }
 
-func readTestdata(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // newTestService is a Service over root answering commands from rec only.
 func newTestService(t testing.TB, root string, rec *host.Recorder) *Service {
 	t.Helper()

@@ -14,7 +14,7 @@ import (
 func TestParseSmartctlJSON(t *testing.T) {
 	for _, name := range []string{"ata-ssd", "ata-failing", "nvme", "sas", "loop-unavailable", "nvme-selftest"} {
 		t.Run(name, func(t *testing.T) {
-			sd, err := ParseSmartctlJSON([]byte(readTestdata(t, "smart/"+name+".json")))
+			sd, err := ParseSmartctlJSON([]byte(string(golden.Read(t, "smart/"+name+".json"))))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -32,7 +32,7 @@ func TestParseSmartctlJSON(t *testing.T) {
 func TestWearLeveling(t *testing.T) {
 	cases := map[string]int{"ata-ssd": 93, "nvme": 97, "sas": 93}
 	for name, want := range cases {
-		sd, _ := ParseSmartctlJSON([]byte(readTestdata(t, "smart/"+name+".json")))
+		sd, _ := ParseSmartctlJSON([]byte(string(golden.Read(t, "smart/"+name+".json"))))
 		if got, ok := sd.WearLeveling(); !ok || got != want {
 			t.Errorf("%s: wearout %d %v, want %d", name, got, ok, want)
 		}
@@ -47,8 +47,8 @@ func TestSmartExitStatus(t *testing.T) {
 	root := t.TempDir()
 	mkBlock(t, filepath.Join(root, "dev/sdx"), 1)
 	rec := host.NewRecorder()
-	rec.On(strings.Fields("smartctl -j -H -A /dev/sdx"), host.Reply{Stdout: readTestdata(t, "smart/loop-unavailable.json"), ExitCode: 1})
-	rec.On(strings.Fields("smartctl -j -H /dev/sdx"), host.Reply{Stdout: readTestdata(t, "smart/ata-failing.json"), ExitCode: 24})
+	rec.On(strings.Fields("smartctl -j -H -A /dev/sdx"), host.Reply{Stdout: string(golden.Read(t, "smart/loop-unavailable.json")), ExitCode: 1})
+	rec.On(strings.Fields("smartctl -j -H /dev/sdx"), host.Reply{Stdout: string(golden.Read(t, "smart/ata-failing.json")), ExitCode: 24})
 	s := newTestService(t, root, rec)
 	if _, err := s.Smart(t.Context(), "/dev/sdx", false); err == nil || err.Error() != "Error getting S.M.A.R.T. data: Exit code: 1" {
 		t.Errorf("exit 1: %v", err)
@@ -66,7 +66,7 @@ func TestSmartSelfTest(t *testing.T) {
 	root := t.TempDir()
 	mkBlock(t, filepath.Join(root, "dev/nvme0n1"), 1)
 	rec := host.NewRecorder()
-	rec.On(strings.Fields("smartctl -j -l selftest /dev/nvme0n1"), host.Reply{Stdout: readTestdata(t, "smart/nvme-selftest.json")})
+	rec.On(strings.Fields("smartctl -j -l selftest /dev/nvme0n1"), host.Reply{Stdout: string(golden.Read(t, "smart/nvme-selftest.json"))})
 	rec.On(strings.Fields("smartctl -t short /dev/nvme0n1"), host.Reply{Stdout: "Self-test has begun\n", ExitCode: 4})
 	rec.On(strings.Fields("smartctl -X /dev/nvme0n1"), host.Reply{})
 	s := newTestService(t, root, rec)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg/golden"
 )
 
 func fakeFwupd(t *testing.T, dir string) {
@@ -40,8 +41,8 @@ func TestFirmwareNotInstalled(t *testing.T) {
 func TestFirmwareRecorded(t *testing.T) {
 	s, rec, dir := newTestService(t)
 	fakeFwupd(t, dir)
-	rec.On([]string{"fwupdmgr", "get-devices", "--json"}, host.Reply{Stdout: capture(t, "fwupd/get-devices.json")})
-	rec.On([]string{"fwupdmgr", "get-updates", "--json"}, host.Reply{Stdout: capture(t, "fwupd/get-updates.json")})
+	rec.On([]string{"fwupdmgr", "get-devices", "--json"}, host.Reply{Stdout: string(golden.Read(t, "fwupd/get-devices.json"))})
+	rec.On([]string{"fwupdmgr", "get-updates", "--json"}, host.Reply{Stdout: string(golden.Read(t, "fwupd/get-updates.json"))})
 	rec.On([]string{"fwupdmgr", "update", "--assume-yes", "--no-reboot-check"}, host.Reply{Stdout: "Successfully installed firmware\n"})
 	fw, err := s.Firmware(context.Background())
 	if err != nil || fw.Installed != 1 || fw.Message != "" {
@@ -71,7 +72,7 @@ func TestFirmwareRecorded(t *testing.T) {
 func TestFirmwareNoDaemon(t *testing.T) {
 	s, rec, dir := newTestService(t)
 	fakeFwupd(t, dir)
-	rec.On([]string{"fwupdmgr", "get-devices", "--json"}, host.Reply{Stdout: capture(t, "fwupd/no-daemon.json"), ExitCode: 1})
+	rec.On([]string{"fwupdmgr", "get-devices", "--json"}, host.Reply{Stdout: string(golden.Read(t, "fwupd/no-daemon.json")), ExitCode: 1})
 	fw, err := s.Firmware(context.Background())
 	if err != nil || fw.Installed != 1 || !strings.Contains(fw.Message, "Failed to connect to daemon") {
 		t.Fatalf("%+v %v", fw, err)

@@ -11,16 +11,8 @@ import (
 	"time"
 
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg/golden"
 )
-
-func capture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
 
 func newTestService(t *testing.T) (*Service, *host.Recorder, string) {
 	t.Helper()
@@ -35,7 +27,7 @@ func TestSyslogPaging(t *testing.T) {
 	s, rec, _ := newTestService(t)
 	ctx := context.Background()
 	argv := []string{"journalctl", "-o", "short", "--no-pager", "--unit", "postfix@-", "--since", "2025-11-26"}
-	rec.On(argv, host.Reply{Stdout: capture(t, "journalctl-short.txt")})
+	rec.On(argv, host.Reply{Stdout: string(golden.Read(t, "journalctl-short.txt"))})
 	lines, total, err := s.Syslog(ctx, SyslogQuery{Start: 1, Limit: 2, Since: "2025-11-26", Unit: "postfix"})
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +51,7 @@ func TestJournal(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "etc"), 0o755)
 	os.WriteFile(filepath.Join(dir, "etc/timezone"), []byte("Europe/Vienna\n"), 0o644)
 	rec.On([]string{"journalctl", "--no-pager", "-o", "json", "--after-cursor", "s=a1;i=0"},
-		host.Reply{Stdout: capture(t, "journalctl.json")})
+		host.Reply{Stdout: string(golden.Read(t, "journalctl.json"))})
 	got, err := s.Journal(context.Background(), JournalQuery{StartCursor: "s=a1;i=0", EndCursor: "s=a1;i=4"})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +73,7 @@ func TestJournal(t *testing.T) {
 }
 
 func TestChronyStatus(t *testing.T) {
-	st, err := ParseChrony([]byte(capture(t, "chronyc-sources.csv")), []byte(capture(t, "chronyc-tracking.csv")))
+	st, err := ParseChrony([]byte(string(golden.Read(t, "chronyc-sources.csv"))), []byte(string(golden.Read(t, "chronyc-tracking.csv"))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +83,7 @@ func TestChronyStatus(t *testing.T) {
 	if s := st.Sources[2]; s.State != "unreachable" || s.Reach != "0" || s.Mode != "server" {
 		t.Errorf("source %+v", s)
 	}
-	ts := ParseTimesyncStatus([]byte(capture(t, "timesync-status.txt")))
+	ts := ParseTimesyncStatus([]byte(string(golden.Read(t, "timesync-status.txt"))))
 	if ts.Synced != 1 || ts.Server != "192.0.2.123" || ts.Stratum != 2 || ts.Offset != -0.00124 {
 		t.Fatalf("%+v", ts)
 	}
@@ -101,8 +93,8 @@ func TestServices(t *testing.T) {
 	s, rec, _ := newTestService(t)
 	ctx := context.Background()
 	show := func(id string) []string { return []string{"systemctl", "show", "--property=" + showProps, id} }
-	rec.On(show("chrony"), host.Reply{Stdout: capture(t, "systemctl-show-chrony.txt")})
-	rec.On(show("corosync"), host.Reply{Stdout: capture(t, "systemctl-show-missing.txt")})
+	rec.On(show("chrony"), host.Reply{Stdout: string(golden.Read(t, "systemctl-show-chrony.txt"))})
+	rec.On(show("corosync"), host.Reply{Stdout: string(golden.Read(t, "systemctl-show-missing.txt"))})
 	list, err := s.Services(ctx)
 	if err != nil {
 		t.Fatal(err)

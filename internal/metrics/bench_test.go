@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"hostadm/internal/hostcfg/golden"
 )
 
 // BenchmarkStatus measures the cached path (what nearly every request
@@ -49,9 +51,9 @@ func BenchmarkStatusParallel(b *testing.B) {
 // BenchmarkSample is one full exporter round.
 func BenchmarkSample(b *testing.B) {
 	files := hostFiles(b)
-	files[pathNetDev] = fixture(b, "netdev.vm-amd64")
-	files[pathARCStats] = fixture(b, "arcstats.zfs")
-	files[pathPSIIO] = fixture(b, "pressure-io.vm-amd64")
+	files[pathNetDev] = golden.Read(b, "netdev.vm-amd64")
+	files[pathARCStats] = golden.Read(b, "arcstats.zfs")
+	files[pathPSIIO] = golden.Read(b, "pressure-io.vm-amd64")
 	n, _, _ := newTestNode(b, files, 0)
 	ctx := context.Background()
 	b.ReportAllocs()

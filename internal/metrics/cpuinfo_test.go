@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"hostadm/internal/hostcfg/golden"
 )
 
 func TestParseCPUInfo(t *testing.T) {
@@ -31,7 +33,7 @@ func TestParseCPUInfo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseCPUInfo(fixture(t, tt.file))
+			got, err := ParseCPUInfo(golden.Read(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +93,7 @@ func TestParseCPUInfoErrors(t *testing.T) {
 
 func FuzzParseCPUInfo(f *testing.F) {
 	for _, name := range []string{"cpuinfo.vm-amd64-epyc", "cpuinfo.x86-2socket", "cpuinfo.arm64-altra"} {
-		f.Add(fixture(f, name))
+		f.Add(golden.Read(f, name))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ci, err := ParseCPUInfo(b)

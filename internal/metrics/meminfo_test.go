@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"hostadm/internal/hostcfg/golden"
 )
 
 func TestParseMeminfo(t *testing.T) {
@@ -13,7 +15,7 @@ func TestParseMeminfo(t *testing.T) {
 		in   []byte
 		want Meminfo
 	}{
-		{"vm-amd64", fixture(t, "meminfo.vm-amd64"), Meminfo{
+		{"vm-amd64", golden.Read(t, "meminfo.vm-amd64"), Meminfo{
 			MemTotal: 24684084 * k, MemFree: 24217652 * k, MemAvailable: 24339160 * k,
 			Buffers: 13964 * k, Cached: 295252 * k, Shmem: 8872 * k, SReclaimable: 56648 * k,
 		}},
@@ -67,7 +69,7 @@ func TestParseMeminfoErrors(t *testing.T) {
 }
 
 func FuzzParseMeminfo(f *testing.F) {
-	f.Add(fixture(f, "meminfo.vm-amd64"))
+	f.Add(golden.Read(f, "meminfo.vm-amd64"))
 	f.Add([]byte("MemTotal: 100 kB\nMemFree: 10 kB\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := ParseMeminfo(b)

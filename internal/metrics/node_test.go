@@ -15,16 +15,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg/golden"
 )
 
 // hostFiles is a minimal node: the files Status needs, from this machine.
 func hostFiles(t testing.TB) map[string][]byte {
 	return map[string][]byte{
-		pathStat:    fixture(t, "stat.vm-amd64"),
-		pathMeminfo: fixture(t, "meminfo.vm-amd64"),
-		pathLoadavg: fixture(t, "loadavg.vm-amd64"),
-		pathUptime:  fixture(t, "uptime.vm-amd64"),
-		pathCPUInfo: fixture(t, "cpuinfo.vm-amd64-epyc"),
+		pathStat:    golden.Read(t, "stat.vm-amd64"),
+		pathMeminfo: golden.Read(t, "meminfo.vm-amd64"),
+		pathLoadavg: golden.Read(t, "loadavg.vm-amd64"),
+		pathUptime:  golden.Read(t, "uptime.vm-amd64"),
+		pathCPUInfo: golden.Read(t, "cpuinfo.vm-amd64-epyc"),
 	}
 }
 

@@ -15,10 +15,10 @@ import (
 func roundFiles(t testing.TB) map[string][]byte {
 	files := hostFiles(t)
 	files[pathKSMSharing] = []byte("3\n")
-	files[pathNetDev] = fixture(t, "netdev.vm-amd64")
-	files[pathARCStats] = fixture(t, "arcstats.zfs")
-	files[pathPSICPU] = fixture(t, "pressure-cpu.vm-amd64")
-	files[pathPSIIO] = fixture(t, "pressure-io.vm-amd64")
+	files[pathNetDev] = golden.Read(t, "netdev.vm-amd64")
+	files[pathARCStats] = golden.Read(t, "arcstats.zfs")
+	files[pathPSICPU] = golden.Read(t, "pressure-cpu.vm-amd64")
+	files[pathPSIIO] = golden.Read(t, "pressure-io.vm-amd64")
 	return files
 }
 

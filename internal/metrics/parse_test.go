@@ -4,10 +4,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"hostadm/internal/hostcfg/golden"
 )
 
 func TestParseLoadavg(t *testing.T) {
-	got, err := ParseLoadavg(fixture(t, "loadavg.vm-amd64"))
+	got, err := ParseLoadavg(golden.Read(t, "loadavg.vm-amd64"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -18,7 +20,7 @@ func TestParseLoadavg(t *testing.T) {
 }
 
 func TestParseUptime(t *testing.T) {
-	got, err := ParseUptime(fixture(t, "uptime.vm-amd64"))
+	got, err := ParseUptime(golden.Read(t, "uptime.vm-amd64"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +30,7 @@ func TestParseUptime(t *testing.T) {
 }
 
 func TestParsePressure(t *testing.T) {
-	got, err := ParsePressure(fixture(t, "pressure-io.vm-amd64"))
+	got, err := ParsePressure(golden.Read(t, "pressure-io.vm-amd64"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +44,7 @@ func TestParsePressure(t *testing.T) {
 }
 
 func TestParseNetDev(t *testing.T) {
-	got, err := ParseNetDev(fixture(t, "netdev.vm-amd64"))
+	got, err := ParseNetDev(golden.Read(t, "netdev.vm-amd64"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +60,7 @@ func TestParseNetDev(t *testing.T) {
 }
 
 func TestParseARCStats(t *testing.T) {
-	got, err := ParseARCStats(fixture(t, "arcstats.zfs"))
+	got, err := ParseARCStats(golden.Read(t, "arcstats.zfs"))
 	if err != nil {
 		t.Fatal(err)
 	}

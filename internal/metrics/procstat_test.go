@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"hostadm/internal/hostcfg/golden"
 )
 
 func TestParseStat(t *testing.T) {
@@ -12,7 +14,7 @@ func TestParseStat(t *testing.T) {
 		in   []byte
 		want CPUStat
 	}{
-		{"vm-amd64", fixture(t, "stat.vm-amd64"), CPUStat{
+		{"vm-amd64", golden.Read(t, "stat.vm-amd64"), CPUStat{
 			User: 5735, System: 2434, Idle: 54392, IOWait: 200, SoftIRQ: 37, Steal: 21,
 			CPUs: 2, BootTime: 1795715235,
 		}},

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"hostadm/internal/hostcfg/golden"
 )
 
 func TestStatusCache(t *testing.T) {
@@ -107,10 +109,10 @@ func TestStatusCanceled(t *testing.T) {
 func TestSample(t *testing.T) {
 	files := hostFiles(t)
 	files[pathKSMSharing] = []byte("3\n")
-	files[pathNetDev] = fixture(t, "netdev.vm-amd64")
-	files[pathARCStats] = fixture(t, "arcstats.zfs")
-	files[pathPSICPU] = fixture(t, "pressure-cpu.vm-amd64")
-	files[pathPSIIO] = fixture(t, "pressure-io.vm-amd64")
+	files[pathNetDev] = golden.Read(t, "netdev.vm-amd64")
+	files[pathARCStats] = golden.Read(t, "arcstats.zfs")
+	files[pathPSICPU] = golden.Read(t, "pressure-cpu.vm-amd64")
+	files[pathPSIIO] = golden.Read(t, "pressure-io.vm-amd64")
 	n, _, _ := newTestNode(t, files, 0)
 	if _, ok := n.LastSample(); ok {
 		t.Error("LastSample before any Sample")

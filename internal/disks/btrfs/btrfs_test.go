@@ -13,19 +13,11 @@ import (
 	"hostadm/internal/disks"
 	"hostadm/internal/disks/disktest"
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg/golden"
 )
 
-func testdata(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestParseUsage(t *testing.T) {
-	u := ParseUsage(testdata(t, "usage-raid1-b.txt"))
+	u := ParseUsage(golden.Read(t, "usage-raid1-b.txt"))
 	if u.DeviceSize != 536870912 || u.Used != 17137664 || u.FreeEstimated != 218103808 || u.FreeMin != 218103808 ||
 		u.FreeStatfs != 217055232 || u.DataRatio != 2 || u.MetadataRatio != 2 || u.GlobalReserve != 5767168 || u.MultiProfiles {
 		t.Errorf("overall %+v", u)
@@ -38,11 +30,11 @@ func TestParseUsage(t *testing.T) {
 	if len(u.DeviceUnalloc) != 2 || u.DeviceUnalloc[0].Bytes != 159383552 {
 		t.Errorf("unallocated %+v", u.DeviceUnalloc)
 	}
-	subs := ParseSubvolumes(testdata(t, "subvolume-list.txt"), testdata(t, "subvolume-list-r.txt"))
+	subs := ParseSubvolumes(golden.Read(t, "subvolume-list.txt"), golden.Read(t, "subvolume-list-r.txt"))
 	if len(subs) != 2 || subs[0] != (Subvolume{256, 8, 5, "images", false}) || !subs[1].ReadOnly {
 		t.Errorf("subvolumes %+v", subs)
 	}
-	if d := ParseShowDevices(testdata(t, "show-raw.txt")); strings.Join(d, " ") != "/dev/loop0 /dev/loop1" {
+	if d := ParseShowDevices(golden.Read(t, "show-raw.txt")); strings.Join(d, " ") != "/dev/loop0 /dev/loop1" {
 		t.Errorf("devices %v", d)
 	}
 }

@@ -11,19 +11,11 @@ import (
 
 	"hostadm/internal/cfs"
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg/golden"
 )
 
-func testdata(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 func TestLVMImages(t *testing.T) {
-	b := testdata(t, "lvs-pve.txt")
+	b := golden.Read(t, "lvs-pve.txt")
 	thin := LVMImages(b, "local-lvm", "lvmthin", "data", 0)
 	got, _ := json.Marshal(thin)
 	want := `[{"volid":"local-lvm:vm-100-disk-0","format":"raw","size":34359738368,"ctime":1701234567,"vmid":100,"content":""},` +
@@ -42,7 +34,7 @@ func TestLVMImages(t *testing.T) {
 }
 
 func TestZFSImages(t *testing.T) {
-	vols := ZFSImages(testdata(t, "zfs-list-tank.txt"), "tank", "tank", 0)
+	vols := ZFSImages(golden.Read(t, "zfs-list-tank.txt"), "tank", "tank", 0)
 	got := []string{}
 	for _, v := range vols {
 		got = append(got, v.Volid+" "+v.Format+" "+v.Parent)

@@ -11,6 +11,7 @@ import (
 	"hostadm/internal/disks"
 	"hostadm/internal/disks/disktest"
 	"hostadm/internal/host"
+	"hostadm/internal/hostcfg/golden"
 )
 
 // stdinRunner keeps what each command got on standard input, then lets
@@ -32,7 +33,7 @@ func cryptHost(t *testing.T) (*Service, *host.Recorder, *stdinRunner, string) {
 	_, rec, root := zfsHost(t)
 	sr := &stdinRunner{rec: rec, stdin: map[string][]byte{}}
 	r, _ := host.NewRoot(root)
-	ds := read(t, "list-datasets-tank.txt")
+	ds := string(golden.Read(t, "list-datasets-tank.txt"))
 	rec.On(DatasetsArgs("tank", true), host.Reply{Stdout: ds})
 	for _, line := range strings.Split(strings.TrimSpace(ds), "\n") {
 		name := strings.Split(line, "\t")[0]
@@ -42,7 +43,7 @@ func cryptHost(t *testing.T) (*Service, *host.Recorder, *stdinRunner, string) {
 }
 
 func TestParseDatasets(t *testing.T) {
-	list := ParseDatasets([]byte(read(t, "list-datasets-tank.txt")))
+	list := ParseDatasets([]byte(string(golden.Read(t, "list-datasets-tank.txt"))))
 	if len(list) != 5 {
 		t.Fatalf("%d datasets", len(list))
 	}
@@ -58,7 +59,7 @@ func TestParseDatasets(t *testing.T) {
 
 func TestFeaturesAndGrubRisk(t *testing.T) {
 	s, rec, root := zfsHost(t)
-	rec.On(FeaturesArgs("rpool"), host.Reply{Stdout: read(t, "get-all-rpool.txt")})
+	rec.On(FeaturesArgs("rpool"), host.Reply{Stdout: string(golden.Read(t, "get-all-rpool.txt"))})
 	write := func(p, v string) {
 		os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755)
 		os.WriteFile(filepath.Join(root, p), []byte(v), 0o644)

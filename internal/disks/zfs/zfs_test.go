@@ -13,19 +13,10 @@ import (
 	"hostadm/internal/hostcfg/golden"
 )
 
-func read(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 func TestParseStatus(t *testing.T) {
 	for _, name := range []string{"status-mirror-spares", "status-degraded-resilver", "status-draid"} {
 		t.Run(name, func(t *testing.T) {
-			st := ParseStatus([]byte(read(t, name+".txt")))
+			st := ParseStatus([]byte(string(golden.Read(t, name+".txt"))))
 			b, err := json.MarshalIndent(st, "", "  ")
 			if err != nil {
 				t.Fatal(err)
@@ -33,7 +24,7 @@ func TestParseStatus(t *testing.T) {
 			golden.File(t, filepath.Join("testdata", name+".golden.json"), append(b, '\n'))
 		})
 	}
-	st := ParseStatus([]byte(read(t, "status-degraded-resilver.txt")))
+	st := ParseStatus([]byte(string(golden.Read(t, "status-degraded-resilver.txt"))))
 	if st.Name != "rpool" || st.State != "DEGRADED" || !strings.HasSuffix(st.Scan, "205G resilvered, 24.71% done, 02:03:11 to go") ||
 		st.Status != "One or more devices is currently being resilvered.  The pool will continue to function, possibly in a degraded state." {
 		t.Errorf("fields: %+v", st)
@@ -46,12 +37,12 @@ func TestParseStatus(t *testing.T) {
 }
 
 func TestParseList(t *testing.T) {
-	pools := ParseList([]byte(read(t, "list-HpPLo.txt")))
+	pools := ParseList([]byte(string(golden.Read(t, "list-HpPLo.txt"))))
 	if len(pools) != 3 || pools[1] != (Pool{"tank", 3985729650688, 2151677952, 3983577972736, 3, 1.25, "DEGRADED"}) ||
 		pools[2].Alloc != 0 || pools[2].Frag != 0 {
 		t.Errorf("%+v", pools)
 	}
-	if m := ParseMembers([]byte(read(t, "list-vHPL-tank.txt"))); strings.Join(m, " ") != "/dev/sdb1 /dev/sdc1" {
+	if m := ParseMembers([]byte(string(golden.Read(t, "list-vHPL-tank.txt")))); strings.Join(m, " ") != "/dev/sdb1 /dev/sdc1" {
 		t.Errorf("members %v", m)
 	}
 }
@@ -73,8 +64,8 @@ func zfsHostLsblk(t *testing.T, lsblk string, names ...string) (*Service, *host.
 	os.MkdirAll(filepath.Join(root, "lib/systemd/system"), 0o755)
 	os.WriteFile(filepath.Join(root, ImportUnitTemplate), nil, 0o644)
 	rec := disktest.QuietRecorder(lsblk)
-	rec.On([]string{"zpool", "list", "-HPLv"}, host.Reply{Stdout: read(t, "list-vHPL-tank.txt")})
-	rec.On([]string{"zpool", "list", "-HpPLo", "name,size,alloc,free,frag,dedup,health"}, host.Reply{Stdout: read(t, "list-HpPLo.txt")})
+	rec.On([]string{"zpool", "list", "-HPLv"}, host.Reply{Stdout: string(golden.Read(t, "list-vHPL-tank.txt"))})
+	rec.On([]string{"zpool", "list", "-HpPLo", "name,size,alloc,free,frag,dedup,health"}, host.Reply{Stdout: string(golden.Read(t, "list-HpPLo.txt"))})
 	r, _ := host.NewRoot(root)
 	return New(disks.New(disks.Config{Root: r, Runner: rec})), rec, root
 }
@@ -177,7 +168,7 @@ func TestDestroyArgv(t *testing.T) {
 	lsblk := `{"blockdevices":[{"path":"/dev/sdb9","parttype":"6a945a3b-1dd2-11b2-99a6-080020736631","fstype":null},
 		{"path":"/dev/sdc9","parttype":"6a945a3b-1dd2-11b2-99a6-080020736631","fstype":null}]}`
 	s, rec, _ := zfsHostLsblk(t, lsblk, "sdb", "sdb1", "sdb9", "sdc", "sdc1", "sdc2", "sdc9")
-	rec.On([]string{"zpool", "list", "-vHPL", "tank"}, host.Reply{Stdout: read(t, "list-vHPL-tank.txt")})
+	rec.On([]string{"zpool", "list", "-vHPL", "tank"}, host.Reply{Stdout: string(golden.Read(t, "list-vHPL-tank.txt"))})
 	// sdb has the usual layout (1 + 9) and is wiped whole; sdc has a third
 	// partition, so only its member partition is wiped.
 	want := []string{"systemctl disable zfs-import@tank.service", "zpool destroy tank",

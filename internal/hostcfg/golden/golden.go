@@ -112,13 +112,20 @@ func Edit[C Codec](t *testing.T, parse func(io.Reader) (C, error), in, name stri
 	}
 }
 
-// Load parses testdata/name and returns the codec and the file's bytes.
-func Load[C Codec](t testing.TB, parse func(io.Reader) (C, error), name string) (C, []byte) {
+// Read reads testdata/name (a recorded output or an input file).
+func Read(t testing.TB, name string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// Load parses testdata/name and returns the codec and the file's bytes.
+func Load[C Codec](t testing.TB, parse func(io.Reader) (C, error), name string) (C, []byte) {
+	t.Helper()
+	raw := Read(t, name)
 	c, err := parse(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)

@@ -296,22 +296,31 @@ func TestLVMCreateDryRun(t *testing.T) {
 	}
 }
 
+// TestLVMThinCreateDryRun replays the thin pool's run (lvcreate needs
+// device-mapper, and a PV big enough for a pool makes a real run slow;
+// the VG part runs for real in TestLVMCreateDryRun, the thin sizes in
+// lvm's TestCreateThin): the PV's size is what pvs prints for a 3 GiB
+// disk, and the pool's sizes the plan shows as <data> and <metadata> are
+// the ones lvcreate then gets.
 func TestLVMThinCreateDryRun(t *testing.T) {
-	disktest.Need(t, "pvcreate", "vgcreate", "vgs", "pvs", "vgremove")
-	l := disktest.AttachLoop(t, 3<<10)
-	name := "hostadmdrythin" + strings.TrimPrefix(l.Name, "loop")
-	disktest.RemoveVGAtEnd(t, name, l)
-	env, rec := diskEnv(t, l)
+	env, rec := zfsEnv(t)
+	rec.On(lvm.VGArgs, host.Reply{})
 	base := "/nodes/" + daemontest.Node + "/disks/lvmthin"
-	params := url.Values{"device": {l.Dev}, "name": {name}}
-	steps, checks := dryRun(t, env, rec, base, params, l.Image)
-	data, meta := lvm.ThinSizes(3068 << 10)
-	create := lvm.ThinCreateArgs(name, data, meta)
-	rec.On(create, host.Reply{})
+	params := url.Values{"device": {"/dev/sdb"}, "name": {"thin1"}, "add_storage": {"1"}}
+	steps, checks := dryRun(t, env, rec, base, params)
+	if got := strings.Join(steps[len(steps)-3].Cmd, " "); got != "lvcreate --type thin-pool -L<data>K --poolmetadatasize <metadata>K -n thin1 thin1" {
+		t.Errorf("planned %q", got)
+	}
+	data, meta := lvm.ThinSizes(3141632)
+	create := lvm.ThinCreateArgs("thin1", data, meta)
+	for _, argv := range [][]string{{"pvcreate", "--metadatasize", "250k", "/dev/sdb"}, {"vgcreate", "thin1", "/dev/sdb"}, create} {
+		rec.On(argv, host.Reply{})
+	}
+	rec.On(lvm.PVInfoArgs("/dev/sdb"), host.Reply{Stdout: "  /dev/sdb:3141632.00:thin1:Xk2aQe-1sVd-0f3o-8bZ1-9mWq-Tz4P-c7RkLd\n"})
 	ran, _ := realRun(t, env, rec, base, params, checks)
 	vars := planMatches(t, steps, ran)
-	if want := create[3]; "-L"+vars["data"]+"K" != want {
-		t.Errorf("learnt %v, want %s", vars, want)
+	if "-L"+vars["data"]+"K" != create[3] || vars["metadata"]+"K" != create[5] {
+		t.Errorf("learnt %v, lvcreate %v", vars, create)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hostadm/internal/cfs"
+	"hostadm/internal/host/hosttest"
 )
 
 // memStore is an in-memory cfs.Store for tests.
@@ -115,26 +116,9 @@ var keyOnce = sync.OnceValue(func() [3][]byte {
 	return [3][]byte{priv, pub, []byte("www-secret-for-tests\n")}
 })
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // newTestService returns a Service over a fresh memStore holding keys,
 // the default user.cfg and the given extra files.
-func newTestService(t testing.TB, files map[string]string) (*Service, *memStore, *fakeClock) {
+func newTestService(t testing.TB, files map[string]string) (*Service, *memStore, *hosttest.Clock) {
 	t.Helper()
 	st := newMemStore()
 	keys := keyOnce()
@@ -149,7 +133,7 @@ func newTestService(t testing.TB, files map[string]string) (*Service, *memStore,
 			t.Fatal(err)
 		}
 	}
-	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	clk := hosttest.NewClock(time.Unix(1_700_000_000, 0))
 	s, err := New(Config{Store: st, Clock: clk.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		KDF: KDFParams{MemoryKiB: 64, Time: 1, Threads: 1}})
 	if err != nil {

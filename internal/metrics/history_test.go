@@ -13,19 +13,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"hostadm/internal/host"
+	"hostadm/internal/host/hosttest"
 )
 
 // historyNode is a node over roundFiles whose clock the test moves, and
 // whose eth0 counters it sets.
 type historyNode struct {
 	node  *Node
-	clock *fakeClock
+	clock *hosttest.Clock
 	root  host.Root
 }
 
 func newHistoryNode(t testing.TB, start time.Time) *historyNode {
 	root := newRoot(t, roundFiles(t))
-	clock := &fakeClock{now: start}
+	clock := hosttest.NewClock(start)
 	n := NewNode(NodeConfig{Root: root, StatVFS: testVFS, Clock: clock.Now})
 	return &historyNode{node: n, clock: clock, root: root}
 }

@@ -8,13 +8,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"hostadm/internal/host"
+	"hostadm/internal/host/hosttest"
 	"hostadm/internal/hostcfg/golden"
 )
 
@@ -49,21 +49,8 @@ func newRoot(t testing.TB, files map[string][]byte) host.Root {
 	return root
 }
 
-// fakeClock is a settable clock for the cache tests.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-func newTestNode(t testing.TB, files map[string][]byte, ttl time.Duration) (*Node, *fakeClock, host.Root) {
-	clock := &fakeClock{now: time.Unix(1795715500, 0)}
+func newTestNode(t testing.TB, files map[string][]byte, ttl time.Duration) (*Node, *hosttest.Clock, host.Root) {
+	clock := hosttest.NewClock(time.Unix(1795715500, 0))
 	root := newRoot(t, files)
 	n := NewNode(NodeConfig{
 		Root: root,

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"hostadm/internal/host/hosttest"
 )
 
 func TestActiveRoundTrip(t *testing.T) {
@@ -57,7 +59,7 @@ func TestRecovery(t *testing.T) {
 	}
 	procStat(77, 4990)
 	procStat(79, 6000)
-	clock := &testClock{t: testBoot.Add(40000e9)}
+	clock := hosttest.NewClock(testBoot.Add(40000e9))
 	if _, err := NewManager(Config{Dir: dir, Node: "pve1", PID: 4242, Clock: clock.Now,
 		BootTime: testBoot, ProcDir: procDir}); err != nil {
 		t.Fatal(err)

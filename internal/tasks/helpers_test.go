@@ -5,36 +5,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"hostadm/internal/host/hosttest"
 )
-
-// testClock is a settable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 var testBoot = time.Unix(1758900000, 0)
 
 // newTestManager builds a Manager over a temp dir with a fixed clock, PID
 // 4242 and an empty proc dir, so no foreign task looks alive.
-func newTestManager(t testing.TB, edit func(*Config)) (*Manager, *testClock) {
+func newTestManager(t testing.TB, edit func(*Config)) (*Manager, *hosttest.Clock) {
 	t.Helper()
-	clock := &testClock{t: time.Unix(1758930844, 0)}
+	clock := hosttest.NewClock(time.Unix(1758930844, 0))
 	root := t.TempDir()
 	cfg := Config{
 		Dir: filepath.Join(root, "var/log/pve/tasks"), Node: "pve1", PID: 4242,

@@ -13,15 +13,11 @@ import (
 // creates a FAT32 file system (proxmox-boot-tool format). A partition
 // holding a file system is refused unless force is set.
 func (s *Service) Format(ctx context.Context, part string, force bool, o Out) error {
-	unlock, err := s.lock(ctx)
+	p, unlock, err := s.lockedPartition(ctx, part, o)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	p, err := s.partitionInfo(ctx, part, o)
-	if err != nil {
-		return err
-	}
 	if p.FSType != "" && !force {
 		return fmt.Errorf("E: '%s' contains a filesystem ('%s') - exiting (use --force to override)", part, p.FSType)
 	}
@@ -63,15 +59,11 @@ func (s *Service) initOne(ctx context.Context, part, mode string, o Out) error {
 	if mode != "" && mode != "grub" && mode != "systemd-boot" {
 		return fmt.Errorf("E: unknown boot loader '%s' (grub or systemd-boot).", mode)
 	}
-	unlock, err := s.lock(ctx)
+	p, unlock, err := s.lockedPartition(ctx, part, o)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	p, err := s.partitionInfo(ctx, part, o)
-	if err != nil {
-		return err
-	}
 	switch {
 	case p.PartType != ESPPartType:
 		return fmt.Errorf("E: '%s' has wrong partition type (!= %s).", part, ESPPartType)

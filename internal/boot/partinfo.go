@@ -36,6 +36,21 @@ func (p *PartInfo) pairs() string {
 		p.UUID, p.Size, p.FSType, p.PartType, p.PKName, p.MountPoint)
 }
 
+// lockedPartition takes the boot lock and reads the partition's details
+// under it, for the commands that change an ESP; the caller unlocks.
+func (s *Service) lockedPartition(ctx context.Context, part string, o Out) (*PartInfo, func(), error) {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.partitionInfo(ctx, part, o)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return p, unlock, nil
+}
+
 // partitionInfo checks a partition given for format or init as Proxmox's
 // _get_partition_info does and returns what it found.
 func (s *Service) partitionInfo(ctx context.Context, part string, o Out) (*PartInfo, error) {

@@ -133,8 +133,19 @@ func owns(id Identity, taskUser, taskToken string) bool {
 	return taskUser == id.User
 }
 
+// taskVisibility is the filter of the tasks the caller may list: nil (all
+// of them) with Sys.Audit on path, else only its own.
+func taskVisibility(ctx context.Context, r *Request, path string) (func(tasks.Entry) bool, error) {
+	all, err := canSeeAll(ctx, r, path, "Sys.Audit")
+	if err != nil || all {
+		return nil, err
+	}
+	id := r.Identity
+	return func(e tasks.Entry) bool { return owns(id, e.User, e.TokenID) }, nil
+}
+
 func listTasks(ctx context.Context, r *Request) (any, error) {
-	all, err := canSeeAll(ctx, r, "/nodes/"+r.Node, "Sys.Audit")
+	visible, err := taskVisibility(ctx, r, "/nodes/"+r.Node)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +153,7 @@ func listTasks(ctx context.Context, r *Request) (any, error) {
 	f := tasks.Filter{
 		Source: p.String("source"), Start: int(p.Int("start")), Limit: int(p.Int("limit")),
 		Errors: p.Bool("errors"), TypeFilter: p.String("typefilter"), UserFilter: p.String("userfilter"),
-		StatusFilter: p.List("statusfilter"),
+		StatusFilter: p.List("statusfilter"), Visible: visible,
 	}
 	if p.Has("vmid") {
 		f.VMID = p.String("vmid")
@@ -152,10 +163,6 @@ func listTasks(ctx context.Context, r *Request) (any, error) {
 	}
 	if p.Has("until") {
 		f.Until = p.Int("until")
-	}
-	if !all {
-		id := r.Identity
-		f.Visible = func(e tasks.Entry) bool { return owns(id, e.User, e.TokenID) }
 	}
 	entries, total, err := r.Svc.Tasks.List(f)
 	if err != nil {
@@ -192,15 +199,11 @@ func taskItem(e tasks.Entry) map[string]any {
 }
 
 func clusterTasks(ctx context.Context, r *Request) (any, error) {
-	all, err := canSeeAll(ctx, r, "/", "Sys.Audit")
+	visible, err := taskVisibility(ctx, r, "/")
 	if err != nil {
 		return nil, err
 	}
-	f := tasks.Filter{Source: "active", Limit: -1, Recent: true}
-	if !all {
-		id := r.Identity
-		f.Visible = func(e tasks.Entry) bool { return owns(id, e.User, e.TokenID) }
-	}
+	f := tasks.Filter{Source: "active", Limit: -1, Recent: true, Visible: visible}
 	entries, _, err := r.Svc.Tasks.List(f)
 	if err != nil {
 		return nil, err

@@ -32,6 +32,7 @@ describe('ZFS create with cache, log and special devices', () => {
       steps: [
         { text: 'Create the pool tank', cmd: ['zpool', 'create', '-o', 'ashift=12', 'tank', '/dev/disk/by-id/ata-B', 'special', 'mirror', '/dev/disk/by-id/ata-C', '/dev/disk/by-id/ata-D', 'cache', '/dev/disk/by-id/ata-E'] },
         { text: 'Ask udev to re-read the devices', cmd: ['udevadm', 'trigger'], optional: 1 },
+        { text: "Add the storage 'tank'", file: { path: '/etc/pve/storage.cfg', content: 'zfspool: tank\n\tpool tank\n' } },
       ],
     });
     const fetchFn = fakeFetch({
@@ -70,6 +71,7 @@ describe('ZFS create with cache, log and special devices', () => {
     const cmds = [...el.querySelectorAll('[data-testid=disk-plan] .plan-cmd')].map((e) => e.textContent);
     expect(cmds).toEqual(['zpool create -o ashift=12 tank /dev/disk/by-id/ata-B special mirror /dev/disk/by-id/ata-C /dev/disk/by-id/ata-D cache /dev/disk/by-id/ata-E', 'udevadm trigger']);
     expect(el.querySelector('.confirm-question').textContent).toContain('/dev/sdb, /dev/sdc, /dev/sdd, /dev/sde');
+    expect(el.querySelector('[data-testid=disk-plan] .plan-file[data-path="/etc/pve/storage.cfg"]').textContent).toBe('/etc/pve/storage.cfg:\nzfspool: tank\n\tpool tank\n');
     const dry = fetchFn.calls.filter((c) => c.body.get('dry-run') === '1');
     expect(dry.length).toBeGreaterThanOrEqual(3);
     expect(dry.length).toBe(fetchFn.calls.length);

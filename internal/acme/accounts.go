@@ -122,6 +122,19 @@ func (s *Service) accountCore(a *Account) (*api.Core, error) {
 	return s.core(a.Directory, a.Location, key)
 }
 
+// openAccount reads account name and opens its directory with its key.
+func (s *Service) openAccount(ctx context.Context, name string) (*Account, int64, *api.Core, error) {
+	a, version, err := s.LoadAccount(ctx, name)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	core, err := s.accountCore(a)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	return a, version, core, nil
+}
+
 // Registration is a new account's parameters.
 type Registration struct {
 	Name, Directory, TOS string
@@ -204,11 +217,7 @@ func (s *Service) UpdateAccount(ctx context.Context, l *tasks.Log, name string, 
 // DeactivateAccount deactivates the account at the CA and renames its file
 // to _deactivated_<name>_<n> (task acmedeactivate).
 func (s *Service) DeactivateAccount(ctx context.Context, l *tasks.Log, name string) error {
-	a, version, err := s.LoadAccount(ctx, name)
-	if err != nil {
-		return err
-	}
-	core, err := s.accountCore(a)
+	a, version, core, err := s.openAccount(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -233,11 +242,7 @@ func (s *Service) DeactivateAccount(ctx context.Context, l *tasks.Log, name stri
 // withAccount loads an account, opens its directory, runs fn and saves
 // what fn changed.
 func (s *Service) withAccount(ctx context.Context, name string, fn func(*Account, *api.Core) error) error {
-	a, version, err := s.LoadAccount(ctx, name)
-	if err != nil {
-		return err
-	}
-	core, err := s.accountCore(a)
+	a, version, core, err := s.openAccount(ctx, name)
 	if err != nil {
 		return err
 	}

@@ -260,11 +260,7 @@ func (s *Service) revokeCert(ctx context.Context, certPEM []byte) error {
 	if err != nil {
 		return err
 	}
-	acc, _, err := s.LoadAccount(ctx, n.Account)
-	if err != nil {
-		return err
-	}
-	core, err := s.accountCore(acc)
+	_, _, core, err := s.openAccount(ctx, n.Account)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"net"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,10 +21,7 @@ import (
 func TestMetricServerTest(t *testing.T) {
 	env := daemontest.Start(t, daemontest.Options{})
 	root := env.RootAuth()
-	stub := &influxStub{}
-	ts := httptest.NewServer(stub)
-	defer ts.Close()
-	host, port, _ := net.SplitHostPort(ts.Listener.Addr().String())
+	stub, host, port := serveInfluxStub(t)
 	env.MustOK(root, "POST", "/cluster/metrics/server/influx2", url.Values{"type": {"influxdb"}, "server": {host},
 		"port": {port}, "influxdbproto": {"http"}, "token": {"good"}})
 	// Probe points carry the time in nanoseconds, rounds whole seconds (a

@@ -35,6 +35,16 @@ func (s *influxStub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// serveInfluxStub serves a fresh influxStub on loopback until the test ends
+// and returns it with its host and port.
+func serveInfluxStub(t *testing.T) (*influxStub, string, string) {
+	stub := &influxStub{}
+	ts := httptest.NewServer(stub)
+	t.Cleanup(ts.Close)
+	host, port, _ := net.SplitHostPort(ts.Listener.Addr().String())
+	return stub, host, port
+}
+
 func (s *influxStub) body() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -53,10 +63,7 @@ func statusCfg(t *testing.T, env *daemontest.Env) string {
 func TestMetricServerCRUD(t *testing.T) {
 	env := daemontest.Start(t, daemontest.Options{})
 	root := env.RootAuth()
-	stub := &influxStub{}
-	ts := httptest.NewServer(stub)
-	defer ts.Close()
-	host, port, _ := net.SplitHostPort(ts.Listener.Addr().String())
+	stub, host, port := serveInfluxStub(t)
 	base := "/cluster/metrics/server/"
 
 	// A token that cannot write is refused at once and nothing is stored.

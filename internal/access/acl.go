@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 
 	"hostadm/internal/schema"
 )
@@ -210,17 +211,19 @@ func (s *Service) HasPrivs(ctx context.Context, id Identity, path string, privs 
 
 // capRe is compute_api_permission's map from a top-level path to the
 // privileges the web UI wants to know about.
-var capRe = map[string]*regexp.Regexp{
-	"vms":     regexp.MustCompile(`^(VM\.|Permissions\.Modify)`),
-	"access":  regexp.MustCompile(`^((User|Group)\.|Permissions\.Modify)`),
-	"storage": regexp.MustCompile(`^(Datastore\.|Permissions\.Modify)`),
-	"nodes":   regexp.MustCompile(`^(Sys\.|Permissions\.Modify)`),
-	"sdn":     regexp.MustCompile(`^(SDN\.|Permissions\.Modify)`),
-	"dc":      regexp.MustCompile(`^(Sys\.Audit|Sys\.Modify|SDN\.)`),
-	"mapping": regexp.MustCompile(`^(Mapping\.|Permissions.Modify)`),
-}
+var capRe = sync.OnceValue(func() map[string]*regexp.Regexp {
+	return map[string]*regexp.Regexp{
+		"vms":     regexp.MustCompile(`^(VM\.|Permissions\.Modify)`),
+		"access":  regexp.MustCompile(`^((User|Group)\.|Permissions\.Modify)`),
+		"storage": regexp.MustCompile(`^(Datastore\.|Permissions\.Modify)`),
+		"nodes":   regexp.MustCompile(`^(Sys\.|Permissions\.Modify)`),
+		"sdn":     regexp.MustCompile(`^(SDN\.|Permissions\.Modify)`),
+		"dc":      regexp.MustCompile(`^(Sys\.Audit|Sys\.Modify|SDN\.)`),
+		"mapping": regexp.MustCompile(`^(Mapping\.|Permissions.Modify)`),
+	}
+})
 
-var topRe = regexp.MustCompile(`^/(\w+)`)
+var topRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/(\w+)`) })
 
 // Cap computes the "cap" object of the login reply: for each area (vms,
 // access, storage, nodes, sdn, dc, mapping) the privileges id holds on
@@ -231,7 +234,7 @@ func (s *Service) Cap(ctx context.Context, id Identity) (map[string]map[string]i
 		return nil, err
 	}
 	res := map[string]map[string]int{}
-	for k := range capRe {
+	for k := range capRe() {
 		res[k] = map[string]int{}
 	}
 	paths := []string{"/", "/nodes", "/access/groups", "/vms", "/storage", "/sdn", "/mapping"}
@@ -243,7 +246,7 @@ func (s *Service) Cap(ctx context.Context, id Identity) (map[string]map[string]i
 		}
 		seen[path] = true
 		top := "dc"
-		if m := topRe.FindStringSubmatch(path); m != nil {
+		if m := topRe().FindStringSubmatch(path); m != nil {
 			top = m[1]
 		}
 		perms := s.permissions(st.users, id, path)
@@ -260,7 +263,7 @@ func (s *Service) Cap(ctx context.Context, id Identity) (map[string]map[string]i
 			}
 			continue
 		}
-		re := capRe[top]
+		re := capRe()[top]
 		if re == nil {
 			continue
 		}

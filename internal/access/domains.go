@@ -24,7 +24,7 @@ func parseDomains(data []byte) []Domain {
 		if line[0] != ' ' && line[0] != '\t' {
 			typ, realm, ok := strings.Cut(t, ":")
 			realm = strings.TrimSpace(realm)
-			if !ok || !realmRe.MatchString(realm) {
+			if !ok || !realmRe().MatchString(realm) {
 				cur = nil
 				continue
 			}

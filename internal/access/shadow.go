@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -50,7 +51,7 @@ type Shadow struct {
 	Warnings []string
 }
 
-var shadowLineRe = regexp.MustCompile(`^\S+:\S+:$`)
+var shadowLineRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\S+:\S+:$`) })
 
 // ParseShadow reads shadow.cfg; invalid lines are skipped with a warning.
 func ParseShadow(r io.Reader) (*Shadow, error) {
@@ -63,7 +64,7 @@ func ParseShadow(r io.Reader) (*Shadow, error) {
 		if line == "" {
 			continue
 		}
-		if !shadowLineRe.MatchString(line) {
+		if !shadowLineRe().MatchString(line) {
 			s.Warnings = append(s.Warnings, fmt.Sprintf("pve shadow password: ignore invalid line %d", n))
 			continue
 		}

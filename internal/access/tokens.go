@@ -14,7 +14,7 @@ func (s *Service) CreateToken(ctx context.Context, caller Identity, userid, toke
 	if _, _, err := SplitUserID(userid); err != nil {
 		return "", "", err
 	}
-	if !tokenRe.MatchString(tokenid) {
+	if !tokenRe().MatchString(tokenid) {
 		return "", "", invalidf("invalid token ID '%s'", tokenid)
 	}
 	secret, err := newUUID()

@@ -177,7 +177,7 @@ func (c *UserConfig) parseUser(f []string) {
 
 func (c *UserConfig) parseGroup(f []string) {
 	g := f[1]
-	if !nameRe.MatchString(g) {
+	if !nameRe().MatchString(g) {
 		c.warnf("ignore group '%s' - invalid characters in group name", g)
 		return
 	}
@@ -212,7 +212,7 @@ func (u *UserEntry) addGroup(g string) {
 
 func (c *UserConfig) parseRole(f []string, b *builtin) {
 	r := f[1]
-	if !nameRe.MatchString(r) {
+	if !nameRe().MatchString(r) {
 		c.warnf("ignore role '%s' - invalid characters in role name", r)
 		return
 	}
@@ -233,7 +233,7 @@ func (c *UserConfig) parseRole(f []string, b *builtin) {
 
 func (c *UserConfig) parsePool(f []string) {
 	name := f[1]
-	if !nameRe.MatchString(name) {
+	if !nameRe().MatchString(name) {
 		c.warnf("ignore pool '%s' - invalid characters in pool name", name)
 		return
 	}
@@ -259,7 +259,7 @@ func (c *UserConfig) parsePool(f []string) {
 		p.VMs[id] = true
 	}
 	for _, s := range splitList(f[4]) {
-		if !storageIDRe.MatchString(s) {
+		if !storageIDRe().MatchString(s) {
 			c.warnf("ignore invalid storage '%s' in pool '%s'", s, name)
 			continue
 		}

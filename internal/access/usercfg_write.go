@@ -9,11 +9,12 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"hostadm/internal/schema"
 )
 
-var storageIDRe = regexp.MustCompile(`(?i)^[a-z][a-z0-9\-_.]*[a-z0-9]$`)
+var storageIDRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^[a-z][a-z0-9\-_.]*[a-z0-9]$`) })
 
 // splitList is PVE::Tools::split_list: items separated by commas,
 // semicolons, whitespace or NUL; empty items dropped.
@@ -73,7 +74,7 @@ func (c *UserConfig) parseACL(f []string, b *builtin) {
 		return
 	}
 	for _, role := range splitList(f[4]) {
-		if !nameRe.MatchString(role) {
+		if !nameRe().MatchString(role) {
 			c.warnf("ignore invalid role name '%s' in acl", role)
 			continue
 		}
@@ -88,7 +89,7 @@ func (c *UserConfig) parseACL(f []string, b *builtin) {
 }
 
 func (c *UserConfig) addACLMember(path, ug, role string, propagate bool) {
-	if g, ok := strings.CutPrefix(ug, "@"); ok && g != "" && nameRe.MatchString(g) {
+	if g, ok := strings.CutPrefix(ug, "@"); ok && g != "" && nameRe().MatchString(g) {
 		if c.Groups[g] == nil {
 			c.warnf("ignore invalid acl group '%s'", g)
 		}

@@ -5,22 +5,25 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // The identifier formats of Proxmox's PVE::Auth::Plugin and AccessControl.pm.
 var (
-	userIDRe  = regexp.MustCompile(`^([^\s:/]+)@([A-Za-z][A-Za-z0-9.\-_]+)$`)
-	tokenRe   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.\-_]+$`)
-	realmRe   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.\-_]+$`)
-	nameRe    = regexp.MustCompile(`^[A-Za-z0-9.\-_]+$`) // groups, roles, pools
-	aclPathRe = regexp.MustCompile(`^[[:alnum:]._\-/]+$`)
+	userIDRe  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([^\s:/]+)@([A-Za-z][A-Za-z0-9.\-_]+)$`) })
+	tokenRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.\-_]+$`) })
+	realmRe   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.\-_]+$`) })
+	nameRe    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9.\-_]+$`) }) // groups, roles, pools
+	aclPathRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[[:alnum:]._\-/]+$`) })
 	// checkPathRe is AccessControl.pm's check_path: the ACL paths that exist.
-	checkPathRe = regexp.MustCompile(`^(/|/access|/access/groups|/access/groups/[[:alnum:]._\-]+` +
-		`|/access/realm|/access/realm/[[:alnum:]._\-]+|/nodes|/nodes/[[:alnum:]._\-]+` +
-		`|/pool|/pool/[[:alnum:]._\-]+|/sdn|/sdn/zones|/sdn/zones/[[:alnum:]._\-]+` +
-		`|/sdn/zones/[[:alnum:]._\-]+/[[:alnum:]._\-]+|/sdn/zones/[[:alnum:]._\-]+/[[:alnum:]._\-]+/[1-9][0-9]{0,3}` +
-		`|/storage|/storage/[[:alnum:]._\-]+|/vms|/vms/[1-9][0-9]{2,}` +
-		`|/mapping|/mapping/[[:alnum:]._\-]+|/mapping/[[:alnum:]._\-]+/[[:alnum:]._\-]+)$`)
+	checkPathRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(/|/access|/access/groups|/access/groups/[[:alnum:]._\-]+` +
+			`|/access/realm|/access/realm/[[:alnum:]._\-]+|/nodes|/nodes/[[:alnum:]._\-]+` +
+			`|/pool|/pool/[[:alnum:]._\-]+|/sdn|/sdn/zones|/sdn/zones/[[:alnum:]._\-]+` +
+			`|/sdn/zones/[[:alnum:]._\-]+/[[:alnum:]._\-]+|/sdn/zones/[[:alnum:]._\-]+/[[:alnum:]._\-]+/[1-9][0-9]{0,3}` +
+			`|/storage|/storage/[[:alnum:]._\-]+|/vms|/vms/[1-9][0-9]{2,}` +
+			`|/mapping|/mapping/[[:alnum:]._\-]+|/mapping/[[:alnum:]._\-]+/[[:alnum:]._\-]+)$`)
+	})
 )
 
 // SplitUserID checks a user id ("name@realm", at most 64 characters) and
@@ -32,7 +35,7 @@ func SplitUserID(userid string) (name, realm string, err error) {
 	if len(userid) > 64 {
 		return "", "", invalidf("user name '%s' is too long (%d > 64)", userid, len(userid))
 	}
-	m := userIDRe.FindStringSubmatch(userid)
+	m := userIDRe().FindStringSubmatch(userid)
 	if m == nil {
 		return "", "", invalidf("value '%s' does not look like a valid user name", userid)
 	}
@@ -42,7 +45,7 @@ func SplitUserID(userid string) (name, realm string, err error) {
 // SplitTokenID splits a full token id "user@realm!tokenid".
 func SplitTokenID(full string) (userid, tokenid string, err error) {
 	i := strings.LastIndexByte(full, '!')
-	if i < 0 || !tokenRe.MatchString(full[i+1:]) || !userIDRe.MatchString(full[:i]) {
+	if i < 0 || !tokenRe().MatchString(full[i+1:]) || !userIDRe().MatchString(full[:i]) {
 		return "", "", invalidf("'%s' is not a valid token ID - not able to split into user and token parts", full)
 	}
 	return full[:i], full[i+1:], nil
@@ -63,7 +66,7 @@ func NormalizePath(p string) string {
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p
 	}
-	if !aclPathRe.MatchString(p) {
+	if !aclPathRe().MatchString(p) {
 		return ""
 	}
 	for _, c := range strings.Split(p, "/") {
@@ -76,7 +79,7 @@ func NormalizePath(p string) string {
 
 // ValidACLPath tells whether a normalised path is one Proxmox accepts in
 // an ACL (check_path).
-func ValidACLPath(p string) bool { return checkPathRe.MatchString(p) }
+func ValidACLPath(p string) bool { return checkPathRe().MatchString(p) }
 
 // Error is an error with a Proxmox-style message that also matches one of
 // this package's sentinel errors with errors.Is.

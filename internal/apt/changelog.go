@@ -5,19 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"hostadm/internal/host"
 )
 
-var pkgNameRe = regexp.MustCompile(`^[a-z0-9][-+.a-z0-9:]+$`)
+var pkgNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][-+.a-z0-9:]+$`) })
 
 // Changelog returns `apt-get changelog -qq -- name[=version]`; when apt
 // fails the text ends with "RC: <code>". The timeout is 30 s, not
 // Proxmox's 10 s: the changelog is fetched from the mirror, and a slow
 // mirror or a loaded host should not turn a good answer into "RC: -1".
 func (s *Service) Changelog(ctx context.Context, name, version string) (string, error) {
-	if !pkgNameRe.MatchString(name) {
+	if !pkgNameRe().MatchString(name) {
 		return "", fmt.Errorf("invalid package name '%s'", name)
 	}
 	arg := name

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"hostadm/internal/apt/cpusec"
@@ -31,7 +32,7 @@ var MicrocodeActions = []string{MicrocodeInstall, MicrocodeDowngrade, MicrocodeH
 var ErrMicrocodeInput = errors.New("microcode")
 
 // debVersion is Debian's version syntax (epoch, upstream, revision).
-var debVersion = regexp.MustCompile(`^([0-9]+:)?[0-9][A-Za-z0-9.+~-]*$`)
+var debVersion = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]+:)?[0-9][A-Za-z0-9.+~-]*$`) })
 
 // Microcode is the CPU vendor's microcode package as apt and dpkg see it.
 type Microcode struct {
@@ -77,7 +78,7 @@ func (s *Service) CheckMicrocode(ctx context.Context, action, version string) (s
 		return "", fmt.Errorf("%w: '%s' takes no version", ErrMicrocodeInput, action)
 	case version == "" && action == MicrocodeDowngrade:
 		return "", fmt.Errorf("%w: downgrade needs the version to go back to", ErrMicrocodeInput)
-	case version != "" && !debVersion.MatchString(version):
+	case version != "" && !debVersion().MatchString(version):
 		return "", fmt.Errorf("%w: '%s' is not a Debian package version", ErrMicrocodeInput, version)
 	}
 	if version == "" {

@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // maxCmdline is the x86 kernel's COMMAND_LINE_SIZE less its final NUL.
 const maxCmdline = 2047
 
-var optionKey = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+var optionKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`) })
 
 // CmdlineError is a command line that cannot be written; Option is the
 // offending option ("" when the line as a whole is wrong).
@@ -90,7 +91,7 @@ func checkOption(o string) error {
 	key, value, hasValue := strings.Cut(o, "=")
 	// The kernel allows the whole option to be quoted: "key=value with spaces".
 	key = strings.TrimPrefix(key, `"`)
-	if !optionKey.MatchString(key) {
+	if !optionKey().MatchString(key) {
 		return &CmdlineError{Option: o, Msg: "invalid option name (letters, digits, '_', '-' and '.' only)"}
 	}
 	if strings.Contains(key, `"`) || (hasValue && strings.Count(value, `"`)%2 != 0 && !strings.HasPrefix(o, `"`)) {

@@ -69,7 +69,7 @@ func (s *Service) initOne(ctx context.Context, part, mode string, o Out) error {
 		return fmt.Errorf("E: '%s' has wrong partition type (!= %s).", part, ESPPartType)
 	case p.FSType != "vfat":
 		return fmt.Errorf("E: '%s' has wrong filesystem (!= vfat).", part)
-	case p.UUID == "" || !vfatUUID.MatchString(p.UUID):
+	case p.UUID == "" || !vfatUUID().MatchString(p.UUID):
 		return fmt.Errorf("E: '%s' has no UUID set, required for mounting.", part)
 	}
 	mp := s.root.Path(MountRoot + "/" + p.UUID)

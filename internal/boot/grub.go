@@ -8,9 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"sync"
 )
 
-var grubRootID = regexp.MustCompile(`(?m).*gnulinux-advanced-(.+)['] \{$`)
+var grubRootID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m).*gnulinux-advanced-(.+)['] \{$`) })
 
 // setGrubDefault writes (or, for "", removes) the GRUB_DEFAULT snippet that
 // pins a kernel. GRUB's menu entry ids carry the root device id, taken from
@@ -25,7 +26,7 @@ func (s *Service) setGrubDefault(ctx context.Context, kver string) error {
 	}
 	cfg, _ := s.root.ReadFile("/boot/grub/grub.cfg")
 	id := ""
-	if m := grubRootID.FindSubmatch(cfg); m != nil {
+	if m := grubRootID().FindSubmatch(cfg); m != nil {
 		id = string(m[1])
 	}
 	line := fmt.Sprintf("GRUB_DEFAULT=\"gnulinux-advanced-%s>gnulinux-%s-advanced-%s\"\n", id, kver, id)

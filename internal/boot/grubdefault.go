@@ -3,16 +3,17 @@ package boot
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
-var grubCmdlineLine = regexp.MustCompile(`^\s*(export\s+)?GRUB_CMDLINE_LINUX(_DEFAULT)?=`)
+var grubCmdlineLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*(export\s+)?GRUB_CMDLINE_LINUX(_DEFAULT)?=`) })
 
 // GrubCmdline reads GRUB_CMDLINE_LINUX_DEFAULT (def) and GRUB_CMDLINE_LINUX
 // (linux) from /etc/default/grub's text; the last assignment wins as in
 // the shell. Values are unquoted the way the shell would.
 func GrubCmdline(text string) (def, linux string) {
 	for _, line := range strings.Split(text, "\n") {
-		m := grubCmdlineLine.FindStringSubmatch(line)
+		m := grubCmdlineLine().FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
@@ -61,7 +62,7 @@ func SetGrubCmdlineDefault(text, value string) string {
 	lines := strings.Split(text, "\n")
 	last := -1
 	for i, l := range lines {
-		if m := grubCmdlineLine.FindStringSubmatch(l); m != nil && m[2] != "" {
+		if m := grubCmdlineLine().FindStringSubmatch(l); m != nil && m[2] != "" {
 			last = i
 		}
 	}

@@ -8,17 +8,18 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // dpkgStatus is dpkg's database of installed packages.
 const dpkgStatus = "/var/lib/dpkg/status"
 
 var (
-	kernelPkg   = regexp.MustCompile(`^(proxmox|pve)-kernel-[0-9]+\.`)
-	debugPkg    = regexp.MustCompile(`-dbg(sym)?(:.*)?$`)
-	seriesOnly  = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
-	abiVersion  = regexp.MustCompile(`^[^ ]+-pve`)
-	kernelVerRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+~-]*$`)
+	kernelPkg   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(proxmox|pve)-kernel-[0-9]+\.`) })
+	debugPkg    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-dbg(sym)?(:.*)?$`) })
+	seriesOnly  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+\.[0-9]+$`) })
+	abiVersion  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^ ]+-pve`) })
+	kernelVerRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+~-]*$`) })
 )
 
 // InstalledKernels parses dpkg's status file and returns the kernel
@@ -31,7 +32,7 @@ func InstalledKernels(r io.Reader) ([]string, error) {
 	var out []string
 	var name, status string
 	flush := func() {
-		if name != "" && installed(status) && kernelPkg.MatchString(name) && !debugPkg.MatchString(name) {
+		if name != "" && installed(status) && kernelPkg().MatchString(name) && !debugPkg().MatchString(name) {
 			v := strings.TrimPrefix(strings.TrimPrefix(name, "pve-kernel-"), "proxmox-kernel-")
 			out = append(out, strings.TrimSuffix(v, "-signed"))
 		}
@@ -105,7 +106,7 @@ func (s *Service) Select(install string) (*Selection, error) {
 	keep = slices.DeleteFunc(sortUnique(keep), func(v string) bool { return v == "" })
 	sel.Keep = keep
 	for _, v := range keep {
-		if !seriesOnly.MatchString(v) {
+		if !seriesOnly().MatchString(v) {
 			sel.Boot = append(sel.Boot, v)
 		}
 	}
@@ -117,7 +118,7 @@ func (s *Service) Select(install string) (*Selection, error) {
 func autoSelected(sorted []string) []string {
 	var abis, series []string
 	for _, v := range sorted {
-		if abiVersion.MatchString(v) {
+		if abiVersion().MatchString(v) {
 			abis = append(abis, v)
 		} else {
 			series = append(series, v)
@@ -127,7 +128,7 @@ func autoSelected(sorted []string) []string {
 	if len(series) > 0 {
 		old := head(series, 2)[len(head(series, 2))-1]
 		for _, v := range sorted {
-			if strings.HasPrefix(v, old+".") && abiVersion.MatchString(v) {
+			if strings.HasPrefix(v, old+".") && abiVersion().MatchString(v) {
 				out = append(out, v)
 				break
 			}
@@ -156,7 +157,7 @@ func (s *Service) runningKernel() string {
 // ValidKernelVersion tells whether v can name a kernel (no slashes,
 // spaces or shell characters), before any path is built from it.
 func ValidKernelVersion(v string) bool {
-	return kernelVerRe.MatchString(v) && len(v) <= 128
+	return kernelVerRe().MatchString(v) && len(v) <= 128
 }
 
 // HasKernel tells whether /boot holds the image of kernel version v.

@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"sync"
 )
 
-var vfatUUID = regexp.MustCompile(`[0-9a-fA-F]{4}-[0-9a-fA-F]{4}`)
+var vfatUUID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[0-9a-fA-F]{4}-[0-9a-fA-F]{4}`) })
 
 // espDevice is /dev/disk/by-uuid/UUID (a host path).
 func espDevice(uuid string) string { return "/dev/disk/by-uuid/" + uuid }
@@ -15,7 +16,7 @@ func espDevice(uuid string) string { return "/dev/disk/by-uuid/" + uuid }
 // checkUUID applies Proxmox's checks on an ESP list entry: it must look like
 // a vfat UUID and its device must exist. The error says why it is skipped.
 func (s *Service) checkUUID(uuid string) error {
-	if !vfatUUID.MatchString(uuid) || !ValidKernelVersion(uuid) {
+	if !vfatUUID().MatchString(uuid) || !ValidKernelVersion(uuid) {
 		return fmt.Errorf("WARN: %s read from %s does not look like a VFAT-UUID - skipping", uuid, ESPList)
 	}
 	if !s.root.Exists(espDevice(uuid)) {

@@ -64,7 +64,7 @@ func (s *Service) Overview(ctx context.Context) (*Overview, error) {
 	running := s.firstLine("/proc/sys/kernel/osrelease")
 	var versions []string
 	for _, v := range append(append([]string{}, sel.Installed...), sel.Boot...) {
-		if !seriesOnly.MatchString(v) && s.HasKernel(v) {
+		if !seriesOnly().MatchString(v) && s.HasKernel(v) {
 			versions = append(versions, v)
 		}
 	}

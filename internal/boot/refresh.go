@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Hook names Proxmox's refresh runs, in order.
@@ -97,7 +98,7 @@ func (s *Service) syncESPs(ctx context.Context, kernels []string, o Out) ([]ESPR
 	return results, s.disableSystemdBootHooks(ctx, o)
 }
 
-var initrdArg = regexp.MustCompile(`\binitrd=([0-9a-zA-Z\\/.-])*\s*`)
+var initrdArg = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\binitrd=([0-9a-zA-Z\\/.-])*\s*`) })
 
 // entryCmdline is the options line of the loader entries: the first line
 // of /etc/kernel/cmdline (which must name root=), else /proc/cmdline
@@ -115,7 +116,7 @@ func (s *Service) entryCmdline(o Out) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read /proc/cmdline: %w", err)
 	}
-	return strings.TrimRight(initrdArg.ReplaceAllString(string(b), ""), "\n"), nil
+	return strings.TrimRight(initrdArg().ReplaceAllString(string(b), ""), "\n"), nil
 }
 
 // syncESP copies and configures the kernels on one ESP; an ESP that cannot

@@ -77,7 +77,7 @@ func (s *Service) espStatus(ctx context.Context, uuid string) ESPStatus {
 	st := ESPStatus{UUID: uuid, Device: espDevice(uuid), State: "ok", Loaders: []string{}, Versions: []string{}}
 	if err := s.checkUUID(uuid); err != nil {
 		st.State, st.Message = "missing", err.Error()
-		if !vfatUUID.MatchString(uuid) {
+		if !vfatUUID().MatchString(uuid) {
 			st.State = "invalid"
 		}
 		return st

@@ -17,7 +17,7 @@ import (
 // etcd's mutex lets every holder of the same lease in, so two goroutines of
 // one process are kept apart by a local lock first.
 func (s *Etcd) Lock(ctx context.Context, name string, timeout time.Duration) (func(), error) {
-	if !lockName.MatchString(name) {
+	if !lockName().MatchString(name) {
 		return nil, fmt.Errorf("lock %q: invalid lock name", name)
 	}
 	lctx, cancel := context.WithTimeout(ctx, timeout)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Partition type GUIDs Proxmox's usage detection knows.
@@ -21,10 +22,10 @@ const (
 )
 
 // reDiskName is Proxmox's whitelist of local disk names.
-var reDiskName = regexp.MustCompile(`^((h|s|x?v)d[a-z]+|nvme\d+n\d+|cciss!c\d+d\d+)$`)
+var reDiskName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^((h|s|x?v)d[a-z]+|nvme\d+n\d+|cciss!c\d+d\d+)$`) })
 
 // reISCSI matches the sysfs link target of an iSCSI disk.
-var reISCSI = regexp.MustCompile(`host[^/]*/session[^/]*`)
+var reISCSI = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`host[^/]*/session[^/]*`) })
 
 // ListOptions select what Disks reports.
 type ListOptions struct {
@@ -59,7 +60,7 @@ func (s *Service) Disks(ctx context.Context, o ListOptions) (map[string]*Disk, e
 		if len(o.Only) > 0 && !only[name] {
 			continue
 		}
-		if !reDiskName.MatchString(name) && !s.extra(name) {
+		if !reDiskName().MatchString(name) && !s.extra(name) {
 			continue
 		}
 		d, parts := s.disk(ctx, sc, name, o)
@@ -207,5 +208,5 @@ func (s *Service) udev(dir string) (*Udev, bool) {
 
 func (s *Service) isISCSI(dir string) bool {
 	target, err := os.Readlink(s.cfg.Root.Path(dir))
-	return err == nil && reISCSI.MatchString(target)
+	return err == nil && reISCSI().MatchString(target)
 }

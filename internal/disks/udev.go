@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Udev is what `udevadm info --query all` reports for a device: the
@@ -49,13 +50,13 @@ func lines(b []byte) []string {
 }
 
 // reByID picks the by-id link Proxmox shows (not nvme-eui).
-var reByID = regexp.MustCompile(`^/dev/disk/by-id/(ata|scsi|nvme)`)
+var reByID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/dev/disk/by-id/(ata|scsi|nvme)`) })
 
 // ByIDLink is the first /dev/disk/by-id/(ata|scsi|nvme) link that is not an
 // nvme-eui one, or "".
 func (u *Udev) ByIDLink() string {
 	for _, l := range u.Links {
-		if reByID.MatchString(l) && !strings.HasPrefix(l, "/dev/disk/by-id/nvme-eui") {
+		if reByID().MatchString(l) && !strings.HasPrefix(l, "/dev/disk/by-id/nvme-eui") {
 			return l
 		}
 	}

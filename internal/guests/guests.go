@@ -117,7 +117,7 @@ func ConfPath(node string, vmid int) string {
 	return fmt.Sprintf("nodes/%s/qemu-server/%d.conf", node, vmid)
 }
 
-var reConfPath = regexp.MustCompile(`^nodes/([^/]+)/qemu-server/(\d+)\.conf$`)
+var reConfPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^nodes/([^/]+)/qemu-server/(\d+)\.conf$`) })
 
 // Errors callers test with errors.Is.
 var (
@@ -154,7 +154,7 @@ func (s *Service) Index(ctx context.Context) ([]VMRef, error) {
 	}
 	var out []VMRef
 	for _, e := range entries {
-		m := reConfPath.FindStringSubmatch(e.Path)
+		m := reConfPath().FindStringSubmatch(e.Path)
 		if m == nil {
 			continue
 		}

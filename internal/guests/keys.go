@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"hostadm/internal/schema"
 )
@@ -50,10 +51,12 @@ func NotSupported(key string) string {
 	return fmt.Sprintf("option '%s' is not supported by hostadm%s", key, why)
 }
 
-var reDisk = regexp.MustCompile(`^(ide|sata|scsi|virtio|unused)\d+$|^(efidisk0|tpmstate0|cdrom)$`)
+var reDisk = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(ide|sata|scsi|virtio|unused)\d+$|^(efidisk0|tpmstate0|cdrom)$`)
+})
 
 // IsDiskKey tells whether key names a disk.
-func IsDiskKey(key string) bool { return reDisk.MatchString(key) }
+func IsDiskKey(key string) bool { return reDisk().MatchString(key) }
 
 // KeySchemas are the API schemas of the supported keys, as Proxmox declares them.
 func KeySchemas() schema.Props {
@@ -111,8 +114,10 @@ func ParseStartup(v string) (Startup, error) {
 }
 
 var (
-	reTag     = regexp.MustCompile(`^[a-z0-9_][a-z0-9_\-+.]*$`)
-	reMachine = regexp.MustCompile(`^(pc|q35|pc-(i440fx-|q35-)?\d+(\.\d+)+(\+pve\d+)?)$`)
+	reTag     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_][a-z0-9_\-+.]*$`) })
+	reMachine = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(pc|q35|pc-(i440fx-|q35-)?\d+(\.\d+)+(\+pve\d+)?)$`)
+	})
 	// cpuModels are QEMU's x86 model names hostadm passes on.
 	cpuModels = strings.Fields(`host kvm32 kvm64 qemu32 qemu64 max x86-64-v2 x86-64-v2-AES x86-64-v3
 		x86-64-v4 Nehalem Westmere SandyBridge IvyBridge Haswell Broadwell Skylake-Client Skylake-Server
@@ -147,13 +152,13 @@ func checkFormat(key, v string) string {
 		}
 	case "tags":
 		for _, t := range schema.SplitList(v) {
-			if !reTag.MatchString(strings.ToLower(t)) {
+			if !reTag().MatchString(strings.ToLower(t)) {
 				return fmt.Sprintf("invalid tag '%s'", t)
 			}
 		}
 	case "machine":
 		typ := strings.TrimPrefix(v, "type=")
-		if strings.Contains(typ, ",") || !reMachine.MatchString(typ) {
+		if strings.Contains(typ, ",") || !reMachine().MatchString(typ) {
 			return fmt.Sprintf("machine '%s' is not supported by hostadm (use pc, q35 or a versioned pc/q35 type)", v)
 		}
 	case "cpu":

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 
 	"hostadm/internal/host"
 	"hostadm/internal/hostcfg/hostsfile"
@@ -37,7 +38,9 @@ func (s *Service) DNS(_ context.Context) (map[string]string, error) {
 // names (it would otherwise inject lines into resolv.conf).
 var ErrBadSearch = errors.New("invalid format - value does not look like a valid DNS name")
 
-var reSearchItem = regexp.MustCompile(`^([a-zA-Z0-9_]([a-zA-Z0-9\-_]*[a-zA-Z0-9_])?\.)*[a-zA-Z0-9_]([a-zA-Z0-9\-_]*[a-zA-Z0-9_])?\.?$`)
+var reSearchItem = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([a-zA-Z0-9_]([a-zA-Z0-9\-_]*[a-zA-Z0-9_])?\.)*[a-zA-Z0-9_]([a-zA-Z0-9\-_]*[a-zA-Z0-9_])?\.?$`)
+})
 
 // SetDNS replaces search and name servers in /etc/resolv.conf (a full
 // replacement: servers not given are dropped) and keeps every other line.
@@ -47,7 +50,7 @@ func (s *Service) SetDNS(ctx context.Context, search string, servers []string) e
 		return ErrBadSearch
 	}
 	for _, it := range items {
-		if !reSearchItem.MatchString(it) {
+		if !reSearchItem().MatchString(it) {
 			return ErrBadSearch
 		}
 	}

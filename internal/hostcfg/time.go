@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"hostadm/internal/host"
@@ -19,7 +20,7 @@ import (
 // API reports it on the timezone parameter as Proxmox does.
 var ErrNoSuchTimezone = errors.New("No such timezone")
 
-var reZone = regexp.MustCompile(`^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$`)
+var reZone = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$`) })
 
 // TimeInfo is what GET /nodes/{node}/time returns.
 type TimeInfo struct {
@@ -62,7 +63,7 @@ func (s *Service) timezone(ctx context.Context) (string, error) {
 
 // location loads a zone from the zone database, UTC when it cannot.
 func (s *Service) location(tz string) *time.Location {
-	if reZone.MatchString(tz) {
+	if reZone().MatchString(tz) {
 		if b, err := os.ReadFile(filepath.Join(s.cfg.ZoneInfo, tz)); err == nil {
 			if loc, err := time.LoadLocationFromTZData(tz, b); err == nil {
 				return loc
@@ -124,7 +125,7 @@ func (s *Service) linkLocaltime(tz string) error {
 // systemd runs, else against the zone database's tzdata.zi (the list
 // timedatectl reads) or, lacking it, a TZif file of that name.
 func (s *Service) knownZone(ctx context.Context, tz string) (bool, error) {
-	if !reZone.MatchString(tz) {
+	if !reZone().MatchString(tz) {
 		return false, nil
 	}
 	if s.systemdRunning() {

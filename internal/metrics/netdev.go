@@ -12,7 +12,7 @@ import (
 // the node's net_in and net_out (pull export, history).
 func physicalNetBytes(devs []NetDev) (in, out uint64) {
 	for _, d := range devs {
-		if ifaces.PhysicalNIC.MatchString(d.Name) {
+		if ifaces.PhysicalNIC().MatchString(d.Name) {
 			in += d.RxBytes
 			out += d.TxBytes
 		}

@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sync"
 )
 
 // guestNIC matches the host side of a guest NIC: tap<vmid>i<n> (QEMU) or
 // veth<vmid>i<n> (containers).
-var guestNIC = regexp.MustCompile(`^(?:tap|veth)(\d+)i(\d+)$`)
+var guestNIC = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:tap|veth)(\d+)i(\d+)$`) })
 
 // NetStat is GET /nodes/{node}/netstat: one entry per guest NIC, with in
 // and out seen from the guest (in is the host's transmit counter).
@@ -24,7 +25,7 @@ func (n *Node) NetStat(ctx context.Context) ([]map[string]any, error) {
 	}
 	out := []map[string]any{}
 	for _, d := range devs {
-		m := guestNIC.FindStringSubmatch(d.Name)
+		m := guestNIC().FindStringSubmatch(d.Name)
 		if m == nil {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
+	"sync"
 	"time"
 
 	"hostadm/internal/host"
@@ -19,7 +20,7 @@ import (
 // ErrNoIfUpDown2 is Proxmox's refusal to reload without ifupdown2.
 var ErrNoIfUpDown2 = errors.New("you need ifupdown2 to reload network configuration")
 
-var reIfreloadMsg = regexp.MustCompile(`(warning|error): (\S+):`)
+var reIfreloadMsg = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(warning|error): (\S+):`) })
 
 // Promote renames the staged file over the live one (when there is one).
 func (s *Service) Promote() (bool, error) {
@@ -54,7 +55,7 @@ func (s *Service) Ifreload(ctx context.Context, log io.Writer) error {
 	res, err := s.cfg.Runner.Run(ctx, host.Cmd{Argv: []string{"ifreload", "-a"}, Timeout: 10 * time.Minute})
 	sc := bufio.NewScanner(bytes.NewReader(res.Stderr))
 	for sc.Scan() {
-		if m := reIfreloadMsg.FindStringSubmatch(sc.Text()); m != nil {
+		if m := reIfreloadMsg().FindStringSubmatch(sc.Text()); m != nil {
 			fmt.Fprintf(log, "%s : %s \n", m[2], sc.Text())
 		}
 	}

@@ -40,7 +40,7 @@ func isPhysical(sys, name string) bool {
 		// device link of its own; bridges, bonds, veths have none either
 		return true
 	}
-	return ifaces.PhysicalNIC.MatchString(name)
+	return ifaces.PhysicalNIC().MatchString(name)
 }
 
 // ProcNetDevNames lists the interface names of a /proc/net/dev file.

@@ -124,7 +124,7 @@ func (s *Service) checkPinNames(cfg *ifaces.Config, pins []PinResult) error {
 			return // the NIC being renamed frees its name
 		}
 		used[name] = where
-		if m := reSubIface.FindStringSubmatch(name); m != nil && !renamed[m[1]] {
+		if m := reSubIface().FindStringSubmatch(name); m != nil && !renamed[m[1]] {
 			if _, ok := used[m[1]]; !ok {
 				used[m[1]] = where
 			}

@@ -3,16 +3,17 @@ package network
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	"hostadm/internal/network/ifaces"
 )
 
-var reSubIface = regexp.MustCompile(`^([a-zA-Z0-9_]+)([:.]\d+)$`)
+var reSubIface = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-zA-Z0-9_]+)([:.]\d+)$`) })
 
 // mapName is a name after pinning: NIC names map directly, their VLANs
 // and aliases (eno1.10, eno1:1) keep the suffix.
 func mapName(m map[string]string, name string) string {
-	if s := reSubIface.FindStringSubmatch(name); s != nil {
+	if s := reSubIface().FindStringSubmatch(name); s != nil {
 		if n, ok := m[s[1]]; ok {
 			return n + s[2]
 		}

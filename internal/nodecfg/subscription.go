@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"hostadm/internal/cfs"
@@ -22,7 +23,7 @@ const ShopURL = "https://www.proxmox.com/en/proxmox-virtual-environment/pricing"
 // pattern, whitespace around the key allowed).
 const KeyPattern = `\s*pve([1248])([cbsp])-[0-9a-f]{10}\s*`
 
-var keyRe = regexp.MustCompile(`^` + KeyPattern + `$`)
+var keyRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^` + KeyPattern + `$`) })
 
 // Subscription status values hostadm answers with. It never answers
 // "active": it cannot ask Proxmox's shop whether a key is valid.
@@ -93,7 +94,7 @@ func (s *Service) GetSubscription(ctx context.Context, v SubscriptionView) (*Sub
 // SetSubscriptionKey stores a key (PUT). The key is checked for Proxmox's
 // format only; its status stays "invalid" with a message saying why.
 func (s *Service) SetSubscriptionKey(ctx context.Context, key string, now time.Time) error {
-	if !keyRe.MatchString(key) {
+	if !keyRe().MatchString(key) {
 		return fmt.Errorf("%w %q: expected pve<1|2|4|8><c|b|s|p>-<10 hex digits>", ErrBadKey, key)
 	}
 	rec := storedKey{Key: strings.TrimSpace(key), CheckTime: now.Unix()}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // A format check returns the message Proxmox gives after "invalid format - "
@@ -13,38 +14,51 @@ import (
 type formatFunc func(v string) string
 
 var (
-	reNode      = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$`)
-	reIface     = regexp.MustCompile(`(?i)^[a-z][a-z0-9_]{1,20}([:\.]\d+)?$`)
-	reConfigID  = regexp.MustCompile(`(?i)^[a-z][a-z0-9_-]+$`)
-	reStorageID = regexp.MustCompile(`(?i)^[a-z][a-z0-9\-_.]*[a-z0-9]$`)
+	reNode      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$`) })
+	reIface     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^[a-z][a-z0-9_]{1,20}([:\.]\d+)?$`) })
+	reConfigID  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^[a-z][a-z0-9_-]+$`) })
+	reStorageID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^[a-z][a-z0-9\-_.]*[a-z0-9]$`) })
 	// reLVMName is pve-storage's parse_lvm_name (pve-storage-vgname).
-	reLVMName = regexp.MustCompile(`(?i)^[a-z0-9][a-z0-9\-_.]*[a-z0-9]$`)
+	reLVMName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^[a-z0-9][a-z0-9\-_.]*[a-z0-9]$`) })
 	// reZFSName is a ZFS pool or dataset name: the pool a letter first,
 	// components of letters, digits, "_", ".", ":", "-" and inner blanks.
-	reZFSName   = regexp.MustCompile(`^[a-zA-Z](?:[\w.: -]*[\w.:-])?(?:/[\w.:-](?:[\w.: -]*[\w.:-])?)*$`)
-	reVMID      = regexp.MustCompile(`^[1-9][0-9]{2,8}$`)
-	reStartup   = regexp.MustCompile(`^(?:(?:order=)?\d+)?(?:(?:^|,)(?:order|up|down)=\d+)*$`)
-	reTag       = regexp.MustCompile(`(?i)^[a-z0-9_][a-z0-9_\-+.]*$`)
-	reCPUType   = regexp.MustCompile(`^(?:cputype=)?[A-Za-z0-9_\-.]+(?:,.*)?$`)
-	reMAC       = regexp.MustCompile(`(?i)^[a-f0-9][02468ace](?::[a-f0-9]{2}){5}$`)
-	reDNSName   = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$`)
-	reEmail     = regexp.MustCompile(`^[\w+\-~]+(\.[\w+\-~]+)*@[a-zA-Z0-9\-]+(\.[a-zA-Z0-9\-]+)*$`)
-	reACMEDom   = regexp.MustCompile(`(?i)^(\*\.)?[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$`)
-	reACMEAlias = regexp.MustCompile(`(?i)^[a-z0-9_][a-z0-9_-]*(\.[a-z0-9_][a-z0-9_-]*)+$`)
-	reUserID    = regexp.MustCompile(`^[^\s:/]+@[A-Za-z][A-Za-z0-9.\-_]+$`)
-	reRealm     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.\-_]+$`)
-	reTokenID   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.\-_]+$`)
-	reRoleID    = regexp.MustCompile(`^[A-Za-z0-9.\-_]+$`)
-	reGroupID   = regexp.MustCompile(`^[A-Za-z0-9.\-_]+$`)
-	reVLAN      = regexp.MustCompile(`^(\d+)(?:-(\d+))?$`)
+	reZFSName = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-zA-Z](?:[\w.: -]*[\w.:-])?(?:/[\w.:-](?:[\w.: -]*[\w.:-])?)*$`)
+	})
+	reVMID    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[1-9][0-9]{2,8}$`) })
+	reStartup = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:(?:order=)?\d+)?(?:(?:^|,)(?:order|up|down)=\d+)*$`)
+	})
+	reTag     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^[a-z0-9_][a-z0-9_\-+.]*$`) })
+	reCPUType = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:cputype=)?[A-Za-z0-9_\-.]+(?:,.*)?$`) })
+	reMAC     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^[a-f0-9][02468ace](?::[a-f0-9]{2}){5}$`) })
+	reDNSName = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?$`)
+	})
+	reEmail = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[\w+\-~]+(\.[\w+\-~]+)*@[a-zA-Z0-9\-]+(\.[a-zA-Z0-9\-]+)*$`)
+	})
+	reACMEDom = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^(\*\.)?[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$`)
+	})
+	reACMEAlias = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)^[a-z0-9_][a-z0-9_-]*(\.[a-z0-9_][a-z0-9_-]*)+$`)
+	})
+	reUserID  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^\s:/]+@[A-Za-z][A-Za-z0-9.\-_]+$`) })
+	reRealm   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.\-_]+$`) })
+	reTokenID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9.\-_]+$`) })
+	reRoleID  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9.\-_]+$`) })
+	reGroupID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9.\-_]+$`) })
+	reVLAN    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+)(?:-(\d+))?$`) })
 	// reDirOverride is pve-storage's verify_dir_override: a content type
 	// and a relative path in which no two dots follow each other.
-	reDirOverride = regexp.MustCompile(`^([a-z]+)=([^.]*(?:\.?[^.]+)+)$`)
+	reDirOverride = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-z]+)=([^.]*(?:\.?[^.]+)+)$`) })
 )
 
-func re(r *regexp.Regexp, msg string) formatFunc {
+// re checks against a regular expression compiled on first use.
+func re(r func() *regexp.Regexp, msg string) formatFunc {
 	return func(v string) string {
-		if r.MatchString(v) {
+		if r().MatchString(v) {
 			return ""
 		}
 		return msg + "\n"
@@ -55,25 +69,25 @@ func re(r *regexp.Regexp, msg string) formatFunc {
 var formats = map[string]formatFunc{
 	"pve-node": re(reNode, "value does not look like a valid node name"),
 	"pve-iface": func(v string) string {
-		if len(v) >= 2 && len(v) <= 20 && reIface.MatchString(v) {
+		if len(v) >= 2 && len(v) <= 20 && reIface().MatchString(v) {
 			return ""
 		}
 		return fmt.Sprintf("invalid network interface name '%s'\n", v)
 	},
 	"pve-configid": func(v string) string {
-		if reConfigID.MatchString(v) {
+		if reConfigID().MatchString(v) {
 			return ""
 		}
 		return fmt.Sprintf("invalid configuration ID '%s'\n", v)
 	},
 	"pve-storage-id": func(v string) string {
-		if reStorageID.MatchString(v) {
+		if reStorageID().MatchString(v) {
 			return ""
 		}
 		return fmt.Sprintf("storage ID '%s' contains illegal characters\n", v)
 	},
 	"pve-storage-vgname": func(v string) string {
-		if reLVMName.MatchString(v) {
+		if reLVMName().MatchString(v) {
 			return ""
 		}
 		return fmt.Sprintf("lvm name '%s' contains illegal characters\n", v)
@@ -81,7 +95,7 @@ var formats = map[string]formatFunc{
 	// zfs-dataset-name is hostadm's own: pve-storage gives a zfspool's
 	// pool no format, but the value becomes an argument of zfs commands.
 	"zfs-dataset-name": func(v string) string {
-		if len(v) <= 255 && reZFSName.MatchString(v) {
+		if len(v) <= 255 && reZFSName().MatchString(v) {
 			return ""
 		}
 		return fmt.Sprintf("invalid ZFS pool or dataset name '%s'\n", v)
@@ -116,38 +130,38 @@ var formats = map[string]formatFunc{
 	"pem-certificate-chain": checkPEM(rePEMChain),
 	"pem-string":            checkPEM(rePEMAny),
 	"pve-realm": func(v string) string {
-		if reRealm.MatchString(v) && len(v) <= 32 {
+		if reRealm().MatchString(v) && len(v) <= 32 {
 			return ""
 		}
 		return fmt.Sprintf("realm '%s' does not look like a valid realm name\n", v)
 	},
 	"pve-userid": func(v string) string {
-		if reUserID.MatchString(v) && len(v) <= 64 {
+		if reUserID().MatchString(v) && len(v) <= 64 {
 			return ""
 		}
 		return fmt.Sprintf("value '%s' does not look like a valid user name\n", v)
 	},
 	"pve-tokenid": func(v string) string {
 		user, name, ok := strings.Cut(v, "!")
-		if ok && reUserID.MatchString(user) && reTokenID.MatchString(name) {
+		if ok && reUserID().MatchString(user) && reTokenID().MatchString(name) {
 			return ""
 		}
 		return fmt.Sprintf("value '%s' does not look like a valid token ID\n", v)
 	},
 	"email-opt": func(v string) string {
-		if v == "" || reEmail.MatchString(v) {
+		if v == "" || reEmail().MatchString(v) {
 			return ""
 		}
 		return "value does not look like a valid email address\n"
 	},
 	"pve-roleid": func(v string) string {
-		if reRoleID.MatchString(v) {
+		if reRoleID().MatchString(v) {
 			return ""
 		}
 		return fmt.Sprintf("role name '%s' contains invalid characters\n", v)
 	},
 	"pve-groupid": func(v string) string {
-		if reGroupID.MatchString(v) {
+		if reGroupID().MatchString(v) {
 			return ""
 		}
 		return fmt.Sprintf("group name '%s' contains invalid characters\n", v)
@@ -253,7 +267,7 @@ func checkMask(v string) string {
 }
 
 func checkAddress(v string) string {
-	if isIP(v) || reDNSName.MatchString(v) {
+	if isIP(v) || reDNSName().MatchString(v) {
 		return ""
 	}
 	return fmt.Sprintf("value does not look like a valid address: %s\n", v)
@@ -261,7 +275,7 @@ func checkAddress(v string) string {
 
 // checkVLANRange follows pve_verify_vlan_id_or_range, messages included.
 func checkVLANRange(v string) string {
-	m := reVLAN.FindStringSubmatch(v)
+	m := reVLAN().FindStringSubmatch(v)
 	if m == nil {
 		return fmt.Sprintf("invalid VLAN configuration '%s'\n", v)
 	}
@@ -288,7 +302,7 @@ func checkVLANRange(v string) string {
 // with Proxmox's length limits.
 func checkDirOverride(v string) string {
 	bad := "invalid override '" + v + "'\n"
-	m := reDirOverride.FindStringSubmatch(v)
+	m := reDirOverride().FindStringSubmatch(v)
 	if m == nil || len(m[2]) >= 1023 {
 		return bad
 	}

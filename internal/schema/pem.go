@@ -1,16 +1,21 @@
 package schema
 
-import "regexp"
+import (
+	"regexp"
+	"sync"
+)
 
 // PEM checks follow PVE::Certificate::check_pem (RFC 7468 shape): text
 // before the first header is ignored, each block has the same label in its
 // header and footer and a base64 body, a chain is blocks separated by new
 // lines, and nothing but white space may follow the last block.
 var (
-	rePEMHeader = regexp.MustCompile(`-----BEGIN [^\n]*?-----`)
-	rePEMCert   = regexp.MustCompile(`^` + pemBlock("CERTIFICATE") + `$`)
-	rePEMChain  = regexp.MustCompile(`^(?:` + pemBlock("CERTIFICATE") + `\n+)*` + pemBlock("CERTIFICATE") + `$`)
-	rePEMAny    = regexp.MustCompile(`^` + pemBlock(`[^\n]*?`) + `$`)
+	rePEMHeader = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-----BEGIN [^\n]*?-----`) })
+	rePEMCert   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^` + pemBlock("CERTIFICATE") + `$`) })
+	rePEMChain  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:` + pemBlock("CERTIFICATE") + `\n+)*` + pemBlock("CERTIFICATE") + `$`)
+	})
+	rePEMAny = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^` + pemBlock(`[^\n]*?`) + `$`) })
 )
 
 func pemBlock(label string) string {
@@ -21,12 +26,12 @@ func pemBlock(label string) string {
 		`-----END ` + label + `-----\s*`
 }
 
-func checkPEM(r *regexp.Regexp) formatFunc {
+func checkPEM(r func() *regexp.Regexp) formatFunc {
 	return func(v string) string {
-		if loc := rePEMHeader.FindStringIndex(v); loc != nil {
+		if loc := rePEMHeader().FindStringIndex(v); loc != nil {
 			v = v[loc[0]:]
 		}
-		if r.MatchString(v) {
+		if r().MatchString(v) {
 			return ""
 		}
 		return "not a valid PEM-formatted string.\n"

@@ -12,8 +12,8 @@ import (
 )
 
 var (
-	reInteger = regexp.MustCompile(`^[+-]?\d+$`)
-	reNumber  = regexp.MustCompile(`^[+-]?(\d+\.\d+|\d+\.|\.\d+|\d+)([eE][+-]?\d+)?$`)
+	reInteger = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[+-]?\d+$`) })
+	reNumber  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[+-]?(\d+\.\d+|\d+\.|\.\d+|\d+)([eE][+-]?\d+)?$`) })
 	patterns  sync.Map // pattern string -> *regexp.Regexp; a memo, filled on first use
 )
 
@@ -212,7 +212,7 @@ func checkBool(v any) (any, string) {
 
 func (s *Schema) checkInteger(v any) (any, string) {
 	str, ok := scalarString(v)
-	if !ok || !reInteger.MatchString(str) {
+	if !ok || !reInteger().MatchString(str) {
 		return nil, fmt.Sprintf("type check ('integer') failed - got '%s'", str)
 	}
 	n, err := strconv.ParseInt(str, 10, 64)
@@ -224,7 +224,7 @@ func (s *Schema) checkInteger(v any) (any, string) {
 
 func (s *Schema) checkNumber(v any) (any, string) {
 	str, ok := scalarString(v)
-	if !ok || !reNumber.MatchString(str) {
+	if !ok || !reNumber().MatchString(str) {
 		return nil, fmt.Sprintf("type check ('number') failed - got '%s'", str)
 	}
 	f, err := strconv.ParseFloat(str, 64)

@@ -6,17 +6,18 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"hostadm/internal/host"
 	"hostadm/internal/schema"
 )
 
-var reID = regexp.MustCompile(`^` + nonWS + `+$`)
+var reID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^` + nonWS + `+$`) })
 
 // checkID validates a section id: the schema's format if it has one, and
 // always a single word, so the header reads back.
 func checkID(format, id string) error {
-	if !reID.MatchString(id) {
+	if !reID().MatchString(id) {
 		return fmt.Errorf("invalid section ID '%s'", id)
 	}
 	if format != "" {

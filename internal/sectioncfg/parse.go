@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"hostadm/internal/schema"
 )
@@ -19,18 +20,24 @@ const (
 )
 
 var (
-	reHeader       = regexp.MustCompile(`^(` + nonWS + `+):` + ws + `*(` + nonWS + `+)` + ws + `*$`)
-	reStatusHeader = regexp.MustCompile(`^(` + nonWS + `+):` + ws + `*(` + nonWS + `+)?` + ws + `*$`)
-	reProperty     = regexp.MustCompile(`^` + ws + `+(` + nonWS + `+)(` + ws + `+(.*` + nonWS + `))?` + ws + `*$`)
-	reComment      = regexp.MustCompile(`^` + ws + `*#`)
-	reConfigID     = regexp.MustCompile(`(?i)^[a-z][a-z0-9_-]+$`)
+	reHeader = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(` + nonWS + `+):` + ws + `*(` + nonWS + `+)` + ws + `*$`)
+	})
+	reStatusHeader = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(` + nonWS + `+):` + ws + `*(` + nonWS + `+)?` + ws + `*$`)
+	})
+	reProperty = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^` + ws + `+(` + nonWS + `+)(` + ws + `+(.*` + nonWS + `))?` + ws + `*$`)
+	})
+	reComment  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^` + ws + `*#`) })
+	reConfigID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^[a-z][a-z0-9_-]+$`) })
 )
 
 // DefaultHeader is SectionConfig.pm's header rule, `^(\S+):\s*(\S+)\s*$`,
 // with the id checked against idFormat (a schema format name, or "").
 func DefaultHeader(idFormat string) HeaderFunc {
 	return func(line string) (string, string, bool, error) {
-		m := reHeader.FindStringSubmatch(line)
+		m := reHeader().FindStringSubmatch(line)
 		if m == nil {
 			return "", "", false, nil
 		}
@@ -42,7 +49,7 @@ func DefaultHeader(idFormat string) HeaderFunc {
 // lower-cased, a missing id defaults to the type, and the id must be a
 // pve-configid.
 func StatusHeader(line string) (string, string, bool, error) {
-	m := reStatusHeader.FindStringSubmatch(line)
+	m := reStatusHeader().FindStringSubmatch(line)
 	if m == nil {
 		return "", "", false, nil
 	}
@@ -51,7 +58,7 @@ func StatusHeader(line string) (string, string, bool, error) {
 	if id == "" {
 		id = typ
 	}
-	if !reConfigID.MatchString(id) {
+	if !reConfigID().MatchString(id) {
 		return typ, id, true, fmt.Errorf("invalid configuration ID '%s'", id)
 	}
 	return typ, id, true, nil
@@ -93,7 +100,7 @@ func (p *parser) next() (string, bool) {
 	for p.lineno < len(p.lines) {
 		line := p.lines[p.lineno]
 		p.lineno++
-		if !reComment.MatchString(line) {
+		if !reComment().MatchString(line) {
 			return line, true
 		}
 	}
@@ -162,7 +169,7 @@ func (p *parser) section(typ, id string, headErr error) {
 }
 
 func (p *parser) property(sec *Section, opts Options, line string) {
-	m := reProperty.FindStringSubmatch(line)
+	m := reProperty().FindStringSubmatch(line)
 	if m == nil {
 		p.warn(p.lineno, "(section '%s') - ignore config line: %s", sec.ID, line)
 		return

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -31,10 +32,10 @@ var Profiles = map[string]int{"single": 1, "dup": 1, "raid0": 2, "raid1": 2, "ra
 var Compressions = []string{"zstd", "lzo", "zlib"}
 
 // reName is pve-storage-id: the name becomes a path.
-var reName = regexp.MustCompile(`(?i)^[a-z][a-z0-9\-_.]*[a-z0-9]$`)
+var reName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^[a-z][a-z0-9\-_.]*[a-z0-9]$`) })
 
 // reSubvolName limits subvolume names to one plain path component.
-var reSubvolName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}$`)
+var reSubvolName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.\-]{0,254}$`) })
 
 // MountPath is where file system NAME is mounted.
 func MountPath(name string) string { return "/mnt/pve/" + name }
@@ -52,7 +53,7 @@ type Log = disks.Log
 
 // CheckName validates a file system name.
 func CheckName(name string) error {
-	if !reName.MatchString(name) {
+	if !reName().MatchString(name) {
 		return fmt.Errorf("invalid name '%s'", name)
 	}
 	return nil
@@ -60,7 +61,7 @@ func CheckName(name string) error {
 
 // CheckSubvolume validates a subvolume name (one component, no "..").
 func CheckSubvolume(name string) error {
-	if !reSubvolName.MatchString(name) || name == ".." {
+	if !reSubvolName().MatchString(name) || name == ".." {
 		return fmt.Errorf("invalid subvolume name '%s'", name)
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Usage is `btrfs filesystem usage -b PATH` parsed (bytes).
@@ -42,7 +43,7 @@ type DevSize struct {
 	Bytes  int64  `json:"bytes"`
 }
 
-var reAlloc = regexp.MustCompile(`^(\w+),([\w/]+): Size:(\d+), Used:(\d+)`)
+var reAlloc = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\w+),([\w/]+): Size:(\d+), Used:(\d+)`) })
 
 // ParseUsage parses the output of `btrfs filesystem usage -b` (btrfs-progs
 // 5.x and 6.x layout: an "Overall:" block of "Key:  value" lines, then one
@@ -60,8 +61,8 @@ func ParseUsage(b []byte) *Usage {
 			cur = nil
 		case t == "Unallocated:":
 			cur = &u.DeviceUnalloc
-		case reAlloc.MatchString(t):
-			m := reAlloc.FindStringSubmatch(t)
+		case reAlloc().MatchString(t):
+			m := reAlloc().FindStringSubmatch(t)
 			u.Allocations = append(u.Allocations, Profile{Type: m[1], Profile: m[2], Size: num(m[3]), Used: num(m[4])})
 			cur = &u.Allocations[len(u.Allocations)-1].Devices
 		case cur != nil && strings.HasPrefix(line, " "):
@@ -118,7 +119,7 @@ type Subvolume struct {
 	ReadOnly bool   `json:"readonly"`
 }
 
-var reSubvol = regexp.MustCompile(`^ID (\d+) gen (\d+) top level (\d+) path (.+)$`)
+var reSubvol = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^ID (\d+) gen (\d+) top level (\d+) path (.+)$`) })
 
 // ParseSubvolumes parses `btrfs subvolume list PATH`; readonly holds the
 // output of `btrfs subvolume list -r PATH`, whose entries are marked.
@@ -137,21 +138,21 @@ func ParseSubvolumes(all, readonly []byte) []Subvolume {
 func parseSubvolList(b []byte) []Subvolume {
 	out := []Subvolume{}
 	for _, line := range strings.Split(string(b), "\n") {
-		if m := reSubvol.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+		if m := reSubvol().FindStringSubmatch(strings.TrimSpace(line)); m != nil {
 			out = append(out, Subvolume{ID: num(m[1]), Gen: num(m[2]), TopLevel: num(m[3]), Path: m[4]})
 		}
 	}
 	return out
 }
 
-var reShowDev = regexp.MustCompile(`^devid\s+(\d+) size (\d+) used (\d+) path (\S+)`)
+var reShowDev = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^devid\s+(\d+) size (\d+) used (\d+) path (\S+)`) })
 
 // ParseShowDevices lists the member devices of `btrfs filesystem show
 // --raw PATH`.
 func ParseShowDevices(b []byte) []string {
 	var out []string
 	for _, line := range strings.Split(string(b), "\n") {
-		if m := reShowDev.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+		if m := reShowDev().FindStringSubmatch(strings.TrimSpace(line)); m != nil {
 			out = append(out, m[4])
 		}
 	}

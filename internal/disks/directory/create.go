@@ -7,13 +7,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"hostadm/internal/disks"
 )
 
 // reName is pve-storage-id, checked again here because the name becomes
 // a path and a unit name.
-var reName = regexp.MustCompile(`(?i)^[a-z][a-z0-9\-_.]*[a-z0-9]$`)
+var reName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^[a-z][a-z0-9\-_.]*[a-z0-9]$`) })
 
 // FileSystems are the file systems a directory storage can get.
 var FileSystems = []string{"ext4", "xfs"}
@@ -26,7 +27,7 @@ var FileSystems = []string{"ext4", "xfs"}
 // PART -o export`, the mount unit, and `systemctl daemon-reload`,
 // `enable` and `start` of the unit.
 func (s *Service) PlanCreate(dev, name, fstype string) (*disks.Plan, error) {
-	if !reName.MatchString(name) {
+	if !reName().MatchString(name) {
 		return nil, fmt.Errorf("invalid storage name '%s'", name)
 	}
 	if !slices.Contains(FileSystems, fstype) {
@@ -97,7 +98,7 @@ type Target struct {
 
 // Target returns the mount of storage NAME, after checking the name.
 func (s *Service) Target(name string) (Target, error) {
-	if !reName.MatchString(name) {
+	if !reName().MatchString(name) {
 		return Target{}, fmt.Errorf("invalid storage name '%s'", name)
 	}
 	return Target{s, name}, nil

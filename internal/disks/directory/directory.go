@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"hostadm/internal/disks"
 )
@@ -21,7 +22,7 @@ import (
 const UnitDir = "/etc/systemd/system"
 
 // reUnitFile matches the mount units of directory storages.
-var reUnitFile = regexp.MustCompile(`^mnt-pve-(.+)\.mount$`)
+var reUnitFile = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^mnt-pve-(.+)\.mount$`) })
 
 // MountPath is the mount point of storage NAME.
 func MountPath(name string) string { return "/mnt/pve/" + name }
@@ -64,7 +65,7 @@ func (s *Service) List() ([]Entry, error) {
 	}
 	out := []Entry{}
 	for _, e := range ents {
-		m := reUnitFile.FindStringSubmatch(e.Name())
+		m := reUnitFile().FindStringSubmatch(e.Name())
 		if m == nil {
 			continue
 		}

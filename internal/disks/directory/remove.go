@@ -17,7 +17,7 @@ import (
 // only partition); then `systemctl stop` and `disable` of the unit, the
 // unit file removed, the config cleaned and the device wiped.
 func (s *Service) Remove(ctx context.Context, l Log, name string, wipe bool, cleanupConfig func() error) error {
-	if !reName.MatchString(name) {
+	if !reName().MatchString(name) {
 		return fmt.Errorf("invalid storage name '%s'", name)
 	}
 	return s.d.Locked(ctx, func() error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sync"
 )
 
 // ErrThinInput marks a refused thin-pool request (bad name or size, no
@@ -14,14 +15,14 @@ import (
 var ErrThinInput = errors.New("lvm")
 
 var (
-	reLVName = regexp.MustCompile(`^[a-zA-Z0-9+_.][a-zA-Z0-9+_.-]{0,126}$`)
-	reSize   = regexp.MustCompile(`^\+?[0-9]+(\.[0-9]+)?[KMGTP]$`)
-	reExtent = regexp.MustCompile(`^[0-9]{1,3}%(FREE|VG)$`)
+	reLVName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9+_.][a-zA-Z0-9+_.-]{0,126}$`) })
+	reSize   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\+?[0-9]+(\.[0-9]+)?[KMGTP]$`) })
+	reExtent = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{1,3}%(FREE|VG)$`) })
 )
 
 // CheckLVName applies LVM's name rules.
 func CheckLVName(name string) error {
-	if !reLVName.MatchString(name) || name == "." || name == ".." || name == "snapshot" || name == "pvmove" {
+	if !reLVName().MatchString(name) || name == "." || name == ".." || name == "snapshot" || name == "pvmove" {
 		return fmt.Errorf("%w: invalid logical volume name '%s'", ErrThinInput, name)
 	}
 	return nil
@@ -31,9 +32,9 @@ func CheckLVName(name string) error {
 // or "90%FREE" (-l).
 func sizeArg(size string, grow bool) ([]string, error) {
 	switch {
-	case reSize.MatchString(size) && (grow || size[0] != '+'):
+	case reSize().MatchString(size) && (grow || size[0] != '+'):
 		return []string{"-L", size}, nil
-	case !grow && reExtent.MatchString(size):
+	case !grow && reExtent().MatchString(size):
 		return []string{"-l", size}, nil
 	}
 	return nil, fmt.Errorf("%w: invalid size '%s': a number with K, M, G, T or P (+ to grow)%s", ErrThinInput, size,
@@ -51,7 +52,7 @@ func ThinPoolInVGArgs(vg, pool, size, metaSize string) ([]string, error) {
 	}
 	argv := append([]string{"lvcreate", "--type", "thin-pool"}, sz...)
 	if metaSize != "" {
-		if !reSize.MatchString(metaSize) || metaSize[0] == '+' {
+		if !reSize().MatchString(metaSize) || metaSize[0] == '+' {
 			return nil, fmt.Errorf("%w: invalid metadata size '%s'", ErrThinInput, metaSize)
 		}
 		argv = append(argv, "--poolmetadatasize", metaSize)
@@ -118,7 +119,7 @@ func ThinResizeArgs(vg, pool, size, metaSize string) ([][]string, error) {
 		out = append(out, append(append([]string{"lvresize"}, sz...), vg+"/"+pool))
 	}
 	if metaSize != "" {
-		if !reSize.MatchString(metaSize) {
+		if !reSize().MatchString(metaSize) {
 			return nil, fmt.Errorf("%w: invalid metadata size '%s'", ErrThinInput, metaSize)
 		}
 		out = append(out, []string{"lvresize", "--poolmetadatasize", metaSize, vg + "/" + pool})
@@ -167,7 +168,7 @@ func ThinVolumeArgs(vg, pool, name, size, fs string) ([][]string, error) {
 	if err := CheckLVName(name); err != nil {
 		return nil, err
 	}
-	if !reSize.MatchString(size) || size[0] == '+' {
+	if !reSize().MatchString(size) || size[0] == '+' {
 		return nil, fmt.Errorf("%w: invalid virtual size '%s'", ErrThinInput, size)
 	}
 	mkfs := map[string][]string{"ext4": {"mkfs.ext4", "-q"}, "xfs": {"mkfs.xfs", "-q"}}[fs]

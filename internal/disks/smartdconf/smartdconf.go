@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"hostadm/internal/hostcfg/linefile"
 )
@@ -195,15 +196,15 @@ func dropFlag(args []string, flag string) []string {
 }
 
 var (
-	devicePat   = regexp.MustCompile(`^/dev/[A-Za-z0-9][A-Za-z0-9/_.:+-]*$`)
-	schedulePat = regexp.MustCompile(`^[A-Za-z0-9/.|()^$\[\]+*?:-]+$`)
-	mailPat     = regexp.MustCompile(`^[A-Za-z0-9._%+-]+(@[A-Za-z0-9.-]+)?$`)
-	testTypePat = regexp.MustCompile(`[SLCOncr]/`)
+	devicePat   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^/dev/[A-Za-z0-9][A-Za-z0-9/_.:+-]*$`) })
+	schedulePat = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9/.|()^$\[\]+*?:-]+$`) })
+	mailPat     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._%+-]+(@[A-Za-z0-9.-]+)?$`) })
+	testTypePat = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[SLCOncr]/`) })
 )
 
 // CheckDevice accepts DEVICESCAN or a /dev path.
 func CheckDevice(device string) error {
-	if device == DeviceScan || devicePat.MatchString(device) && !strings.Contains(device, "..") {
+	if device == DeviceScan || devicePat().MatchString(device) && !strings.Contains(device, "..") {
 		return nil
 	}
 	return fmt.Errorf("invalid device '%s': DEVICESCAN or a /dev path", device)
@@ -228,7 +229,7 @@ func (c Change) Check() error {
 // "T/MM/DD/d/HH" (T the test type S, L, C, O, n, c or r), such as
 // "(S/../.././02|L/../../6/03)".
 func CheckSchedule(s string) error {
-	if !schedulePat.MatchString(s) || !testTypePat.MatchString(s) {
+	if !schedulePat().MatchString(s) || !testTypePat().MatchString(s) {
 		return fmt.Errorf("invalid schedule '%s': a regular expression over T/MM/DD/d/HH such as (S/../.././02|L/../../6/03)", s)
 	}
 	if _, err := regexp.Compile(s); err != nil {
@@ -244,7 +245,7 @@ func CheckMail(s string) error {
 		return nil
 	}
 	for _, a := range strings.Split(s, ",") {
-		if !mailPat.MatchString(a) {
+		if !mailPat().MatchString(a) {
 			return fmt.Errorf("invalid mail target '%s': comma-separated users or addresses, or <nomailer>", s)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -39,13 +40,15 @@ func subdir(sec *sectioncfg.Section, vtype string) string {
 }
 
 var (
-	reISO    = regexp.MustCompile(`(?i)^(.+\.(?:iso|img))$`)
-	reVZTmpl = regexp.MustCompile(`(?i)^(.+\.tar\.(gz|xz|zst|bz2))$`)
+	reISO    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(.+\.(?:iso|img))$`) })
+	reVZTmpl = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(.+\.tar\.(gz|xz|zst|bz2))$`) })
 	// reBackup is a vzdump archive: the format is its extension.
-	reBackup     = regexp.MustCompile(`^(.+\.(tgz|(?:tar|vma)(?:\.(?:gz|lzo|zst))?))$`)
-	reBackupName = regexp.MustCompile(`^vzdump-(qemu|lxc|openvz)-(\d+)-(\d{4})_(\d\d)_(\d\d)-(\d\d)_(\d\d)_(\d\d)\.`)
-	reBackupVMID = regexp.MustCompile(`-([1-9][0-9]{2,8})-`)
-	reImage      = regexp.MustCompile(`^[^/]+\.(raw|qcow2|vmdk|subvol)$`)
+	reBackup     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.+\.(tgz|(?:tar|vma)(?:\.(?:gz|lzo|zst))?))$`) })
+	reBackupName = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^vzdump-(qemu|lxc|openvz)-(\d+)-(\d{4})_(\d\d)_(\d\d)-(\d\d)_(\d\d)_(\d\d)\.`)
+	})
+	reBackupVMID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`-([1-9][0-9]{2,8})-`) })
+	reImage      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[^/]+\.(raw|qcow2|vmdk|subvol)$`) })
 )
 
 // files lists a non-image content type's directory: ISO images,
@@ -71,12 +74,12 @@ func (p Prober) files(sec *sectioncfg.Section, vtype string, vmid int) []Volume 
 		v := Volume{Content: vtype, Size: fi.Size()}
 		switch vtype {
 		case "iso":
-			if !reISO.MatchString(fn) {
+			if !reISO().MatchString(fn) {
 				continue
 			}
 			v.Volid, v.Format = sec.ID+":iso/"+fn, "iso"
 		case "vztmpl":
-			m := reVZTmpl.FindStringSubmatch(fn)
+			m := reVZTmpl().FindStringSubmatch(fn)
 			if m == nil {
 				continue
 			}
@@ -100,7 +103,7 @@ func (p Prober) files(sec *sectioncfg.Section, vtype string, vmid int) []Volume 
 // its name, notes from NAME.notes and the .protected marker.
 func (p Prober) backup(v *Volume, sid, full string, vmid int) bool {
 	fn := filepath.Base(full)
-	m := reBackup.FindStringSubmatch(fn)
+	m := reBackup().FindStringSubmatch(fn)
 	if m == nil {
 		return false
 	}
@@ -108,12 +111,12 @@ func (p Prober) backup(v *Volume, sid, full string, vmid int) bool {
 		return false
 	}
 	v.Volid, v.Format, v.Subtype = sid+":backup/"+fn, m[2], "unknown"
-	if n := reBackupName.FindStringSubmatch(fn); n != nil {
+	if n := reBackupName().FindStringSubmatch(fn); n != nil {
 		v.Subtype = n[1]
 		num := func(i int) int { x, _ := strconv.Atoi(n[i]); return x }
 		v.Ctime = time.Date(num(3), time.Month(num(4)), num(5), num(6), num(7), num(8), 0, time.Local).Unix()
 	}
-	if id := reBackupVMID.FindStringSubmatch(fn); id != nil {
+	if id := reBackupVMID().FindStringSubmatch(fn); id != nil {
 		v.VMID, _ = strconv.Atoi(id[1])
 	}
 	if f, err := os.Open(full + ".notes"); err == nil {
@@ -148,7 +151,7 @@ func (p Prober) dirImages(sec *sectioncfg.Section, vmid int) []Volume {
 			}
 			v.VMID = owner
 			v.Volid = sec.ID + ":" + o.Name() + "/" + v.Volid
-			if base, ok := strings.CutPrefix(v.Parent, "../"); ok && reImage.MatchString(filepath.Base(base)) {
+			if base, ok := strings.CutPrefix(v.Parent, "../"); ok && reImage().MatchString(filepath.Base(base)) {
 				v.Volid = sec.ID + ":" + base + "/" + o.Name() + "/" + filepath.Base(full)
 			}
 			out = append(out, v)
@@ -171,7 +174,7 @@ func imageInfo(sec *sectioncfg.Section, full, name string) (Volume, bool) {
 			return Volume{Volid: name + ".raw", Format: "raw", Size: raw.Size(), Used: &used, Ctime: ctime(raw)}, true
 		}
 	}
-	m := reImage.FindStringSubmatch(name)
+	m := reImage().FindStringSubmatch(name)
 	if m == nil {
 		return Volume{}, false
 	}

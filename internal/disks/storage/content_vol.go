@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"hostadm/internal/host"
 )
@@ -20,7 +21,7 @@ func LVSArgs(vg string) []string {
 
 // reGuestVolume is a guest volume's name: vm-VMID-... or base-VMID-...
 // (subvol- and basevol- for ZFS file systems).
-var reGuestVolume = regexp.MustCompile(`^(vm|base|subvol|basevol)-(\d+)-\S+$`)
+var reGuestVolume = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(vm|base|subvol|basevol)-(\d+)-\S+$`) })
 
 // LVMImages picks the guest volumes of LVSArgs' output: for lvm, plain
 // (or mirrored/RAID) LVs; for lvmthin, thin volumes in the storage's pool.
@@ -31,7 +32,7 @@ func LVMImages(b []byte, sid, typ, thinpool string, vmid int) []Volume {
 		if len(f) < 12 || f[1] == "" || f[3] == "" {
 			continue
 		}
-		m := reGuestVolume.FindStringSubmatch(f[1])
+		m := reGuestVolume().FindStringSubmatch(f[1])
 		if m == nil || m[1] == "subvol" || m[1] == "basevol" {
 			continue
 		}
@@ -72,7 +73,7 @@ func ZFSImages(b []byte, sid, pool string, vmid int) []Volume {
 			continue
 		}
 		name := f[0][i+1:]
-		m := reGuestVolume.FindStringSubmatch(name)
+		m := reGuestVolume().FindStringSubmatch(name)
 		if m == nil {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Dataset is one file system or volume of a pool with the properties the
@@ -85,7 +86,7 @@ func (s *Service) dataset(ctx context.Context, name string) (*Dataset, error) {
 }
 
 // reComponent is a dataset name component ZFS accepts, without blanks.
-var reComponent = regexp.MustCompile(`^[a-zA-Z0-9_\-.:]+$`)
+var reComponent = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9_\-.:]+$`) })
 
 // CheckDataset checks a full dataset name lies in pool (the pool itself
 // only when allowPool) and uses only ZFS's name characters.
@@ -98,7 +99,7 @@ func CheckDataset(pool, name string, allowPool bool) error {
 		return fmt.Errorf("dataset '%s' is not in pool '%s'", name, pool)
 	}
 	for _, c := range strings.Split(rest, "/") {
-		if !reComponent.MatchString(c) || c == "." || c == ".." {
+		if !reComponent().MatchString(c) || c == "." || c == ".." {
 			return fmt.Errorf("invalid dataset name '%s'", name)
 		}
 	}
@@ -106,13 +107,15 @@ func CheckDataset(pool, name string, allowPool bool) error {
 }
 
 // reCompression are the compression values `zfs set` takes (OpenZFS 2.2).
-var reCompression = regexp.MustCompile(`^(on|off|lz4|lzjb|zle|gzip(-[1-9])?|zstd(-([1-9]|1[0-9]))?|` +
-	`zstd-fast(-([1-9]|10|[2-9]0|100|500|1000))?)$`)
+var reCompression = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(on|off|lz4|lzjb|zle|gzip(-[1-9])?|zstd(-([1-9]|1[0-9]))?|` +
+		`zstd-fast(-([1-9]|10|[2-9]0|100|500|1000))?)$`)
+})
 
 // CheckCompression checks a compression value; "inherit" drops the
 // dataset's own setting.
 func CheckCompression(v string) error {
-	if v == "inherit" || reCompression.MatchString(v) {
+	if v == "inherit" || reCompression().MatchString(v) {
 		return nil
 	}
 	return fmt.Errorf("invalid compression '%s'", v)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Status is `zpool status -P` in Proxmox's shape.
@@ -33,10 +34,12 @@ type Vdev struct {
 }
 
 var (
-	reField  = regexp.MustCompile(`^\s*(\S+): (\S+.*)$`)
-	reCont   = regexp.MustCompile(`^\s+(\S+.*)$`)
-	reConfig = regexp.MustCompile(`^\s*config:`)
-	reVdev   = regexp.MustCompile(`^(\s+)(\S+)\s*(\S+)?(?:\s+(\S+)\s+(\S+)\s+(\S+))?\s*(.*)$`)
+	reField  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*(\S+): (\S+.*)$`) })
+	reCont   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s+(\S+.*)$`) })
+	reConfig = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*config:`) })
+	reVdev   = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(\s+)(\S+)\s*(\S+)?(?:\s+(\S+)\s+(\S+)\s+(\S+))?\s*(.*)$`)
+	})
 )
 
 // ParseStatus parses `zpool status -P NAME` the way Proxmox does: "key:
@@ -49,19 +52,19 @@ func ParseStatus(b []byte) *Status {
 	field, config := "", false
 	for _, line := range strings.Split(string(b), "\n") {
 		switch {
-		case reField.MatchString(line) && !(config && strings.HasPrefix(line, "\t")):
-			m := reField.FindStringSubmatch(line)
+		case reField().MatchString(line) && !(config && strings.HasPrefix(line, "\t")):
+			m := reField().FindStringSubmatch(line)
 			field = m[1]
 			st.Fields[field] = m[2]
 			if field == "errors" {
 				config = false
 			}
-		case !config && field != "" && reCont.MatchString(line):
-			st.Fields[field] += " " + reCont.FindStringSubmatch(line)[1]
-		case !config && reConfig.MatchString(line):
+		case !config && field != "" && reCont().MatchString(line):
+			st.Fields[field] += " " + reCont().FindStringSubmatch(line)[1]
+		case !config && reConfig().MatchString(line):
 			config = true
-		case config && reVdev.MatchString(line):
-			m := reVdev.FindStringSubmatch(line)
+		case config && reVdev().MatchString(line):
+			m := reVdev().FindStringSubmatch(line)
 			if m[2] == "NAME" {
 				continue
 			}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"hostadm/internal/disks/zfs/zedrc"
@@ -101,12 +102,12 @@ func (s *Service) SetZed(ctx context.Context, set map[string]string, unset []str
 }
 
 var (
-	reAddr     = regexp.MustCompile(`^[A-Za-z0-9._%+-]+(@[A-Za-z0-9.-]+)?$`)
-	reProg     = regexp.MustCompile(`^[A-Za-z0-9_./+-]+$`)
-	reOpt      = regexp.MustCompile(`^[A-Za-z0-9@'_.,:/= +-]*$`)
-	reSeconds  = regexp.MustCompile(`^[0-9]{1,7}$`)
-	reVerbose  = regexp.MustCompile(`^[01]$`)
-	zedChecker = map[string]*regexp.Regexp{"email-prog": reProg, "email-opts": reOpt, "notify-interval": reSeconds, "notify-verbose": reVerbose}
+	reAddr     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9._%+-]+(@[A-Za-z0-9.-]+)?$`) })
+	reProg     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_./+-]+$`) })
+	reOpt      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9@'_.,:/= +-]*$`) })
+	reSeconds  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{1,7}$`) })
+	reVerbose  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[01]$`) })
+	zedChecker = map[string]func() *regexp.Regexp{"email-prog": reProg, "email-opts": reOpt, "notify-interval": reSeconds, "notify-verbose": reVerbose}
 )
 
 // CheckZedValue validates one mail setting: addresses separated by
@@ -118,7 +119,7 @@ func CheckZedValue(api, v string) error {
 	}
 	if api == "email-addr" {
 		for _, a := range strings.Fields(v) {
-			if !reAddr.MatchString(a) {
+			if !reAddr().MatchString(a) {
 				return fmt.Errorf("%w: invalid address '%s'", ErrZedInput, a)
 			}
 		}
@@ -127,7 +128,7 @@ func CheckZedValue(api, v string) error {
 		}
 		return nil
 	}
-	if !zedChecker[api].MatchString(v) {
+	if !zedChecker[api]().MatchString(v) {
 		return fmt.Errorf("%w: invalid value for %s", ErrZedInput, api)
 	}
 	return nil

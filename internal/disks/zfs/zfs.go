@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 
 	"hostadm/internal/disks"
 )
@@ -34,14 +35,14 @@ type Log = disks.Log
 
 // rePoolName is ZFS's pool-name rule: a letter first, then letters,
 // digits, "_", "-", ".", ":" and " " (Proxmox adds pve-storage-id).
-var rePoolName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_\-.: ]*$`)
+var rePoolName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_\-.: ]*$`) })
 
 // reservedPool are names zpool refuses.
-var reservedPool = regexp.MustCompile(`^(mirror|raidz|draid|spare|log)|^c[0-9]`)
+var reservedPool = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(mirror|raidz|draid|spare|log)|^c[0-9]`) })
 
 // CheckPoolName applies ZFS's pool naming rules.
 func CheckPoolName(name string) error {
-	if !rePoolName.MatchString(name) || reservedPool.MatchString(name) || len(name) > 255 {
+	if !rePoolName().MatchString(name) || reservedPool().MatchString(name) || len(name) > 255 {
 		return fmt.Errorf("invalid pool name '%s'", name)
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"hostadm/internal/nodecfg/nodeconf"
 )
@@ -45,9 +46,9 @@ type Config struct {
 }
 
 var (
-	reSection = regexp.MustCompile(`^\[([a-zA-Z0-9_\-:]+)\]\s*$`)
-	reKV      = regexp.MustCompile(`^([a-z][a-z_\-]*\d*):\s*(.*?)\s*$`)
-	reKey     = regexp.MustCompile(`^[a-z][a-z_\-]*\d*$`)
+	reSection = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\[([a-zA-Z0-9_\-:]+)\]\s*$`) })
+	reKV      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-z][a-z_\-]*\d*):\s*(.*?)\s*$`) })
+	reKey     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z_\-]*\d*$`) })
 )
 
 // Parse reads a VM configuration. It fails only on read errors: lines it
@@ -59,7 +60,7 @@ func Parse(r io.Reader) (*Config, error) {
 	sc.Buffer(make([]byte, 64*1024), 4<<20)
 	for sc.Scan() {
 		raw := sc.Text()
-		if m := reSection.FindStringSubmatch(raw); m != nil {
+		if m := reSection().FindStringSubmatch(raw); m != nil {
 			c.Sections = append(c.Sections, Section{Name: m[1], Header: raw})
 			cur = &c.Sections[len(c.Sections)-1]
 			continue
@@ -80,7 +81,7 @@ func parseLine(raw, section string, warnings *[]string) Line {
 	case strings.HasPrefix(t, "#"):
 		return Line{Comment: true, Raw: raw}
 	}
-	if m := reKV.FindStringSubmatch(t); m != nil {
+	if m := reKV().FindStringSubmatch(t); m != nil {
 		return Line{Key: m[1], Value: m[2], Raw: raw}
 	}
 	where := "main section"
@@ -134,7 +135,7 @@ func (c *Config) Validate() error {
 		if l.Key == "" {
 			continue
 		}
-		if !reKey.MatchString(l.Key) {
+		if !reKey().MatchString(l.Key) {
 			return fmt.Errorf("invalid key %q", l.Key)
 		}
 		if strings.ContainsAny(l.Value, "\r\n") {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"hostadm/internal/hostcfg/linefile"
 )
@@ -97,7 +98,9 @@ func (s Source) Line() string {
 	return strings.Join(append([]string{s.Type, s.Address}, s.Options...), " ")
 }
 
-var reHost = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?\.?$`)
+var reHost = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?\.?$`)
+})
 
 var (
 	flagOptions  = map[string]bool{"iburst": true, "burst": true, "prefer": true, "noselect": true, "trust": true, "require": true, "nts": true, "xleave": true, "offline": true, "auto_offline": true}
@@ -110,7 +113,7 @@ func (s Source) Check() error {
 	if !isSourceType(s.Type) {
 		return fmt.Errorf("invalid source type '%s'", s.Type)
 	}
-	if a, err := netip.ParseAddr(s.Address); (err != nil || a.Zone() != "") && !reHost.MatchString(s.Address) {
+	if a, err := netip.ParseAddr(s.Address); (err != nil || a.Zone() != "") && !reHost().MatchString(s.Address) {
 		return fmt.Errorf("value '%s' does not look like a valid host name or IP address", s.Address)
 	}
 	for i := 0; i < len(s.Options); i++ {

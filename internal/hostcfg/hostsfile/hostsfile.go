@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // File is an /etc/hosts file.
@@ -34,10 +35,10 @@ type LineError struct {
 func (e *LineError) Error() string { return e.Msg }
 
 var (
-	reComment = regexp.MustCompile(`^\s*#`)
-	reBlank   = regexp.MustCompile(`^\s*$`)
-	reName    = regexp.MustCompile(`^[.\-a-zA-Z0-9]+$`)
-	reSpace   = regexp.MustCompile(`\s+`)
+	reComment = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*#`) })
+	reBlank   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*$`) })
+	reName    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[.\-a-zA-Z0-9]+$`) })
+	reSpace   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+`) })
 )
 
 // Parse reads a hosts file; it never fails on content (Validate judges it).
@@ -48,10 +49,10 @@ func Parse(r io.Reader) (*File, error) {
 	}
 	f := &File{Text: string(b)}
 	for i, line := range strings.Split(f.Text, "\n") {
-		if reComment.MatchString(line) || reBlank.MatchString(line) {
+		if reComment().MatchString(line) || reBlank().MatchString(line) {
 			continue
 		}
-		words := reSpace.Split(line, -1)
+		words := reSpace().Split(line, -1)
 		f.Entries = append(f.Entries, Entry{Line: i + 1, IP: words[0], Names: words[1:]})
 	}
 	return f, nil
@@ -80,7 +81,7 @@ func (f *File) Validate() error {
 			if n == "" {
 				continue // split leaves an empty last word after trailing blanks
 			}
-			if !reName.MatchString(n) {
+			if !reName().MatchString(n) {
 				return &LineError{Line: e.Line, Msg: fmt.Sprintf("Invalid Hostname '%s'", n)}
 			}
 		}

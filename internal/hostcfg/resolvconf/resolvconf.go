@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"sync"
 
 	"hostadm/internal/hostcfg/linefile"
 )
@@ -22,9 +23,9 @@ type File struct {
 const what = "resolv.conf"
 
 var (
-	reSearch = regexp.MustCompile(`^(search|domain)\s+(\S+)`)
-	reNS     = regexp.MustCompile(`^\s*nameserver\s+(\S+)`)
-	reOwned  = regexp.MustCompile(`^(search|domain|nameserver)\s+`)
+	reSearch = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(search|domain)\s+(\S+)`) })
+	reNS     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*nameserver\s+(\S+)`) })
+	reOwned  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(search|domain|nameserver)\s+`) })
 )
 
 // Parse reads a resolv.conf.
@@ -40,7 +41,7 @@ func (f *File) Validate() error { return f.File.Validate(what) }
 func (f *File) Search() string {
 	s := ""
 	for _, l := range f.Lines {
-		if m := reSearch.FindStringSubmatch(l); m != nil {
+		if m := reSearch().FindStringSubmatch(l); m != nil {
 			s = m[2]
 		}
 	}
@@ -51,7 +52,7 @@ func (f *File) Search() string {
 func (f *File) Nameservers() []string {
 	var out []string
 	for _, l := range f.Lines {
-		m := reNS.FindStringSubmatch(l)
+		m := reNS().FindStringSubmatch(l)
 		if m == nil {
 			continue
 		}
@@ -85,7 +86,7 @@ func (f *File) Set(search string, servers []string) {
 		lines = append(lines, "nameserver "+ns)
 	}
 	for _, l := range f.Lines {
-		if !reOwned.MatchString(l) {
+		if !reOwned().MatchString(l) {
 			lines = append(lines, l)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"hostadm/internal/hostcfg/linefile"
 )
@@ -21,8 +22,8 @@ type File struct {
 const what = "sysctl snippet"
 
 var (
-	reKey   = regexp.MustCompile(`^[a-z0-9_]+([./][a-zA-Z0-9_\-@:+]+)+$`)
-	reValue = regexp.MustCompile(`^[ -~]*$`)
+	reKey   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9_]+([./][a-zA-Z0-9_\-@:+]+)+$`) })
+	reValue = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[ -~]*$`) })
 )
 
 // Parse reads a snippet.
@@ -91,10 +92,10 @@ func assigns(key string) func(line string) bool {
 
 // CheckKV validates a key and value before they are written.
 func CheckKV(key, value string) error {
-	if !reKey.MatchString(key) {
+	if !reKey().MatchString(key) {
 		return fmt.Errorf("invalid sysctl key '%s'", key)
 	}
-	if !reValue.MatchString(value) || strings.TrimSpace(value) != value || value == "" {
+	if !reValue().MatchString(value) || strings.TrimSpace(value) != value || value == "" {
 		return fmt.Errorf("invalid sysctl value '%s'", value)
 	}
 	return nil

@@ -5,11 +5,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // PhysicalNIC matches names Proxmox takes for physical NICs when the kernel
 // does not say (eth0, enp3s0, ib0, nic1, if2).
-var PhysicalNIC = regexp.MustCompile(`^(?:eth\d+|en[^:.]+|ib[^:.]+|(?:nic|if)\d+)$`)
+var PhysicalNIC = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:eth\d+|en[^:.]+|ib[^:.]+|(?:nic|if)\d+)$`) })
 
 // resolve is Proxmox's post-processing after the whole file is read:
 // exists/active from the kernel, lo, type detection and defaults, the
@@ -125,7 +126,7 @@ func detectType(ifs map[string]*Iface, name string, d *Iface, physical bool) {
 			d.Set("vlan-id", id)
 		}
 		inheritExists(ifs, d, d.Attr("vlan-raw-device"))
-	case physical || PhysicalNIC.MatchString(name):
+	case physical || PhysicalNIC().MatchString(name):
 		if !truthy(ovsType) {
 			d.Type = TypeEth
 		} else if ovsType == TypeOVSPort {
@@ -299,10 +300,10 @@ func setOVSOption(d *Iface, key, value string) {
 func cleanAllowLines(cfg *Config) []Line {
 	var out []Line
 	for _, l := range cfg.Lines {
-		if strings.HasPrefix(l.Text, "allow-ovs") && reAllowOVS.MatchString(l.Text) {
+		if strings.HasPrefix(l.Text, "allow-ovs") && reAllowOVS().MatchString(l.Text) {
 			continue
 		}
-		m := reAllowBr.FindStringSubmatch(l.Text)
+		m := reAllowBr().FindStringSubmatch(l.Text)
 		if m == nil {
 			out = append(out, l)
 			continue
@@ -323,22 +324,22 @@ func cleanAllowLines(cfg *Config) []Line {
 }
 
 var (
-	reAllowOVS = regexp.MustCompile(`^allow-ovs\s+(.*)$`)
-	reAllowBr  = regexp.MustCompile(`^allow-(\S+)\s+(.*)$`)
-	reWS       = regexp.MustCompile(`\s+`)
+	reAllowOVS = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^allow-ovs\s+(.*)$`) })
+	reAllowBr  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^allow-(\S+)\s+(.*)$`) })
+	reWS       = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+`) })
 )
 
 // splitWS is Perl's split(/\s+/, s): a leading empty field is kept,
 // trailing empty fields are dropped.
 func splitWS(s string) []string {
-	f := reWS.Split(s, -1)
+	f := reWS().Split(s, -1)
 	for len(f) > 0 && f[len(f)-1] == "" {
 		f = f[:len(f)-1]
 	}
 	return f
 }
 
-var reListSep = regexp.MustCompile(`[;,\s]+`)
+var reListSep = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[;,\s]+`) })
 
 func isBondName(name string) bool {
 	_, ok := cutPrefixDigits(name, "bond")

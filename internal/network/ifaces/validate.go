@@ -308,7 +308,7 @@ func fixOVSPorts(c *Config, ifs []named, _ Options) error {
 			// 9.x turns every orphan into a NIC; a name that would not
 			// parse back as one (bond0) then flips type on the next
 			// rewrite, so such orphans are dropped as 8.x did.
-			if d.Exists || PhysicalNIC.MatchString(name) {
+			if d.Exists || PhysicalNIC().MatchString(name) {
 				c.Ifaces[name] = &Iface{Type: TypeEth, Exists: true, ExistsSet: true, Method: "manual", Families: []string{Inet}}
 			} else {
 				delete(c.Ifaces, name)

@@ -344,7 +344,7 @@ func (w *stanzaWriter) writeTypeOptions(name string, d *Iface, o Options) string
 		}
 		w.mark("bridge_ports", "bridge_stp", "bridge_fd", "bridge_vlan_aware", "bridge_vids", "mtu")
 	case TypeBond:
-		slaves := reListSep.ReplaceAllString(d.Attr("slaves"), " ")
+		slaves := reListSep().ReplaceAllString(d.Attr("slaves"), " ")
 		if d.HasAttr("slaves") {
 			d.Set("slaves", slaves)
 		}

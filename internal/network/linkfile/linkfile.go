@@ -22,6 +22,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // File is a parsed .link file: its lines in order.
@@ -40,11 +41,11 @@ type Line struct {
 }
 
 var (
-	reSection = regexp.MustCompile(`^\[([A-Za-z]+)\]$`)
-	reSetting = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*)\s*=\s*(.*)$`)
+	reSection = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\[([A-Za-z]+)\]$`) })
+	reSetting = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*)\s*=\s*(.*)$`) })
 	// reName is the part of the kernel's interface names (at most 15
 	// bytes, no '/', ':' or blanks) that tools handle without quoting.
-	reName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$`)
+	reName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}$`) })
 )
 
 // Parse reads a .link file. A setting before any section, or a line that
@@ -60,14 +61,14 @@ func Parse(r io.Reader) (*File, error) {
 		switch {
 		case trimmed == "" || strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, ";"):
 			f.Lines = append(f.Lines, Line{Raw: text})
-		case reSection.MatchString(trimmed):
-			section = reSection.FindStringSubmatch(trimmed)[1]
+		case reSection().MatchString(trimmed):
+			section = reSection().FindStringSubmatch(trimmed)[1]
 			f.Lines = append(f.Lines, Line{Section: section})
-		case reSetting.MatchString(trimmed):
+		case reSetting().MatchString(trimmed):
 			if section == "" {
 				return nil, fmt.Errorf("line %d: setting before any section: %s", n, trimmed)
 			}
-			m := reSetting.FindStringSubmatch(trimmed)
+			m := reSetting().FindStringSubmatch(trimmed)
 			f.Lines = append(f.Lines, Line{In: section, Key: m[1], Value: strings.TrimSpace(m[2])})
 		default:
 			return nil, fmt.Errorf("line %d: unrecognized line: %s", n, trimmed)
@@ -135,7 +136,7 @@ func (f *File) Validate() error {
 }
 
 // ValidName tells whether name can be a pinned interface name.
-func ValidName(name string) bool { return reName.MatchString(name) }
+func ValidName(name string) bool { return reName().MatchString(name) }
 
 // Pin is the file Proxmox writes to pin the NIC with this MAC address to
 // name (the MAC lower-case, as the kernel shows it).

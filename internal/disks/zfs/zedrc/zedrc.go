@@ -10,6 +10,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	"hostadm/internal/hostcfg/linefile"
 )
@@ -26,13 +27,13 @@ func Parse(r io.Reader) (*File, error) { return linefile.Parse[File](r, "zed.rc"
 func (f *File) Write(w io.Writer) error { return f.File.Write(w, "zed.rc") }
 
 var (
-	keyPat    = regexp.MustCompile(`^ZED_[A-Z0-9_]+$`)
-	assignPat = regexp.MustCompile(`^(#?)\s*(ZED_[A-Z0-9_]+)=(.*)$`)
+	keyPat    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^ZED_[A-Z0-9_]+$`) })
+	assignPat = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(#?)\s*(ZED_[A-Z0-9_]+)=(.*)$`) })
 )
 
 // assignment parses a line as an (optionally commented-out) assignment.
 func assignment(line string) (key, value string, commented, ok bool) {
-	m := assignPat.FindStringSubmatch(strings.TrimSpace(line))
+	m := assignPat().FindStringSubmatch(strings.TrimSpace(line))
 	if m == nil {
 		return "", "", false, false
 	}
@@ -120,7 +121,7 @@ func (f *File) Unset(key string) error {
 
 // CheckKey accepts ZED_ names.
 func CheckKey(key string) error {
-	if !keyPat.MatchString(key) {
+	if !keyPat().MatchString(key) {
 		return fmt.Errorf("invalid zed.rc key '%s'", key)
 	}
 	return nil

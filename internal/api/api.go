@@ -75,10 +75,6 @@ type Config struct {
 	Limits Limits
 	// ExtraEndpoints are appended to the built-in table (tests, later areas).
 	ExtraEndpoints []*Endpoint
-	// Table, when set, is the built-in table already built by Table() (the
-	// CLI builds it to parse its arguments; building it again costs a
-	// millisecond of its start-up).
-	Table []*Endpoint
 }
 
 // API dispatches calls to the endpoint table.
@@ -94,11 +90,7 @@ type API struct {
 
 // New builds the API over the full endpoint table.
 func New(cfg Config) (*API, error) {
-	base := cfg.Table
-	if base == nil {
-		base = Table()
-	}
-	table := append(base[:len(base):len(base)], cfg.ExtraEndpoints...)
+	table := append(Table(), cfg.ExtraEndpoints...)
 	r, err := newRouter(table)
 	if err != nil {
 		return nil, err

@@ -64,19 +64,6 @@ func (r *router) add(e *Endpoint) error {
 	return nil
 }
 
-// Route finds the endpoint of table that serves method and path, matched
-// as the API routes a call (static components before parameters); nil when
-// none does. The CLI uses it to learn an endpoint's parameters before it
-// connects.
-func Route(table []*Endpoint, method, path string) *Endpoint {
-	r, err := newRouter(table)
-	if err != nil {
-		return nil
-	}
-	e, _ := r.match(method, path)
-	return e
-}
-
 // match finds the endpoint for a method and path, with the path parameters;
 // nil when the path or the method is not declared.
 func (r *router) match(method, path string) (*Endpoint, map[string]string) {

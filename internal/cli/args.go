@@ -22,8 +22,10 @@ type globalFlags struct {
 	NoHeader     bool
 	Verbose      bool
 	Help         bool
-	// table is the endpoint table the command built already, if any.
-	table []*api.Endpoint
+	// light is the API without services the command routed its endpoint
+	// with (nil: none yet); the in-process client answers NoServices
+	// endpoints with it rather than building the table a second time.
+	light *api.API
 }
 
 var globalNames = map[string]bool{

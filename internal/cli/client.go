@@ -41,7 +41,7 @@ func connect(ctx context.Context, g globalFlags) (client, error) {
 	if os.Geteuid() != 0 {
 		return nil, errors.New("hostadm: in-process mode needs root; use --host URL --token ID=SECRET to reach a daemon")
 	}
-	return &inproc{cfg: daemon.Config{Root: g.Root, DataDir: g.DataDir, Node: g.Node}, table: g.table}, nil
+	return &inproc{cfg: daemon.Config{Root: g.Root, DataDir: g.DataDir, Node: g.Node}, light: g.light}, nil
 }
 
 // inproc calls the API in this process. It opens the node (the store, the
@@ -50,9 +50,15 @@ func connect(ctx context.Context, g globalFlags) (client, error) {
 // services, so `pvesh get /version` costs little more than the process.
 type inproc struct {
 	cfg   daemon.Config
-	table []*api.Endpoint // built by the command already (nil: build it)
 	node  *daemon.Node
-	light *api.API
+	light *api.API // built by the command already (nil: build it)
+}
+
+// lightAPI is the API over the whole table without services: commands
+// route their endpoint with it (one table and one router per process), and
+// it answers the endpoints marked NoServices.
+func lightAPI() (*api.API, error) {
+	return api.New(api.Config{Services: &api.Services{}})
 }
 
 // api returns the API to run method and path against.
@@ -61,7 +67,7 @@ func (c *inproc) api(ctx context.Context, method, path string) (*api.API, error)
 		return c.node.API, nil
 	}
 	if c.light == nil {
-		a, err := api.New(api.Config{Services: &api.Services{}, Table: c.table})
+		a, err := lightAPI()
 		if err != nil {
 			return nil, err
 		}

@@ -33,11 +33,14 @@ func runPvesh(env *Env, args []string) error {
 		return usageError{pveshUsage}
 	}
 	path := "/" + strings.Trim(args[1], "/")
-	table := api.Table()
+	light, err := lightAPI()
+	if err != nil {
+		return err
+	}
 	method, isCall := pveshMethods[cmd]
 	var ep *api.Endpoint
 	if isCall {
-		ep = api.Route(table, method, path)
+		ep, _ = light.Lookup(method, path)
 	}
 	var params *schema.Schema
 	if ep != nil {
@@ -50,13 +53,13 @@ func runPvesh(env *Env, args []string) error {
 	if err := p.global.check(); err != nil {
 		return err
 	}
-	p.global.table = table
+	p.global.light = light
 	switch {
 	case cmd == "usage":
-		return pveshUsageOf(env.Stdout, table, path, p)
+		return pveshUsageOf(env.Stdout, light, path, p)
 	case cmd == "ls":
 		return withClient(p.global, func(ctx context.Context, c client) error {
-			return pveshLs(ctx, env.Stdout, c, table, path)
+			return pveshLs(ctx, env.Stdout, c, light.Endpoints(), path)
 		})
 	case !isCall:
 		return usageError{fmt.Sprintf("unknown command 'pvesh %s'\n%s", cmd, pveshUsage)}
@@ -150,10 +153,10 @@ func hasChildTemplate(tmpl, path string) bool {
 	return len(t) > len(p) && matchTemplate(strings.Join(t[:len(p)], "/"), path)
 }
 
-func pveshUsageOf(w io.Writer, table []*api.Endpoint, path string, p *parsed) error {
+func pveshUsageOf(w io.Writer, light *api.API, path string, p *parsed) error {
 	found := false
 	for _, cmd := range []string{"get", "set", "create", "delete"} {
-		e := api.Route(table, pveshMethods[cmd], path)
+		e, _ := light.Lookup(pveshMethods[cmd], path)
 		if e == nil {
 			continue
 		}

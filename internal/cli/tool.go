@@ -6,8 +6,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-
-	"hostadm/internal/api"
 )
 
 // toolCmd maps a Proxmox tool's command onto one API call: positional
@@ -35,7 +33,11 @@ func runTool(env *Env, tool string, cmds []toolCmd, args []string) error {
 	if cmd == nil {
 		return usageError{toolUsage(tool, cmds)}
 	}
-	ep := api.Route(api.Table(), cmd.method, cmd.path)
+	light, err := lightAPI()
+	if err != nil {
+		return err
+	}
+	ep, _ := light.Lookup(cmd.method, cmd.path)
 	if ep == nil {
 		return fmt.Errorf("internal error: no endpoint %s %s", cmd.method, cmd.path)
 	}
@@ -50,6 +52,7 @@ func runTool(env *Env, tool string, cmds []toolCmd, args []string) error {
 	if err := p.global.check(); err != nil {
 		return err
 	}
+	p.global.light = light
 	if len(p.words) > len(cmd.args) || len(p.words) < len(cmd.args)-cmd.optArgs {
 		return usageError{fmt.Sprintf("400 wrong number of arguments\nUSAGE: %s %s %s [OPTIONS]",
 			tool, strings.Join(cmd.words, " "), argNames(cmd.args))}

@@ -1,16 +1,13 @@
 package api_test
 
 import (
-	"context"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"hostadm/internal/daemon/daemontest"
-	"hostadm/internal/disks"
 	"hostadm/internal/disks/disktest"
 	"hostadm/internal/host"
 )
@@ -78,7 +75,6 @@ func TestBtrfsEndpointsOnLoop(t *testing.T) {
 // under it, finds the first one's fstab line and formats nothing.
 func TestBtrfsCreateTwiceFormatsOnce(t *testing.T) {
 	env, rec, root := fakeDiskEnv(t, "sdb", "sdc")
-	auth := env.RootAuth()
 	mp := filepath.Join(root, "mnt/pve/foo")
 	for _, p := range []struct{ dev, uuid string }{{"/dev/sdb", "1111"}, {"/dev/sdc", "2222"}} {
 		rec.On([]string{"mkfs.btrfs", "-L", "foo", p.dev}, host.Reply{})
@@ -86,17 +82,9 @@ func TestBtrfsCreateTwiceFormatsOnce(t *testing.T) {
 		rec.On([]string{"mount", "-t", "btrfs", "-o", "defaults", p.dev, mp}, host.Reply{})
 		rec.On([]string{"udevadm", "trigger", p.dev}, host.Reply{})
 	}
-	hr, _ := host.NewRoot(root)
-	unlock, err := hr.Lock(context.Background(), disks.LockPath, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "/nodes/" + daemontest.Node + "/disks/btrfs"
-	u1 := env.MustOK(auth, "POST", base, url.Values{"devices": {"/dev/sdb"}, "name": {"foo"}}).Data.(string)
-	u2 := env.MustOK(auth, "POST", base, url.Values{"devices": {"/dev/sdc"}, "name": {"foo"}}).Data.(string)
-	unlock()
-	s1, _ := waitTask(t, env, u1)
-	s2, _ := waitTask(t, env, u2)
+	s1, s2 := createTwiceUnderLock(t, env, root, "/nodes/"+daemontest.Node+"/disks/btrfs",
+		url.Values{"devices": {"/dev/sdb"}, "name": {"foo"}},
+		url.Values{"devices": {"/dev/sdc"}, "name": {"foo"}})
 	refused := "/mnt/pve/foo already has an entry in /etc/fstab"
 	uuid := map[string]string{"OK/" + refused: "1111", refused + "/OK": "2222"}[s1+"/"+s2]
 	if uuid == "" {

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"hostadm/internal/daemon/daemontest"
 	"hostadm/internal/disks"
@@ -177,7 +175,6 @@ func TestDirectoryCreateRefusedLeavesNoStorage(t *testing.T) {
 // lock, finds the first one's unit and formats nothing.
 func TestDirectoryCreateTwiceFormatsOnce(t *testing.T) {
 	env, rec, root := fakeDiskEnv(t, "sdb", "sdb1", "sdc", "sdc1")
-	auth := env.RootAuth()
 	for _, p := range []struct{ disk, part, uuid string }{{"/dev/sdb", "/dev/sdb1", "1111"}, {"/dev/sdc", "/dev/sdc1", "2222"}} {
 		rec.On([]string{"sgdisk", "-t1:8300", p.disk}, host.Reply{})
 		rec.On([]string{"mkfs", "-t", "ext4", p.part}, host.Reply{})
@@ -188,17 +185,9 @@ func TestDirectoryCreateTwiceFormatsOnce(t *testing.T) {
 	for _, a := range [][]string{{"daemon-reload"}, {"enable", unitName}, {"start", unitName}} {
 		rec.On(append([]string{"systemctl"}, a...), host.Reply{})
 	}
-	hr, _ := host.NewRoot(root)
-	unlock, err := hr.Lock(context.Background(), disks.LockPath, time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "/nodes/" + daemontest.Node + "/disks/directory"
-	u1 := env.MustOK(auth, "POST", base, url.Values{"device": {"/dev/sdb1"}, "name": {"foo"}}).Data.(string)
-	u2 := env.MustOK(auth, "POST", base, url.Values{"device": {"/dev/sdc1"}, "name": {"foo"}}).Data.(string)
-	unlock()
-	s1, _ := waitTask(t, env, u1)
-	s2, _ := waitTask(t, env, u2)
+	s1, s2 := createTwiceUnderLock(t, env, root, "/nodes/"+daemontest.Node+"/disks/directory",
+		url.Values{"device": {"/dev/sdb1"}, "name": {"foo"}},
+		url.Values{"device": {"/dev/sdc1"}, "name": {"foo"}})
 	// Whichever task gets the lock first wins; the other must refuse.
 	refused := "a systemd mount unit already exists: " + directory.UnitPath("foo")
 	uuid := map[string]string{"OK/" + refused: "1111", refused + "/OK": "2222"}[s1+"/"+s2]

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,25 @@ func diskEnv(t *testing.T, loops ...*disktest.Loop) (*daemontest.Env, *host.Reco
 	svc := env.Server.Node().Services
 	svc.Disks = disks.New(disks.Config{Root: svc.Root, Runner: rec, ExtraDisks: names})
 	return env, rec
+}
+
+// createTwiceUnderLock posts two creates to path while the test holds the
+// disk lock, so both are accepted before either task runs, then releases
+// it and returns both tasks' exit statuses.
+func createTwiceUnderLock(t *testing.T, env *daemontest.Env, root, path string, first, second url.Values) (string, string) {
+	t.Helper()
+	hr, _ := host.NewRoot(root)
+	unlock, err := hr.Lock(context.Background(), disks.LockPath, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := env.RootAuth()
+	u1 := env.MustOK(auth, "POST", path, first).Data.(string)
+	u2 := env.MustOK(auth, "POST", path, second).Data.(string)
+	unlock()
+	s1, _ := waitTask(t, env, u1)
+	s2, _ := waitTask(t, env, u2)
+	return s1, s2
 }
 
 // waitTask waits for a task and returns its exit status and log text.

@@ -99,15 +99,11 @@ func (s *Service) Update(ctx context.Context, vmid int, ch Change) error {
 	if err := checkChange(ch); err != nil {
 		return err
 	}
-	unlock, err := s.cfg.Store.Lock(ctx, lockName(vmid), 10*time.Second)
-	if err != nil {
-		return fmt.Errorf("lock vm %d: %w", vmid, err)
-	}
-	defer unlock()
-	l, err := s.Load(ctx, vmid)
+	l, unlock, err := s.lockedLoad(ctx, vmid)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	if err := host.CheckDigest(l.Digest, ch.Digest); err != nil {
 		return err
 	}
@@ -122,15 +118,11 @@ func (s *Service) Update(ctx context.Context, vmid int, ch Change) error {
 
 // Destroy removes a stopped VM's config and runtime files.
 func (s *Service) Destroy(ctx context.Context, vmid int) error {
-	unlock, err := s.cfg.Store.Lock(ctx, lockName(vmid), 10*time.Second)
-	if err != nil {
-		return fmt.Errorf("lock vm %d: %w", vmid, err)
-	}
-	defer unlock()
-	l, err := s.Load(ctx, vmid)
+	l, unlock, err := s.lockedLoad(ctx, vmid)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	if s.Running(vmid) != nil {
 		return fmt.Errorf("VM %d is running - destroy failed: %w", vmid, ErrRunning)
 	}
@@ -139,6 +131,21 @@ func (s *Service) Destroy(ctx context.Context, vmid int) error {
 	}
 	s.cleanupRuntime(vmid)
 	return nil
+}
+
+// lockedLoad takes the VM's lock and reads its config under it; the caller
+// unlocks.
+func (s *Service) lockedLoad(ctx context.Context, vmid int) (*Loaded, func(), error) {
+	unlock, err := s.cfg.Store.Lock(ctx, lockName(vmid), 10*time.Second)
+	if err != nil {
+		return nil, nil, fmt.Errorf("lock vm %d: %w", vmid, err)
+	}
+	l, err := s.Load(ctx, vmid)
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return l, unlock, nil
 }
 
 func lockName(vmid int) string { return fmt.Sprintf("vm-%d", vmid) }

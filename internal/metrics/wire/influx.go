@@ -203,24 +203,9 @@ func appendEscaped(dst []byte, s string, isKey bool) []byte {
 	return dst
 }
 
-// appendTagValue escapes a tag value: InfluxDB.pm turns white space into
-// `\ `; commas and equals signs are escaped too.
-func appendTagValue(dst []byte, s string) []byte {
-	if plain(s) {
-		return append(dst, s...)
-	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case ',', '=', ' ':
-			dst = append(dst, '\\', c)
-		case '\t', '\n', '\r', '\f', '\v':
-			dst = append(dst, '\\', ' ')
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
+// appendTagValue escapes a tag value as a key is escaped: InfluxDB.pm
+// turns white space into `\ `; commas and equals signs are escaped too.
+func appendTagValue(dst []byte, s string) []byte { return appendEscaped(dst, s, true) }
 
 // appendQuoted writes a string field value in double quotes, escaping
 // double quotes (as InfluxDB.pm does) and backslashes.

@@ -108,11 +108,11 @@ func IfaceJSON(name string, d *ifaces.Iface) map[string]any {
 	if len(d.VXLANRemoteIPs) > 0 {
 		m["vxlan-remoteip"] = slices.Clone(d.VXLANRemoteIPs)
 	}
-	for k, v := range d.Attrs {
-		if boolKeys[k] {
-			m[k] = b(v != "" && v != "0")
+	for _, a := range d.Attrs {
+		if boolKeys[a.Key] {
+			m[a.Key] = b(a.Value != "" && a.Value != "0")
 		} else {
-			m[k] = v
+			m[a.Key] = a.Value
 		}
 	}
 	return m

@@ -2,7 +2,6 @@ package network
 
 import (
 	"fmt"
-	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -114,10 +113,9 @@ func checkNative(cfg *ifaces.Config, names []string) error {
 		if _, err := wantMAC(d); err != nil {
 			bad = append(bad, fmt.Sprintf("iface %s: %v", n, err))
 		}
-		keys := slices.Sorted(maps.Keys(d.Attrs))
-		for _, k := range keys {
-			if !nativeKeys[k] && truthyStr(d.Attrs[k]) && !strings.HasPrefix(k, "ovs_") {
-				bad = append(bad, fmt.Sprintf("iface %s: %s %s", n, k, d.Attrs[k]))
+		for _, a := range d.Attrs { // in key order
+			if !nativeKeys[a.Key] && truthyStr(a.Value) && !strings.HasPrefix(a.Key, "ovs_") {
+				bad = append(bad, fmt.Sprintf("iface %s: %s %s", n, a.Key, a.Value))
 			}
 		}
 	}

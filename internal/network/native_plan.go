@@ -2,7 +2,6 @@ package network
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -124,5 +123,5 @@ func sameStanza(a, b *ifaces.Iface) bool {
 	return a.Type == b.Type && a.Method == b.Method && a.Method6 == b.Method6 &&
 		slices.Equal(a.Options, b.Options) && slices.Equal(a.Options6, b.Options6) &&
 		slices.Equal(wantAddrs(a), wantAddrs(b)) && a.Gateway == b.Gateway && a.Gateway6 == b.Gateway6 &&
-		maps.Equal(a.Attrs, b.Attrs)
+		slices.Equal(a.Attrs, b.Attrs)
 }

@@ -11,7 +11,7 @@
 // through an alias table, unknown option lines are kept per family.
 package ifaces
 
-import "maps"
+import "slices"
 
 // Families of a stanza. Typeless is an `iface NAME` stanza without family
 // and method (ifupdown2's form).
@@ -89,28 +89,76 @@ type Iface struct {
 	Comments, Comments6                  string // newline-terminated lines
 	Options, Options6                    []string
 	VXLANRemoteIPs                       []string
-	Attrs                                map[string]string
+	Attrs                                Attrs
+}
+
+// Attrs are an interface's other settings, kept sorted by key. An
+// interface has a handful, and looking one up is the codec's most frequent
+// step: a scan of a short slice (most keys differ in length) costs less
+// than hashing the key for a map, and ranging over it gives key order.
+type Attrs []Attr
+
+// Attr is one setting.
+type Attr struct{ Key, Value string }
+
+// Get returns a setting and whether it is present.
+func (a Attrs) Get(k string) (string, bool) {
+	for i := range a {
+		if a[i].Key == k {
+			return a[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// Set stores a setting in key order.
+func (a *Attrs) Set(k, v string) {
+	s := *a
+	i := 0
+	for i < len(s) && s[i].Key < k {
+		i++
+	}
+	if i < len(s) && s[i].Key == k {
+		s[i].Value = v
+		return
+	}
+	if s == nil {
+		s = make(Attrs, 0, 4)
+	}
+	*a = slices.Insert(s, i, Attr{k, v})
+}
+
+// Del removes a setting.
+func (a *Attrs) Del(k string) {
+	*a = slices.DeleteFunc(*a, func(x Attr) bool { return x.Key == k })
+}
+
+// Keys returns the keys in order.
+func (a Attrs) Keys() []string {
+	keys := make([]string, len(a))
+	for i, x := range a {
+		keys[i] = x.Key
+	}
+	return keys
 }
 
 // Attr returns a setting from Attrs ("" when unset).
-func (d *Iface) Attr(k string) string { return d.Attrs[k] }
+func (d *Iface) Attr(k string) string {
+	v, _ := d.Attrs.Get(k)
+	return v
+}
 
 // HasAttr tells whether a setting is present (even if empty).
 func (d *Iface) HasAttr(k string) bool {
-	_, ok := d.Attrs[k]
+	_, ok := d.Attrs.Get(k)
 	return ok
 }
 
 // Set stores a setting; SetAttr with "" keeps the key (an empty bridge).
-func (d *Iface) Set(k, v string) {
-	if d.Attrs == nil {
-		d.Attrs = map[string]string{}
-	}
-	d.Attrs[k] = v
-}
+func (d *Iface) Set(k, v string) { d.Attrs.Set(k, v) }
 
 // Del removes a setting.
-func (d *Iface) Del(k string) { delete(d.Attrs, k) }
+func (d *Iface) Del(k string) { d.Attrs.Del(k) }
 
 // Clone returns a deep copy.
 func (d *Iface) Clone() *Iface {
@@ -119,7 +167,7 @@ func (d *Iface) Clone() *Iface {
 	c.Options = append([]string(nil), d.Options...)
 	c.Options6 = append([]string(nil), d.Options6...)
 	c.VXLANRemoteIPs = append([]string(nil), d.VXLANRemoteIPs...)
-	c.Attrs = maps.Clone(d.Attrs)
+	c.Attrs = slices.Clone(d.Attrs)
 	return &c
 }
 

@@ -7,32 +7,51 @@ import (
 	"strings"
 )
 
-// keyAliases normalises option keys the way Proxmox does.
-var keyAliases = map[string]string{
-	"ovs_mtu":               "mtu",
-	"bond-slaves":           "slaves",
-	"bond_slaves":           "slaves",
-	"bond-xmit-hash-policy": "bond_xmit_hash_policy",
-	"bond-mode":             "bond_mode",
-	"bond-miimon":           "bond_miimon",
-	"bridge-vlan-aware":     "bridge_vlan_aware",
-	"bridge-fd":             "bridge_fd",
-	"bridge-stp":            "bridge_stp",
-	"bridge-ports":          "bridge_ports",
-	"bridge-vids":           "bridge_vids",
+// keyAlias normalises an option key the way Proxmox does. (A switch, not
+// a map: the parser asks for every option line, and a switch on strings
+// needs no hashing.)
+func keyAlias(key string) string {
+	switch key {
+	case "ovs_mtu":
+		return "mtu"
+	case "bond-slaves", "bond_slaves":
+		return "slaves"
+	case "bond-xmit-hash-policy":
+		return "bond_xmit_hash_policy"
+	case "bond-mode":
+		return "bond_mode"
+	case "bond-miimon":
+		return "bond_miimon"
+	case "bridge-vlan-aware":
+		return "bridge_vlan_aware"
+	case "bridge-fd":
+		return "bridge_fd"
+	case "bridge-stp":
+		return "bridge_stp"
+	case "bridge-ports":
+		return "bridge_ports"
+	case "bridge-vids":
+		return "bridge_vids"
+	}
+	return key
 }
 
-// simpleKeys are stored verbatim as one value (the last line wins).
-var simpleKeys = map[string]bool{
-	"mtu": true, "ovs_type": true, "ovs_options": true, "ovs_bridge": true,
-	"ovs_bonds": true, "ovs_ports": true, "bridge_fd": true, "bridge_vids": true,
-	"bridge-access": true, "bridge-learning": true, "bridge-arp-nd-suppress": true,
-	"bridge-unicast-flood": true, "bridge-multicast-flood": true,
-	"bridge-disable-mac-learning": true, "bond_miimon": true,
-	"bond_xmit_hash_policy": true, "bond-primary": true, "link-type": true,
-	"uplink-id": true, "vlan-protocol": true, "vlan-raw-device": true,
-	"vlan-id": true, "vxlan-id": true, "vxlan-svcnodeip": true,
-	"vxlan-physdev": true, "vxlan-local-tunnelip": true,
+// simpleKey tells the keys stored verbatim as one value (the last line
+// wins).
+func simpleKey(key string) bool {
+	switch key {
+	case "mtu", "ovs_type", "ovs_options", "ovs_bridge",
+		"ovs_bonds", "ovs_ports", "bridge_fd", "bridge_vids",
+		"bridge-access", "bridge-learning", "bridge-arp-nd-suppress",
+		"bridge-unicast-flood", "bridge-multicast-flood",
+		"bridge-disable-mac-learning", "bond_miimon",
+		"bond_xmit_hash_policy", "bond-primary", "link-type",
+		"uplink-id", "vlan-protocol", "vlan-raw-device",
+		"vlan-id", "vxlan-id", "vxlan-svcnodeip",
+		"vxlan-physdev", "vxlan-local-tunnelip":
+		return true
+	}
+	return false
 }
 
 // BondModes maps Linux bond mode names to their numbers.
@@ -69,6 +88,37 @@ type parser struct {
 	cfg  *Config
 	prio int    // shared by stanzas and top-level lines; 1 is lo's
 	src  string // the lines not read yet
+	// The interfaces, their family lists and settings are cut from slabs:
+	// one allocation per slabSize interfaces instead of three each. Each
+	// interface gets its own region with its capacity capped, so an append
+	// past it moves that interface's values out and touches no neighbour.
+	ifaceSlab []Iface
+	strSlab   []string
+	attrSlab  []Attr
+}
+
+const slabSize = 256
+
+func (p *parser) newIface() *Iface {
+	if len(p.ifaceSlab) == 0 {
+		p.ifaceSlab = make([]Iface, slabSize)
+	}
+	d := &p.ifaceSlab[0]
+	p.ifaceSlab = p.ifaceSlab[1:]
+	return d
+}
+
+// set stores a setting, giving the interface room for four from the slab
+// first.
+func (p *parser) set(d *Iface, k, v string) {
+	if d.Attrs == nil {
+		if len(p.attrSlab) < 4 {
+			p.attrSlab = make([]Attr, 4*slabSize)
+		}
+		d.Attrs = p.attrSlab[:0:4]
+		p.attrSlab = p.attrSlab[4:]
+	}
+	d.Set(k, v)
 }
 
 // next returns the next line without its newline (a last empty line does
@@ -91,7 +141,7 @@ func (p *parser) next() (string, bool) {
 func (p *parser) iface(name string) *Iface {
 	d := p.cfg.Ifaces[name]
 	if d == nil {
-		d = &Iface{}
+		d = p.newIface()
 		p.cfg.Ifaces[name] = d
 	}
 	return d
@@ -105,7 +155,7 @@ func (p *parser) run() {
 			continue
 		}
 		if list, isAuto := matchAuto(line); isAuto {
-			for _, n := range strings.Fields(list) {
+			for n := range strings.FieldsSeq(list) {
 				p.iface(n).Autostart = true
 			}
 		} else if name, fam, method, isIface := matchIface(line); isIface {
@@ -134,6 +184,13 @@ func (p *parser) stanza(name, fam, method string) (string, bool) {
 	if d.Priority == 0 {
 		d.Priority = p.prio
 		p.prio++
+	}
+	if d.Families == nil {
+		if len(p.strSlab) < 2 {
+			p.strSlab = make([]string, 2*slabSize)
+		}
+		d.Families = p.strSlab[:0:2]
+		p.strSlab = p.strSlab[2:]
 	}
 	d.Families = append(d.Families, fam)
 	f := &familyData{method: method}
@@ -191,33 +248,31 @@ func (p *parser) endFamily(d *Iface, fam string, f *familyData) {
 }
 
 func (p *parser) option(d *Iface, fam string, f *familyData, line, key, value string) {
-	if a, ok := keyAliases[key]; ok {
-		key = a
-	}
+	key = keyAlias(key)
 	switch {
 	case key == "address" || key == "netmask" || key == "broadcast" || key == "gateway":
 		six := fam == Inet6 || (fam == Typeless && key != "netmask" && strings.Contains(value, ":"))
 		*addrField(d, key, six) = value
-	case simpleKeys[key]:
-		d.Set(key, value)
+	case simpleKey(key):
+		p.set(d, key, value)
 	case key == "slaves" || key == "bridge_ports":
 		str := portList(value)
 		if old := d.Attr(key); old != "" {
 			if str != "" {
-				d.Set(key, old+" "+str)
+				p.set(d, key, old+" "+str)
 			}
 		} else {
-			d.Set(key, str)
+			p.set(d, key, str)
 		}
 	case key == "bridge_stp":
 		v := strings.ToLower(strings.TrimSpace(value))
 		if v == "on" || v == "yes" {
-			d.Set(key, "on")
+			p.set(d, key, "on")
 		} else {
-			d.Set(key, "off")
+			p.set(d, key, "off")
 		}
 	case key == "bridge_vlan_aware":
-		d.Set(key, "1")
+		p.set(d, key, "1")
 	case key == "bond_mode":
 		for name, n := range BondModes {
 			if fmt.Sprint(n) == value {
@@ -225,7 +280,7 @@ func (p *parser) option(d *Iface, fam string, f *familyData, line, key, value st
 				break
 			}
 		}
-		d.Set(key, value)
+		p.set(d, key, value)
 	case key == "vxlan-remoteip":
 		d.VXLANRemoteIPs = append(d.VXLANRemoteIPs, value)
 	case fam == Typeless:

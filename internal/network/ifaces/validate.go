@@ -33,19 +33,23 @@ func (c *Config) Validate(o Options) error {
 // sorting them once serves every step and the writer.
 func (c *Config) validate(o Options) ([]named, error) {
 	ifs := c.sortedIfaces()
-	for _, steps := range [][]func(*Config, []named, Options) error{
-		{checkText, checkLoops, checkPorts, fixOVSPorts},
-		{checkOVSBridges, checkOVSBonds, checkBonds, checkVXLAN, checkVLANs, checkUplinks, checkBridgePorts, checkTypeOptions},
-	} {
-		for _, step := range steps {
-			if err := step(c, ifs, o); err != nil {
-				return nil, err
-			}
+	for _, step := range []func(*Config, []named, Options) error{checkText, checkLoops, checkPorts} {
+		if err := step(c, ifs, o); err != nil {
+			return nil, err
 		}
-		// fixOVSPorts may have dropped or replaced interfaces
+	}
+	// fixOVSPorts is the one step that drops or replaces interfaces
+	if fixOVSPorts(c, ifs) {
 		ifs = slices.DeleteFunc(ifs, func(it named) bool { return c.Ifaces[it.name] == nil })
 		for i := range ifs {
 			ifs[i].d = c.Ifaces[ifs[i].name]
+		}
+	}
+	for _, step := range []func(*Config, []named, Options) error{
+		checkOVSBridges, checkOVSBonds, checkBonds, checkVXLAN, checkVLANs, checkUplinks, checkBridgePorts, checkTypeOptions,
+	} {
+		if err := step(c, ifs, o); err != nil {
+			return nil, err
 		}
 	}
 	return ifs, nil
@@ -189,8 +193,8 @@ func isAttrKey(k string) bool {
 // their line; the first bad key in name order is reported.
 func checkAttrText(name string, d *Iface) error {
 	clean := true
-	for k, v := range d.Attrs {
-		if !isAttrKey(k) || badText(v) || strings.Contains(v, `\`) {
+	for _, a := range d.Attrs {
+		if !isAttrKey(a.Key) || badText(a.Value) || strings.Contains(a.Value, `\`) {
 			clean = false
 			break
 		}
@@ -198,9 +202,8 @@ func checkAttrText(name string, d *Iface) error {
 	if clean {
 		return nil
 	}
-	keys := slices.Sorted(maps.Keys(d.Attrs))
-	for _, k := range keys {
-		v := d.Attrs[k]
+	for _, a := range d.Attrs { // in key order
+		k, v := a.Key, a.Value
 		if !isAttrKey(k) {
 			return fmt.Errorf("iface %s - invalid option name '%s'", name, oneLine(k))
 		}
@@ -296,8 +299,10 @@ func isOVSPort(t string) bool {
 }
 
 // fixOVSPorts turns OVS ports no bridge lists back into plain NICs and
-// drops those listed by something that is no OVS bridge.
-func fixOVSPorts(c *Config, ifs []named, _ Options) error {
+// drops those listed by something that is no OVS bridge; it tells whether
+// it changed any.
+func fixOVSPorts(c *Config, ifs []named) bool {
+	changed := false
 	for _, it := range ifs {
 		name, d := it.name, it.d
 		if !isOVSPort(d.Type) {
@@ -313,13 +318,15 @@ func fixOVSPorts(c *Config, ifs []named, _ Options) error {
 			} else {
 				delete(c.Ifaces, name)
 			}
+			changed = true
 			continue
 		}
 		if c.Ifaces[br].Type != TypeOVSBridge {
 			delete(c.Ifaces, name)
+			changed = true
 		}
 	}
-	return nil
+	return changed
 }
 
 func checkMTU(c *Config, parent, child string) error {

@@ -179,7 +179,6 @@ func (c *Config) typePrio(name string) (int, bool) {
 type stanzaWriter struct {
 	raw  bytes.Buffer
 	done []string // keys the type-specific pass wrote
-	keys []string
 }
 
 // line writes "\tKEY VALUE\n".
@@ -248,15 +247,10 @@ func (w *stanzaWriter) writeStanza(b *bytes.Buffer, name string, d *Iface, fam s
 // writeGeneric writes the settings the type-specific pass left, as
 // "KEY VALUE" in key order.
 func (w *stanzaWriter) writeGeneric(d *Iface) {
-	w.keys = w.keys[:0]
-	for k, v := range d.Attrs {
-		if !slices.Contains(w.done, k) && !neverGeneric[k] && truthy(v) {
-			w.keys = append(w.keys, k)
+	for _, a := range d.Attrs { // in key order
+		if !slices.Contains(w.done, a.Key) && !neverGeneric[a.Key] && truthy(a.Value) {
+			w.line(a.Key, a.Value)
 		}
-	}
-	slices.Sort(w.keys)
-	for _, k := range w.keys {
-		w.line(k, d.Attrs[k])
 	}
 }
 

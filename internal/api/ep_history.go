@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"hostadm/internal/history"
 	"hostadm/internal/schema"
 )
+
+func withHistory(fn func(context.Context, *Request, *history.History) (any, error)) Handler {
+	return with("the change history", func(s *Services) *history.History { return s.History }, fn)
+}
 
 // historyEndpoints are hostadm's change history (its own endpoints) and
 // Proxmox's cluster log, served from the same records.
@@ -35,6 +40,8 @@ func historyEndpoints() []*Endpoint {
 		"start": schema.Int("Skip this many changes.").Min(0).Def(0).Opt(),
 		"limit": schema.Int("Return at most this many changes.").Min(1).Max(10000).Def(50).Opt(),
 	}
+	clusterListParams := maps.Clone(listParams)
+	clusterListParams["node"] = schema.Str("Only changes made on this node.").Fmt("pve-node").Opt()
 	return []*Endpoint{
 		{
 			// Each node keeps its own history; in a cluster this call is
@@ -46,23 +53,15 @@ func historyEndpoints() []*Endpoint {
 			ProxyTo:     "node",
 			Params:      nodeParams(listParams),
 			Returns:     schema.Arr(change),
-			Handler:     with("the change history", func(s *Services) *history.History { return s.History }, listHistory),
+			Handler:     withHistory(listHistory),
 		},
 		{
 			Method: "GET", Path: "/cluster/history", Name: "history",
 			Description: "List recorded changes to host files and the cluster file store, newest first (hostadm extension).",
 			Perm:        audit,
-			Params: schema.Obj(schema.Props{
-				"node":  schema.Str("Only changes made on this node.").Fmt("pve-node").Opt(),
-				"user":  schema.Str("Only changes by this user or token.").MaxLen(128).Opt(),
-				"path":  schema.Str("Only changes of this file, or of files under it when it ends in '/' or '*'.").MaxLen(4096).Opt(),
-				"since": schema.Int("Only changes at or after this time (seconds since the epoch).").Min(0).Opt(),
-				"until": schema.Int("Only changes at or before this time (seconds since the epoch).").Min(0).Opt(),
-				"start": schema.Int("Skip this many changes.").Min(0).Def(0).Opt(),
-				"limit": schema.Int("Return at most this many changes.").Min(1).Max(10000).Def(50).Opt(),
-			}),
-			Returns: schema.Arr(change),
-			Handler: with("the change history", func(s *Services) *history.History { return s.History }, listHistory),
+			Params:      schema.Obj(clusterListParams),
+			Returns:     schema.Arr(change),
+			Handler:     withHistory(listHistory),
 		},
 		{
 			Method: "GET", Path: "/cluster/history/{id}", Name: "history_change",
@@ -70,7 +69,7 @@ func historyEndpoints() []*Endpoint {
 			Perm:        audit,
 			Params:      schema.Obj(schema.Props{"id": schema.Int("The change's number.").Min(1)}),
 			Returns:     change,
-			Handler:     with("the change history", func(s *Services) *history.History { return s.History }, getChange),
+			Handler:     withHistory(getChange),
 		},
 		{
 			Method: "POST", Path: "/cluster/history/{id}/revert", Name: "history_revert",
@@ -82,7 +81,7 @@ func historyEndpoints() []*Endpoint {
 				"force": schema.Bool("Revert even when the file changed since.").Def(false).Opt(),
 			}),
 			Returns: schema.Int("The number of the change the revert made."),
-			Handler: with("the change history", func(s *Services) *history.History { return s.History }, revertChange),
+			Handler: withHistory(revertChange),
 		},
 		{
 			Method: "GET", Path: "/cluster/log", Name: "log",
@@ -90,7 +89,7 @@ func historyEndpoints() []*Endpoint {
 			Perm:        Perm{All: true, Description: "The user needs 'Sys.Syslog' on '/' in order to get all logs."},
 			Params:      schema.Obj(schema.Props{"max": schema.Int("Maximum number of entries.").Min(1).Opt()}),
 			Returns:     schema.Arr(schema.Obj(nil).AllowMore()),
-			Handler:     with("the change history", func(s *Services) *history.History { return s.History }, clusterLog),
+			Handler:     withHistory(clusterLog),
 		},
 	}
 }

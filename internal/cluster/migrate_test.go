@@ -118,6 +118,7 @@ func TestLiveMigration(t *testing.T) {
 		t.Errorf("VMs on A after migrateall: %v", ids)
 	}
 	targetDies(t, nodes, tok)
+	sourceDies(t, nodes, tok)
 }
 
 // taskLog is a task's log text as asked of p.
@@ -196,6 +197,45 @@ func targetDies(t *testing.T, nodes []*proc, tok string) {
 		}
 	}
 	a.waitRunning(tok, "nodea", 103)
+}
+
+// sourceDies kills A's daemon while a VM moves from A to B: B gives its
+// incoming copy up, the VM runs on on A, and A, restarted, clears the
+// request, so that the VM then migrates again, at full speed (the failed
+// attempt's bandwidth cap does not stay in its QEMU).
+func sourceDies(t *testing.T, nodes []*proc, tok string) {
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	c.mustOK(tok, "POST", "/nodes/nodea/qemu", url.Values{"vmid": {"104"}, "memory": {"64"}})
+	if exit := c.waitTask(tok, c.mustOK(tok, "POST", "/nodes/nodea/qemu/104/status/start", nil).(string)); exit != "OK" {
+		t.Fatalf("start 104: %s", exit)
+	}
+	upid := c.mustOK(tok, "POST", "/nodes/nodea/qemu/104/migrate", url.Values{"target": {"nodeb"}, "online": {"1"}, "bwlimit": {"64"}}).(string)
+	waitFor(t, "migration under way", 30*time.Second, func() (bool, string) {
+		l := a.taskLog(tok, upid)
+		return strings.Contains(l, "migration active") && len(b.qemuPIDs(104)) > 0, l
+	})
+	a.kill()
+	waitFor(t, "B gives its copy of VM 104 up", 30*time.Second, func() (bool, string) {
+		pids := b.qemuPIDs(104)
+		return len(pids) == 0, fmt.Sprint(pids)
+	})
+	if len(a.qemuPIDs(104)) != 1 {
+		t.Fatalf("VM 104's QEMU on A: %v", a.qemuPIDs(104))
+	}
+	a.start()
+	waitFor(t, "A back", 40*time.Second, func() (bool, string) {
+		q, st, info := c.status(tok)
+		return q && st["nodea"], info
+	})
+	c.waitRunning(tok, "nodea", 104)
+	if ids := c.vmids(tok, "nodea"); !slices.Equal(ids, []int{103, 104}) {
+		t.Errorf("VMs on A after its restart: %v", ids)
+	}
+	upid = c.mustOK(tok, "POST", "/nodes/nodea/qemu/104/migrate", url.Values{"target": {"nodeb"}, "online": {"1"}}).(string)
+	if exit := c.waitTask(tok, upid); exit != "OK" {
+		t.Fatalf("migration of VM 104 after A's restart: %s\n%s", exit, c.taskLog(tok, upid))
+	}
+	c.waitRunning(tok, "nodeb", 104)
 }
 
 // badRequests: a VM that does not exist, the node itself or an unknown

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -22,9 +23,9 @@ import (
 
 func (s *Service) incomingPath(vmid int) string { return s.runPath(vmid, ".incoming") }
 
-// RunIncoming is the target side: it settles incoming VMs a previous
-// daemon left, then answers migration requests for this node until ctx
-// ends.
+// RunIncoming is the target side: it settles the migrations a previous
+// daemon of this node left (to and from it), then answers migration
+// requests for this node until ctx ends.
 func (s *Service) RunIncoming(ctx context.Context) {
 	prefix := "nodes/" + s.cfg.Node + "/qemu-migrate/"
 	ch, err := s.cfg.Store.Watch(ctx, prefix)
@@ -32,6 +33,7 @@ func (s *Service) RunIncoming(ctx context.Context) {
 		s.cfg.Logger.Warn("migration watcher", "err", err)
 		return
 	}
+	s.recoverOutgoing(ctx)
 	s.recoverIncoming(ctx)
 	for ev := range ch {
 		if ev.Deleted || !strings.HasSuffix(ev.Path, ".json") {
@@ -127,8 +129,9 @@ func (s *Service) handedOver(ctx context.Context, vmid int, source string) (bool
 }
 
 // awaitHandover runs the incoming VM once it is handed over. When the
-// source gave up first (its request is gone), the incoming QEMU died or
-// this daemon stops, it settles the VM as a restarted daemon would.
+// source gave up first (its request is gone) or went offline, the
+// incoming QEMU died or this daemon stops, it settles the VM as a
+// restarted daemon would.
 func (s *Service) awaitHandover(ctx context.Context, vmid int, source, rpath string) {
 	for {
 		if ok, _ := s.handedOver(ctx, vmid, source); ok {
@@ -136,8 +139,10 @@ func (s *Service) awaitHandover(ctx context.Context, vmid int, source, rpath str
 			return
 		}
 		_, err := s.cfg.Store.Get(ctx, rpath)
-		if errors.Is(err, cfs.ErrNotFound) || s.Running(vmid) == nil || sleepCtx(ctx, 50*time.Millisecond) != nil {
-			// While the source commits, wait on; a stopping daemon leaves
+		if errors.Is(err, cfs.ErrNotFound) || s.Running(vmid) == nil || sleepCtx(ctx, 50*time.Millisecond) != nil ||
+			!s.online(ctx, source) {
+			// While the source commits, wait on (a source that died then
+			// settles it when it starts again); a stopping daemon leaves
 			// that VM to its next start.
 			if s.settle(context.WithoutCancel(ctx), vmid, source) && ctx.Err() == nil {
 				continue
@@ -246,4 +251,84 @@ func (s *Service) settle(ctx context.Context, vmid int, source string) bool {
 		return false
 	}
 	return false
+}
+
+var reMigratePath = regexp.MustCompile(`^nodes/([^/]+)/qemu-migrate/(\d+)\.json$`)
+
+// recoverOutgoing settles the migrations from this node a previous daemon
+// left when it died: where the config is still here the handover did not
+// happen — the target's copy of the config (if the commit had begun) and
+// the request are withdrawn, so the target drops its incoming QEMU, and
+// the VM runs on here; where it is gone the VM belongs to the target, and
+// the stale copy here goes.
+func (s *Service) recoverOutgoing(ctx context.Context) {
+	entries, err := s.cfg.Store.List(ctx, "nodes/")
+	if err != nil {
+		s.cfg.Logger.Warn("migrations left by the previous daemon", "err", err)
+		return
+	}
+	for _, en := range entries {
+		if m := reMigratePath.FindStringSubmatch(en.Path); m != nil && m[1] != s.cfg.Node {
+			vmid, _ := strconv.Atoi(m[2])
+			s.settleOutgoing(ctx, vmid, m[1])
+		}
+	}
+}
+
+// settleOutgoing settles one request to target, if it is this node's;
+// under the VM's lock, so a migration this daemon runs has ended first.
+func (s *Service) settleOutgoing(ctx context.Context, vmid int, target string) {
+	lk := s.vmLock(vmid)
+	lk.Lock()
+	defer lk.Unlock()
+	rpath := migratePath(target, vmid)
+	e, err := s.cfg.Store.Get(ctx, rpath)
+	var r migrateRequest
+	if err != nil || json.Unmarshal(e.Data, &r) != nil || r.Source != s.cfg.Node {
+		return
+	}
+	_, loadErr := s.Load(ctx, vmid)
+	switch {
+	case errors.Is(loadErr, ErrNoVM):
+		if s.Running(vmid) != nil { // handed over: this copy is stale
+			s.kill(vmid)
+			s.cleanupRuntime(vmid)
+		}
+	case loadErr != nil:
+		s.cfg.Logger.Warn("migration left by the previous daemon", "vmid", vmid, "err", loadErr)
+		return
+	case r.State == "commit":
+		if err := s.cfg.Store.Delete(ctx, ConfPath(target, vmid), cfs.AnyVersion); err != nil && !errors.Is(err, cfs.ErrNotFound) {
+			s.cfg.Logger.Warn("withdraw config from the migration target", "vmid", vmid, "err", err)
+			return
+		}
+	}
+	if err := s.cfg.Store.Delete(ctx, rpath, cfs.AnyVersion); err != nil && !errors.Is(err, cfs.ErrNotFound) {
+		s.cfg.Logger.Warn("remove migration request", "vmid", vmid, "err", err)
+		return
+	}
+	if loadErr == nil && s.Running(vmid) != nil {
+		_, _ = s.qmpRun(ctx, vmid, qmpCmd{Execute: "migrate_cancel"})
+		s.resumeAfterMigration(ctx, vmid)
+	}
+}
+
+// resumeAfterMigration lets a VM run again whose QEMU a migration left
+// paused (completed, or being completed, without a handover).
+func (s *Service) resumeAfterMigration(ctx context.Context, vmid int) {
+	for end := time.Now().Add(10 * time.Second); time.Now().Before(end); {
+		st, err := s.QueryStatus(ctx, vmid)
+		switch {
+		case err == nil && st == "postmigrate":
+			if _, err := s.qmpRun(ctx, vmid, qmpCmd{Execute: "cont"}); err != nil {
+				s.cfg.Logger.Warn("resume VM after an unfinished migration", "vmid", vmid, "err", err)
+			}
+			return
+		case err != nil || st != "finish-migrate":
+			return
+		}
+		if sleepCtx(ctx, 100*time.Millisecond) != nil {
+			return
+		}
+	}
 }

@@ -176,13 +176,15 @@ func (s *Service) online(ctx context.Context, node string) bool {
 }
 
 // migrateParams are QEMU's migration parameters: a 100 ms downtime
-// target, and the bandwidth cap when the caller set one (KiB/s).
+// target and the bandwidth cap (bwlimit KiB/s; 0: 16 GiB/s, as Proxmox
+// sets instead of QEMU's 128 MiB/s). The cap is always set: QEMU keeps
+// parameters from one migration to the next, so a capped attempt that
+// failed would otherwise slow every later one down.
 func migrateParams(bwlimit int64) map[string]any {
-	m := map[string]any{"downtime-limit": 100}
-	if bwlimit > 0 {
-		m["max-bandwidth"] = bwlimit << 10
+	if bwlimit <= 0 {
+		bwlimit = 16 << 20
 	}
-	return m
+	return map[string]any{"downtime-limit": 100, "max-bandwidth": bwlimit << 10}
 }
 
 // setState records the target's progress in the request file.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -192,6 +193,64 @@ func TestIncomingAfterACrash(t *testing.T) {
 	}
 	if _, err := os.Stat(restarted.incomingPath(221)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("VM 221 still marked incoming: %v", err)
+	}
+}
+
+// TestSourceDiesMidway: the source's daemon dies during a migration (its
+// QEMU lives on and completes the transfer, then waits paused). The
+// target, seeing the source offline, gives its incoming VM up; the
+// source's daemon, started again, removes the request and lets the VM run
+// on where its config is.
+func TestSourceDiesMidway(t *testing.T) {
+	gueststest.NeedQEMU(t)
+	e := newEnv(t)
+	peer := peerNode(t, e, nil)
+	var sourceUp atomic.Bool
+	sourceUp.Store(true)
+	peer.cfg.Online = func(_ context.Context, n string) bool { return n != testNode || sourceUp.Load() }
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go peer.RunIncoming(ctx)
+	e.create(230, "memory", "64")
+	if err := e.svc.Start(ctx, 230, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(migrateRequest{VMID: 230, Source: testNode, State: "request", Started: time.Now().Unix()})
+	if _, err := e.store.Put(ctx, migratePath(node2, 230), b, cfs.NoVersion); err != nil {
+		t.Fatal(err)
+	}
+	var uri string
+	waitUntil(t, "the target listens", func() bool {
+		r, _ := readRequest(t, e, 230)
+		uri = r.URI
+		return r.State == "listening"
+	})
+	if _, err := e.svc.qmpRun(ctx, 230, qmpCmd{Execute: "migrate", Arguments: map[string]string{"uri": uri}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.waitMigrated(ctx, 230, node2, &testLog{}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := e.svc.QueryStatus(ctx, 230); err != nil || st != "postmigrate" {
+		t.Fatalf("source QEMU after the transfer: %q %v", st, err)
+	}
+	sourceUp.Store(false) // the source's daemon dies before it commits
+	waitUntil(t, "the target gives VM 230 up", func() bool {
+		r, _ := readRequest(t, e, 230)
+		return r.State == "failed" && peer.Running(230) == nil
+	})
+	sourceUp.Store(true)
+	restarted := New(e.svc.cfg)
+	go restarted.RunIncoming(ctx)
+	waitUntil(t, "VM 230 running on the source again", func() bool {
+		st, err := restarted.Status(ctx, 230)
+		return err == nil && st.QMPStatus == "running"
+	})
+	if _, err := e.store.Get(ctx, migratePath(node2, 230)); !errors.Is(err, cfs.ErrNotFound) {
+		t.Errorf("migration request left: %v", err)
+	}
+	if _, err := peer.Load(ctx, 230); !errors.Is(err, ErrNoVM) {
+		t.Errorf("config of VM 230 on the target: %v", err)
 	}
 }
 

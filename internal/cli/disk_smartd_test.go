@@ -12,10 +12,7 @@ import (
 // TestDiskSmartd sets the DEVICESCAN schedule and a disk override the way
 // an admin would from the shell, and refuses a bad schedule.
 func TestDiskSmartd(t *testing.T) {
-	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
-		os.MkdirAll(filepath.Join(root, "etc"), 0o755)
-		os.WriteFile(filepath.Join(root, "etc/smartd.conf"), []byte("DEVICESCAN -a -m root\n"), 0o644)
-	}})
+	env := daemontest.Start(t, daemontest.Options{Files: map[string]string{"etc/smartd.conf": "DEVICESCAN -a -m root\n"}})
 	flags := []string{"--root", env.Root, "--node", daemontest.Node}
 	disk := func(args ...string) (int, string, string) {
 		return run(t, "", append(append([]string{"hostadm", "disk"}, args...), flags...)...)

@@ -13,10 +13,7 @@ import (
 // shell would expand, leaving zed.rc as it was.
 func TestDiskZfsZed(t *testing.T) {
 	orig := "##\n# comment\n#ZED_EMAIL_ADDR=\"root\"\nZED_USE_ENCLOSURE_LEDS=1\n"
-	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
-		os.MkdirAll(filepath.Join(root, "etc/zfs/zed.d"), 0o755)
-		os.WriteFile(filepath.Join(root, "etc/zfs/zed.d/zed.rc"), []byte(orig), 0o644)
-	}})
+	env := daemontest.Start(t, daemontest.Options{Files: map[string]string{"etc/zfs/zed.d/zed.rc": orig}})
 	flags := []string{"--root", env.Root, "--node", daemontest.Node}
 	disk := func(args ...string) (int, string, string) {
 		return run(t, "", append(append([]string{"hostadm", "disk"}, args...), flags...)...)

@@ -13,10 +13,9 @@ import (
 // process: pvenode config set/get, pvenode wakeonlan's refusal for the
 // local node, and hostadm dns/hosts.
 func TestPvenodeConfigAndHostCommands(t *testing.T) {
-	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
-		os.MkdirAll(filepath.Join(root, "etc"), 0o755)
-		os.WriteFile(filepath.Join(root, "etc/resolv.conf"), []byte("nameserver 192.0.2.1\n"), 0o644)
-		os.WriteFile(filepath.Join(root, "etc/hosts"), []byte("127.0.0.1 localhost\n"), 0o644)
+	env := daemontest.Start(t, daemontest.Options{Files: map[string]string{
+		"etc/resolv.conf": "nameserver 192.0.2.1\n",
+		"etc/hosts":       "127.0.0.1 localhost\n",
 	}})
 	flags := []string{"--root", env.Root, "--node", daemontest.Node}
 	mustRun(t, append([]string{"pvenode", "config", "set", "--description", "Rack 4: top",

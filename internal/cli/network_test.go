@@ -28,14 +28,13 @@ iface vmbr0 inet static
 // dropped by revert, pinning (dry run, then for real), and the refusals
 // of apply without ifupdown2 and of confirm without a pending rollback.
 func TestNetworkCommands(t *testing.T) {
-	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
-		os.MkdirAll(filepath.Join(root, "etc/network"), 0o755)
-		os.WriteFile(filepath.Join(root, "etc/network/interfaces"), []byte(cliNetFile), 0o644)
+	env := daemontest.Start(t, daemontest.Options{Files: map[string]string{
+		"etc/network/interfaces":     cliNetFile,
+		"sys/class/net/eth0/address": "bc:24:11:00:00:01\n",
+		"sys/class/net/eth0/flags":   "0x1003\n",
+		"proc/net/dev":               "Inter-|\n face |\n  eth0: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+	}, Prepare: func(root string) {
 		os.MkdirAll(filepath.Join(root, "sys/class/net/eth0/device"), 0o755)
-		os.WriteFile(filepath.Join(root, "sys/class/net/eth0/address"), []byte("bc:24:11:00:00:01\n"), 0o644)
-		os.WriteFile(filepath.Join(root, "sys/class/net/eth0/flags"), []byte("0x1003\n"), 0o644)
-		os.MkdirAll(filepath.Join(root, "proc/net"), 0o755)
-		os.WriteFile(filepath.Join(root, "proc/net/dev"), []byte("Inter-|\n face |\n  eth0: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"), 0o644)
 	}})
 	flags := []string{"--root", env.Root, "--node", daemontest.Node}
 	net := func(args ...string) string {

@@ -21,14 +21,14 @@ func TestBrowserBoot(t *testing.T) {
 	requireBuiltUI(t)
 	b := newBrowser(t)
 	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
-		writeRootFile(t, root, "var/lib/dpkg/status", "Package: proxmox-kernel-6.8.12-5-pve-signed\nStatus: install ok installed\n\n"+
+		daemontest.WriteFile(t, root, "var/lib/dpkg/status", "Package: proxmox-kernel-6.8.12-5-pve-signed\nStatus: install ok installed\n\n"+
 			"Package: proxmox-kernel-6.8.12-4-pve-signed\nStatus: install ok installed\n")
 		for _, k := range []string{"6.8.12-5-pve", "6.8.12-4-pve"} {
-			writeRootFile(t, root, "boot/vmlinuz-"+k, "k")
-			writeRootFile(t, root, "boot/initrd.img-"+k, "i")
+			daemontest.WriteFile(t, root, "boot/vmlinuz-"+k, "k")
+			daemontest.WriteFile(t, root, "boot/initrd.img-"+k, "i")
 		}
-		writeRootFile(t, root, "etc/default/grub", "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n")
-		writeRootFile(t, root, "proc/cmdline", "BOOT_IMAGE=/boot/vmlinuz-6.8.12-5-pve root=/dev/sda1 quiet\n")
+		daemontest.WriteFile(t, root, "etc/default/grub", "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n")
+		daemontest.WriteFile(t, root, "proc/cmdline", "BOOT_IMAGE=/boot/vmlinuz-6.8.12-5-pve root=/dev/sda1 quiet\n")
 	}})
 	rec := host.NewRecorder()
 	rec.On([]string{"update-grub"}, host.Reply{Stderr: "Generating grub configuration file ...\ndone\n"})

@@ -17,7 +17,7 @@ func TestBrowserHistory(t *testing.T) {
 	requireBuiltUI(t)
 	b := newBrowser(t)
 	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
-		writeRootFile(t, root, "etc/hosts", "127.0.0.1 localhost\n")
+		daemontest.WriteFile(t, root, "etc/hosts", "127.0.0.1 localhost\n")
 	}})
 	loginAdmin(b, env)
 	env.MustOK(env.Login("alice@pve", "alice-pass"), "POST", "/nodes/"+daemontest.Node+"/hosts",

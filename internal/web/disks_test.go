@@ -32,18 +32,18 @@ const vgsOut = "  data:2000397795328:1800397795328:2:/dev/sdb:1000198897664:9001
 func TestBrowserDiskStoragesAndARC(t *testing.T) {
 	b := newBrowser(t)
 	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
-		writeRootFile(t, root, "proc/mounts", "rpool/ROOT/pve-1 / zfs rw,relatime,xattr,noacl 0 0\n")
+		daemontest.WriteFile(t, root, "proc/mounts", "rpool/ROOT/pve-1 / zfs rw,relatime,xattr,noacl 0 0\n")
 		disktest.FakeDisks(t, root, "sdb", "sdc", "sdd")
-		writeRootFile(t, root, "usr/sbin/zpool", "")
-		writeRootFile(t, root, "etc/systemd/system/mnt-pve-backup.mount",
+		daemontest.WriteFile(t, root, "usr/sbin/zpool", "")
+		daemontest.WriteFile(t, root, "etc/systemd/system/mnt-pve-backup.mount",
 			"[Unit]\nDescription=Mount storage 'backup' under /mnt/pve\n\n[Mount]\nWhat=/dev/disk/by-uuid/5b1f7c2e-0d6a-4c1e-9f3e-2a7d1b9c0e11\nWhere=/mnt/pve/backup\nType=ext4\nOptions=defaults\n\n[Install]\nWantedBy=multi-user.target\n")
-		writeRootFile(t, root, "etc/fstab", "# <file system> <mount point> <type> <options> <dump> <pass>\n"+
+		daemontest.WriteFile(t, root, "etc/fstab", "# <file system> <mount point> <type> <options> <dump> <pass>\n"+
 			"UUID=8f1e9d2c-3b4a-4c5d-8e6f-7a8b9c0d1e2f /mnt/pve/tank btrfs defaults,compress=zstd 0 0\n")
-		writeRootFile(t, root, "proc/spl/kstat/zfs/arcstats", "13 1 0x01 147 39984 1234 5678\nname                            type data\n"+
+		daemontest.WriteFile(t, root, "proc/spl/kstat/zfs/arcstats", "13 1 0x01 147 39984 1234 5678\nname                            type data\n"+
 			"hits                            4    123456\nsize                            4    1610612736\nc                               4    2147483648\n"+
 			"c_min                           4    789890688\nc_max                           4    12638251008\n")
-		writeRootFile(t, root, "sys/module/zfs/parameters/zfs_arc_max", "0\n")
-		writeRootFile(t, root, "sys/module/zfs/parameters/zfs_arc_min", "0\n")
+		daemontest.WriteFile(t, root, "sys/module/zfs/parameters/zfs_arc_max", "0\n")
+		daemontest.WriteFile(t, root, "sys/module/zfs/parameters/zfs_arc_min", "0\n")
 	}})
 	rec := disktest.QuietRecorder()
 	rec.On(lvm.VGArgs, host.Reply{Stdout: vgsOut})

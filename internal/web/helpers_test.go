@@ -2,8 +2,6 @@ package web_test
 
 import (
 	"io/fs"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -32,16 +30,4 @@ func loginAdmin(b *browser, env *daemontest.Env) {
 	b.choose("realm", "pve")
 	b.clickText("button", "Log in")
 	b.waitFor("logged in", `!!document.querySelector('[data-testid=user]')`)
-}
-
-// writeRootFile writes data to path under root, making its directories.
-func writeRootFile(t *testing.T, root, path, data string) {
-	t.Helper()
-	p := filepath.Join(root, path)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }

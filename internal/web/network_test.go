@@ -17,16 +17,11 @@ import (
 // their warnings. Nothing is applied: the files live under the temp root.
 func TestBrowserNetworkAndRepositories(t *testing.T) {
 	b := newBrowser(t)
-	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
-		files := map[string]string{
-			"etc/os-release":               "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_CODENAME=bookworm\n",
-			"etc/apt/sources.list":         "deb http://deb.debian.org/debian bookworm main contrib\ndeb http://deb.debian.org/debian bookworm-updates main\n",
-			"etc/network/interfaces":       "auto lo\niface lo inet loopback\n\niface eth0 inet manual\n",
-			"etc/apt/sources.list.d/.keep": "",
-		}
-		for name, body := range files {
-			writeRootFile(t, root, name, body)
-		}
+	env := daemontest.Start(t, daemontest.Options{Files: map[string]string{
+		"etc/os-release":               "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_CODENAME=bookworm\n",
+		"etc/apt/sources.list":         "deb http://deb.debian.org/debian bookworm main contrib\ndeb http://deb.debian.org/debian bookworm-updates main\n",
+		"etc/network/interfaces":       "auto lo\niface lo inet loopback\n\niface eth0 inet manual\n",
+		"etc/apt/sources.list.d/.keep": "",
 	}})
 	loginAdmin(b, env)
 

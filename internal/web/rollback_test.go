@@ -60,7 +60,7 @@ func TestBrowserNetworkRollback(t *testing.T) {
 	ns := testNetNS(t)
 	b := newBrowser(t)
 	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
-		writeRootFile(t, root, "etc/network/interfaces", "auto lo\niface lo inet loopback\n\niface eth0 inet manual\n")
+		daemontest.WriteFile(t, root, "etc/network/interfaces", "auto lo\niface lo inet loopback\n\niface eth0 inet manual\n")
 		if err := os.MkdirAll(filepath.Join(root, "sys/class/net/eth0/device"), 0o755); err != nil {
 			t.Fatal(err)
 		}

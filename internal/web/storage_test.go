@@ -42,7 +42,7 @@ func TestBrowserNotesGraphsMetricsDisks(t *testing.T) {
 	b := newBrowser(t)
 	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
 		disktest.FakeDisks(t, root, "sdb", "sdc", "sdd", "sde")
-		writeRootFile(t, root, "usr/sbin/zpool", "")
+		daemontest.WriteFile(t, root, "usr/sbin/zpool", "")
 	}})
 	rec := disktest.QuietRecorder()
 	rec.On([]string{"zpool", "list", "-HPLv"}, host.Reply{})

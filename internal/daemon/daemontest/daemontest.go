@@ -42,6 +42,9 @@ type Env struct {
 type Options struct {
 	PAMConfDir string
 	PAMService string
+	// Files are written under the root (path relative to it: contents),
+	// as WriteFile does, before Prepare runs and the daemon starts.
+	Files map[string]string
 	// Prepare may add files under the root before the daemon starts.
 	Prepare func(root string)
 	// Runner replaces the command runner (a host.Recorder, say).
@@ -59,6 +62,9 @@ func Start(t testing.TB, opts ...Options) *Env {
 	}
 	root := t.TempDir()
 	WriteProc(t, root)
+	for path, data := range o.Files {
+		WriteFile(t, root, path, data)
+	}
 	if o.Prepare != nil {
 		o.Prepare(root)
 	}
@@ -250,6 +256,19 @@ func (e *Env) MustOK(auth Auth, method, path string, params url.Values) *Respons
 		e.T.Fatalf("%s %s: %d %s: %s", method, path, r.Status, r.Reason, r.Body)
 	}
 	return r
+}
+
+// WriteFile writes data to path under root (mode 0644), making the parent
+// directories.
+func WriteFile(t testing.TB, root, path, data string) {
+	t.Helper()
+	p := filepath.Join(root, path)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // WriteProc writes the /proc and /sys files node status reads, taken from

@@ -2,14 +2,13 @@ package vmconf
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"hostadm/internal/hostcfg/golden"
+)
 
 func parse(t testing.TB, b []byte) *Config {
 	t.Helper()
@@ -51,19 +50,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := c.Bytes()
-			golden := strings.TrimSuffix(in, ".conf") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("edited:\n%s\nwant:\n%s", got, want)
-			}
+			want := golden.File(t, strings.TrimSuffix(in, ".conf")+".golden", got)
 			// Idempotence: the golden file parsed and written again, and the
 			// same edits applied again, change nothing.
 			again := parse(t, want)

@@ -2,6 +2,7 @@ package network
 
 import (
 	"fmt"
+	"iter"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -130,7 +131,7 @@ func truthyStr(s string) bool { return s != "" && s != "0" }
 // managed lists the interfaces `ifreload -a` would configure: the auto
 // ones and, recursively, what they are built on (ports, slaves, parents).
 func managed(cfg *ifaces.Config) []string {
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(cfg.Ifaces))
 	var visit func(n string)
 	visit = func(n string) {
 		d := cfg.Ifaces[n]
@@ -138,7 +139,7 @@ func managed(cfg *ifaces.Config) []string {
 			return
 		}
 		seen[n] = true
-		for _, dep := range lowerOf(d) {
+		for dep := range lowerOf(d) {
 			visit(dep)
 		}
 	}
@@ -170,15 +171,21 @@ func managed(cfg *ifaces.Config) []string {
 	return out
 }
 
-// lowerOf lists the links an interface sits on.
-func lowerOf(d *ifaces.Iface) []string {
-	var out []string
-	out = append(out, strings.Fields(d.Attr("bridge_ports"))...)
-	out = append(out, strings.Fields(d.Attr("slaves"))...)
-	if p := d.Attr("vlan-raw-device"); p != "" {
-		out = append(out, p)
+// lowerOf yields the links an interface sits on (without building a list:
+// plan walks every interface of both files through it on each apply).
+func lowerOf(d *ifaces.Iface) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, k := range [...]string{"bridge_ports", "slaves"} {
+			for p := range strings.FieldsSeq(d.Attr(k)) {
+				if !yield(p) {
+					return
+				}
+			}
+		}
+		if p := d.Attr("vlan-raw-device"); p != "" {
+			yield(p)
+		}
 	}
-	return out
 }
 
 // depthOf is how many layers sit below an interface (NIC 0, bond 1, ...),
@@ -195,7 +202,7 @@ func depthOf(cfg *ifaces.Config, n string, memo map[string]int, visiting map[str
 	}
 	visiting[n] = true
 	max := 0
-	for _, l := range lowerOf(d) {
+	for l := range lowerOf(d) {
 		if l == n {
 			continue
 		}
@@ -282,11 +289,11 @@ func Changed(old, cfg *ifaces.Config) map[string]bool {
 			continue
 		}
 		out[n] = true
-		for _, l := range lowerOf(d) {
+		for l := range lowerOf(d) {
 			out[l] = true
 		}
 		if od != nil {
-			for _, l := range lowerOf(od) {
+			for l := range lowerOf(od) {
 				out[l] = true
 			}
 		}
@@ -299,6 +306,16 @@ func Changed(old, cfg *ifaces.Config) map[string]bool {
 	return out
 }
 
+// dropsAny tells whether old has an interface cfg does not.
+func dropsAny(old, cfg *ifaces.Config) bool {
+	for n := range old.Ifaces {
+		if cfg.Ifaces[n] == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // plan is Plan limited to the names in only (nil: all).
 func plan(old, cfg *ifaces.Config, ks *KernelState, only map[string]bool) ([]Op, error) {
 	names := managed(cfg)
@@ -309,8 +326,10 @@ func plan(old, cfg *ifaces.Config, ks *KernelState, only map[string]bool) ([]Op,
 		return nil, err
 	}
 	var ops []Op
+	// the old file's order matters only for interfaces the new file
+	// drops; most applies drop none and skip walking the old file
 	var oldNames []string
-	if old != nil {
+	if old != nil && dropsAny(old, cfg) {
 		oldNames = managed(old)
 	}
 	// interfaces no longer configured: down hooks, then removal. One
@@ -409,7 +428,7 @@ func vidsOf(d *ifaces.Iface) string {
 // file no longer lists.
 func masterOps(cfg *ifaces.Config, n string, d *ifaces.Iface, ks *KernelState) []Op {
 	var ops []Op
-	want := lowerOf(d)
+	want := slices.Collect(lowerOf(d))
 	if kindOf(d) == "vlan" {
 		want = nil
 	}

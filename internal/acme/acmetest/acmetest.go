@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,8 +53,7 @@ func StartBind(t testing.TB) *Bind {
 	mustWrite(t, b.KeyFile, key)
 	mustWrite(t, filepath.Join(dir, Zone+".zone"), []byte(zoneFile()))
 	mustWrite(t, filepath.Join(dir, "named.conf"), []byte(fmt.Sprintf(namedConf, dir, b.Port, dir, dir, b.KeyFile, Zone, dir, Zone)))
-	start(t, exec.Command(named, "-g", "-c", filepath.Join(dir, "named.conf")), "named")
-	waitDNS(t, b.Addr)
+	start(t, exec.Command(named, "-g", "-c", filepath.Join(dir, "named.conf")), "named").waitDNS(t, b.Addr)
 	return b
 }
 
@@ -169,7 +169,7 @@ func StartPebble(t testing.TB, o PebbleOptions) *Pebble {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "PEBBLE_AUTHZREUSE=0")
-	start(t, cmd, "pebble")
+	srv := start(t, cmd, "pebble")
 	pem, err := os.ReadFile(filepath.Join(certs, "pebble.minica.pem"))
 	if err != nil {
 		t.Fatal(err)
@@ -177,29 +177,71 @@ func StartPebble(t testing.TB, o PebbleOptions) *Pebble {
 	p.Roots = x509.NewCertPool()
 	p.Roots.AppendCertsFromPEM(pem)
 	p.Directory = fmt.Sprintf("https://127.0.0.1:%d/dir", apiPort)
-	waitTCP(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(apiPort)))
+	srv.waitTCP(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(apiPort)))
 	return p
+}
+
+// server is a process a test started: its output so far and whether it
+// has ended.
+type server struct {
+	name string
+	mu   sync.Mutex
+	out  bytes.Buffer
+	done chan struct{}
+}
+
+func (s *server) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.out.Write(p)
+}
+
+func (s *server) output() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.out.String()
 }
 
 // start runs cmd with its output kept for the failure message and kills
 // it by PID when the test ends.
-func start(t testing.TB, cmd *exec.Cmd, name string) {
+func start(t testing.TB, cmd *exec.Cmd, name string) *server {
 	t.Helper()
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	s := &server{name: name, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = s, s
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
 	pid := cmd.Process.Pid
+	go func() { cmd.Wait(); close(s.done) }()
 	t.Cleanup(func() {
 		if p, err := os.FindProcess(pid); err == nil {
 			p.Kill()
 		}
-		cmd.Wait()
+		<-s.done
 		if t.Failed() && os.Getenv("HOSTADM_TEST_LOG") != "" {
-			t.Logf("%s output:\n%s", name, out.String())
+			t.Logf("%s output:\n%s", name, s.output())
 		}
 	})
+	return s
+}
+
+// waitUp polls ready until it answers true, for up to a minute (a loaded
+// CI machine starts named slowly); it fails at once, with the server's
+// output, when the server ends first.
+func (s *server) waitUp(t testing.TB, what string, ready func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if ready() {
+			return
+		}
+		select {
+		case <-s.done:
+			t.Fatalf("%s ended before %s:\n%s", s.name, what, s.output())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	t.Fatalf("%s: no %s within a minute:\n%s", s.name, what, s.output())
 }
 
 func freePort(t testing.TB, network string) int {
@@ -224,29 +266,23 @@ func freePort(t testing.TB, network string) int {
 	return 0
 }
 
-func waitTCP(t testing.TB, addr string) {
+func (s *server) waitTCP(t testing.TB, addr string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+	s.waitUp(t, "listener on "+addr, func() bool {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
 			c.Close()
-			return
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("nothing listens on %s", addr)
+		return err == nil
+	})
 }
 
-func waitDNS(t testing.TB, addr string) {
+func (s *server) waitDNS(t testing.TB, addr string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		if r, err := query(addr, Zone, dns.TypeSOA); err == nil && len(r.Answer) > 0 {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("named does not answer on %s", addr)
+	s.waitUp(t, "answer on "+addr, func() bool {
+		r, err := query(addr, Zone, dns.TypeSOA)
+		return err == nil && len(r.Answer) > 0
+	})
 }
 
 func mustWrite(t testing.TB, path string, b []byte) {

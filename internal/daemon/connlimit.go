@@ -4,36 +4,65 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 )
 
 // Connection caps of the HTTPS listener: how many connections are open at
 // once overall and from one client (an IPv4 address, or an IPv6 /64,
-// which one host usually owns whole). A connection over a cap is closed
-// at once, before TLS, so a flood costs the daemon neither memory nor
-// file descriptors beyond the caps.
+// which one host usually owns whole), and how fast one client may open
+// new ones. A connection over a cap is closed at once, before TLS, so a
+// flood costs the daemon neither memory, file descriptors nor handshakes
+// beyond the caps.
 const (
 	defaultMaxConns        = 4096
 	defaultMaxConnsPerAddr = 64
+	// A client opens up to 128 connections at once (twice its share), and
+	// then 16 a second: a browser or an API client keeps its connections
+	// alive and needs a few; a client that handshakes more often than that
+	// (each costs the daemon an RSA signature, about a millisecond) is
+	// refused until it slows.
+	defaultConnRate  = 16
+	defaultConnBurst = 128
 )
 
 // limitListener enforces the connection caps on Accept.
 type limitListener struct {
 	net.Listener
 	max, perAddr int
+	rate         float64 // new connections a second per client after the burst
+	burst        float64 // new connections at once per client
+	now          func() time.Time
 
-	mu     sync.Mutex
-	total  int
-	byAddr map[netip.Addr]int
+	mu      sync.Mutex
+	total   int
+	byAddr  map[netip.Addr]int
+	buckets map[netip.Addr]*bucket
+	sweepAt int // len(buckets) at which full buckets are dropped
 }
 
-func newLimitListener(ln net.Listener, max, perAddr int) *limitListener {
+// bucket is a client's allowance of new connections: tokens at time at,
+// refilled at the listener's rate up to its burst.
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// minSweep is the number of clients remembered before full buckets (of
+// clients that have not connected for a while) are dropped.
+const minSweep = 1024
+
+func newLimitListener(ln net.Listener, max, perAddr, rate int) *limitListener {
 	if max <= 0 {
 		max = defaultMaxConns
 	}
 	if perAddr <= 0 {
 		perAddr = defaultMaxConnsPerAddr
 	}
-	return &limitListener{Listener: ln, max: max, perAddr: perAddr, byAddr: map[netip.Addr]int{}}
+	if rate <= 0 {
+		rate = defaultConnRate
+	}
+	return &limitListener{Listener: ln, max: max, perAddr: perAddr, rate: float64(rate), burst: defaultConnBurst,
+		now: time.Now, byAddr: map[netip.Addr]int{}, buckets: map[netip.Addr]*bucket{}, sweepAt: minSweep}
 }
 
 // Accept returns the next connection within the caps; connections over
@@ -58,9 +87,42 @@ func (l *limitListener) admit(key netip.Addr) bool {
 	if l.total >= l.max || l.byAddr[key] >= l.perAddr {
 		return false
 	}
+	now := l.now()
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	b.refill(now, l.rate, l.burst)
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
 	l.total++
 	l.byAddr[key]++
+	if len(l.buckets) >= l.sweepAt {
+		l.sweep(now)
+	}
 	return true
+}
+
+func (b *bucket) refill(now time.Time, rate, burst float64) {
+	if d := now.Sub(b.at).Seconds(); d > 0 {
+		b.tokens = min(burst, b.tokens+d*rate)
+	}
+	b.at = now
+}
+
+// sweep forgets the clients whose allowance is full again: they are as if
+// never seen. What stays are clients that connected within the last
+// burst/rate seconds, so the map is bounded by the accept rate.
+func (l *limitListener) sweep(now time.Time) {
+	for k, b := range l.buckets {
+		if b.refill(now, l.rate, l.burst); b.tokens >= l.burst {
+			delete(l.buckets, k)
+		}
+	}
+	l.sweepAt = max(minSweep, 2*len(l.buckets))
 }
 
 func (l *limitListener) leave(key netip.Addr) {

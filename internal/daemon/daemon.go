@@ -72,6 +72,10 @@ type Config struct {
 	// overall and per client address (IPv6: per /64); 0 = 4096 and 64.
 	MaxConns        int
 	MaxConnsPerAddr int
+	// ConnRate is how many new HTTPS connections a second one client
+	// address may open after a burst of 128 (0 = 16); more are closed
+	// before the TLS handshake.
+	ConnRate int
 	// Mount is where the store is served as a file system (Proxmox's
 	// /etc/pve); "" serves none. Serve's --mount defaults to /etc/pve when
 	// the root is "/".

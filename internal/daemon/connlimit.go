@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -158,14 +159,24 @@ func clientKey(a net.Addr) netip.Addr {
 }
 
 // limitedConn gives its slot back when closed (once, however often Close
-// is called).
+// is called), and its handshake turn (see handshakeGate) once it writes
+// or closes.
 type limitedConn struct {
 	net.Conn
 	release func()
+	turn    atomic.Pointer[handshakeGate]
+}
+
+func (c *limitedConn) Write(b []byte) (int, error) {
+	if c.turn.Load() != nil {
+		c.leaveGate()
+	}
+	return c.Conn.Write(b)
 }
 
 func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
+	c.leaveGate()
 	c.release()
 	return err
 }

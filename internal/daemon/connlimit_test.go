@@ -1,9 +1,16 @@
 package daemon
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"net"
 	"net/netip"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"hostadm/internal/certs/certtest"
 )
 
 // TestConnRatePerAddress: a client opens up to a burst of connections at
@@ -46,3 +53,140 @@ func TestConnRatePerAddress(t *testing.T) {
 		t.Errorf("%d clients remembered after an hour, want 0", len(l.buckets))
 	}
 }
+
+// gatedServer serves TLS handshakes on loopback through a limitListener
+// and a handshake gate of one turn; inCert counts handshakes inside the
+// certificate choice (the gated part) and peak is the most at once.
+type gatedServer struct {
+	addr         string
+	gate         *handshakeGate
+	pool         *x509.CertPool
+	inCert, peak atomic.Int64
+	hold         chan struct{} // when non-nil, each certificate choice waits until it is closed
+}
+
+func startGated(t *testing.T, wait time.Duration) *gatedServer {
+	t.Helper()
+	certPEM, keyPEM := certtest.Leaf(t, []string{"localhost"}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	s := &gatedServer{gate: newHandshakeGate(1, wait), pool: pool}
+	base := &tls.Config{GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+		n := s.inCert.Add(1)
+		defer s.inCert.Add(-1)
+		for p := s.peak.Load(); n > p && !s.peak.CompareAndSwap(p, n); p = s.peak.Load() {
+		}
+		if s.hold != nil {
+			<-s.hold
+		}
+		return &cert, nil
+	}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.addr = ln.Addr().String()
+	tl := tls.NewListener(newLimitListener(ln, 0, 0, 0), s.gate.config(base))
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := tl.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(20 * time.Second))
+				if c.(*tls.Conn).Handshake() == nil {
+					c.Write([]byte("x"))
+				}
+			}()
+		}
+	}()
+	return s
+}
+
+func (s *gatedServer) dial() error {
+	c, err := tls.Dial("tcp", s.addr, &tls.Config{RootCAs: s.pool, ServerName: "localhost"})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.Read(make([]byte, 1))
+	return err
+}
+
+// TestHandshakeGate: with one turn, handshakes compute one at a time and
+// the others wait for the turn (a flood of reconnecting clients leaves
+// CPUs to established connections); every one completes in turn.
+func TestHandshakeGate(t *testing.T) {
+	s := startGated(t, 20*time.Second)
+	s.hold = make(chan struct{})
+	release := sync.OnceFunc(func() { close(s.hold) })
+	t.Cleanup(release) // before the server's cleanup, also when the test fails
+	const n = 3
+	errs := make(chan error, n)
+	for range n {
+		go func() { errs <- s.dial() }()
+	}
+	// One handshake is in the certificate choice, the others wait.
+	for deadline := time.Now().Add(15 * time.Second); s.inCert.Load() < 1 || s.gate.waiting.Load() < n-1; {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 15 s: %d handshakes choosing a certificate, %d waiting; want 1 and %d", s.inCert.Load(), s.gate.waiting.Load(), n-1)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	release()
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if p := s.peak.Load(); p != 1 {
+		t.Errorf("%d handshakes chose a certificate at once, want 1", p)
+	}
+}
+
+// TestHandshakeGateSilentClient: a client that sends its ClientHello and
+// never reads the answer holds no turn once the server's flight is
+// written, so the next handshake gets the only turn at once.
+func TestHandshakeGateSilentClient(t *testing.T) {
+	s := startGated(t, 2*time.Second)
+	raw, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	// The client writes its hello and then waits for an answer that it
+	// never reads: its Read blocks until the test ends.
+	silent := tls.Client(&writeOnly{Conn: raw, stop: make(chan struct{})}, &tls.Config{RootCAs: s.pool, ServerName: "localhost"})
+	go silent.Handshake()
+	defer silent.Close()
+	for deadline := time.Now().Add(15 * time.Second); s.peak.Load() < 1; {
+		if time.Now().After(deadline) {
+			t.Fatal("the silent client's hello did not reach the server in 15 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := s.dial(); err != nil {
+		t.Errorf("a handshake after a silent client: %v (the silent client kept the turn)", err)
+	}
+}
+
+// writeOnly is a connection whose reads block until stop is closed.
+type writeOnly struct {
+	net.Conn
+	stop chan struct{}
+}
+
+func (w *writeOnly) Read([]byte) (int, error) { <-w.stop; return 0, net.ErrClosed }
+func (w *writeOnly) Close() error             { close(w.stop); return w.Conn.Close() }

@@ -63,12 +63,12 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	tlsCfg := reloader.TLSConfig()
+	tlsCfg := newHandshakeGate(n.Config.Handshakes, handshakeWait).config(reloader.TLSConfig())
 	ln, err := net.Listen("tcp", n.Config.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen %s: %w", n.Config.Listen, err)
 	}
-	limited := newLimitListener(ln, n.Config.MaxConns, n.Config.MaxConnsPerAddr)
+	limited := newLimitListener(ln, n.Config.MaxConns, n.Config.MaxConnsPerAddr, n.Config.ConnRate)
 	s := &Server{node: n, listener: ln, conns: limited, done: make(chan error, 1)}
 	if n.Config.MetricsListen != "" {
 		if s.metrics, err = n.startMetricsServer(); err != nil {

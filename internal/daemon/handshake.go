@@ -1,0 +1,87 @@
+package daemon
+
+import (
+	"crypto/tls"
+	"errors"
+	"runtime"
+	"sync/atomic"
+	"time"
+)
+
+// handshakeGate bounds the TLS handshakes that compute at once. The
+// server's part of a full handshake is about a millisecond of RSA
+// signature (plus the key exchange) per connection; a crowd of clients
+// that reconnect together (stalled bodies ended by their deadline, a
+// handshake flood from many addresses) would otherwise occupy every CPU
+// and make requests on established connections wait behind them. With
+// the gate, handshakes take at most half the CPUs (at least one) and
+// queue for a turn; established connections keep the rest.
+//
+// A connection takes its turn when the certificate is picked, after the
+// ClientHello has been read (a slow client holds no turn while it sends),
+// and gives it back when the server's flight is written (the signature is
+// made by then) or the connection closes, so a client that never answers
+// holds no turn either. A client that forces a HelloRetryRequest has its
+// key exchange computed before the gate, but its signature still waits
+// for a turn.
+type handshakeGate struct {
+	turns   chan struct{}
+	wait    time.Duration
+	waiting atomic.Int64 // handshakes waiting for a turn now (tests)
+}
+
+// errHandshakeBusy fails a handshake that waited too long for a turn.
+var errHandshakeBusy = errors.New("too many TLS handshakes at once, try again later")
+
+// handshakeWait is how long a handshake waits for a turn: shorter than
+// the 10 s the whole handshake may take, so the client gets an alert
+// instead of a timeout.
+const handshakeWait = 5 * time.Second
+
+func newHandshakeGate(n int, wait time.Duration) *handshakeGate {
+	if n <= 0 {
+		n = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	return &handshakeGate{turns: make(chan struct{}, n), wait: wait}
+}
+
+// config returns base with the gate in front of its certificate choice;
+// base is not changed.
+func (g *handshakeGate) config(base *tls.Config) *tls.Config {
+	c := base.Clone()
+	get := base.GetCertificate
+	c.GetCertificate = func(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		if lc, ok := hello.Conn.(*limitedConn); ok {
+			if err := g.enter(hello, lc); err != nil {
+				return nil, err
+			}
+		}
+		if get != nil {
+			return get(hello)
+		}
+		return nil, nil // from base.Certificates
+	}
+	return c
+}
+
+func (g *handshakeGate) enter(hello *tls.ClientHelloInfo, lc *limitedConn) error {
+	g.waiting.Add(1)
+	defer g.waiting.Add(-1)
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case g.turns <- struct{}{}:
+		lc.turn.Store(g)
+		return nil
+	case <-t.C:
+	case <-hello.Context().Done():
+	}
+	return errHandshakeBusy
+}
+
+// leave gives back the turn lc holds, if any (once).
+func (lc *limitedConn) leaveGate() {
+	if g := lc.turn.Swap(nil); g != nil {
+		<-g.turns
+	}
+}

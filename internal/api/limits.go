@@ -154,6 +154,7 @@ func readBody(w http.ResponseWriter, req *http.Request, d time.Duration) ([]byte
 	if len(body) > maxBody {
 		return nil, NotImplemented("for data too large")
 	}
+	req.Body = http.NoBody // read to its end: the connection may serve another request (writeWithReason)
 	return body, nil
 }
 

@@ -3,10 +3,12 @@ package api
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strconv"
@@ -91,8 +93,12 @@ func reason(msg string) string {
 
 // writeWithReason sends a response whose status line carries Proxmox's
 // reason phrase. Go's server always writes the standard phrase, so on
-// HTTP/1.x the connection is taken over for this one answer and closed
-// afterwards; HTTP/2 has no reason phrases at all.
+// HTTP/1.x the connection is taken over for this one answer; afterwards it
+// goes back to the server for the client's next request (see
+// WithConnKeeper) when the request was read whole and the client keeps
+// connections alive, and is closed otherwise. Closing after every error
+// answer made clients that meet a refusal (a digest conflict, a 400)
+// reconnect, a TLS handshake each. HTTP/2 has no reason phrases at all.
 func writeWithReason(w http.ResponseWriter, req *http.Request, code int, phrase string, body []byte) {
 	ctype := "application/json;charset=UTF-8"
 	hj, canHijack := w.(http.Hijacker)
@@ -102,6 +108,11 @@ func writeWithReason(w http.ResponseWriter, req *http.Request, code int, phrase 
 		w.Write(body)
 		return
 	}
+	keep, _ := req.Context().Value(connKeeperKey{}).(func(net.Conn))
+	// The body is known to be read whole only when there was none or
+	// readBody read it to its end (and left NoBody in its place): bytes
+	// left of it must not be taken for the next request.
+	keepAlive := keep != nil && req.ProtoAtLeast(1, 1) && !req.Close && (req.Body == nil || req.Body == http.NoBody)
 	conn, buf, err := hj.Hijack()
 	if err != nil {
 		w.Header().Set("Content-Type", ctype)
@@ -109,15 +120,34 @@ func writeWithReason(w http.ResponseWriter, req *http.Request, code int, phrase 
 		w.Write(body)
 		return
 	}
-	defer conn.Close()
-	writeRaw(buf.Writer, code, phrase, ctype, body)
+	keepAlive = keepAlive && buf.Reader.Buffered() == 0
+	if err := writeRaw(buf.Writer, code, phrase, ctype, body, keepAlive); err != nil || !keepAlive {
+		conn.Close()
+		return
+	}
+	keep(conn)
 }
 
-func writeRaw(bw *bufio.Writer, code int, phrase, ctype string, body []byte) {
+func writeRaw(bw *bufio.Writer, code int, phrase, ctype string, body []byte, keepAlive bool) error {
+	conn := "close"
+	if keepAlive {
+		conn = "keep-alive"
+	}
 	fmt.Fprintf(bw, "HTTP/1.1 %d %s\r\n", code, phrase)
-	fmt.Fprintf(bw, "Content-Type: %s\r\nContent-Length: %d\r\nCache-Control: max-age=0\r\nConnection: close\r\n\r\n", ctype, len(body))
+	fmt.Fprintf(bw, "Content-Type: %s\r\nContent-Length: %d\r\nCache-Control: max-age=0\r\nConnection: %s\r\n\r\n", ctype, len(body), conn)
 	bw.Write(body)
-	bw.Flush()
+	return bw.Flush()
+}
+
+// connKeeperKey is the context key of WithConnKeeper.
+type connKeeperKey struct{}
+
+// WithConnKeeper returns ctx carrying keep, which the server that serves
+// requests with this context provides: it is given a connection taken
+// over for an answer with a reason phrase, to serve the client's next
+// request on it. Without a keeper such connections are closed.
+func WithConnKeeper(ctx context.Context, keep func(net.Conn)) context.Context {
+	return context.WithValue(ctx, connKeeperKey{}, keep)
 }
 
 func serveDownload(w http.ResponseWriter, req *http.Request, d *Download) {

@@ -33,7 +33,7 @@ func runServe(env *Env, args []string) error {
 		"WITHOUT authentication; default off (/metrics on --listen needs an API token)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", 4096, "most HTTPS connections open at once (`N`)")
 	fs.IntVar(&cfg.MaxConnsPerAddr, "max-conns-per-addr", 64, "most HTTPS connections open at once from one client address, an IPv6 /64 counting as one (`N`)")
-	fs.IntVar(&cfg.ConnRate, "conn-rate", 16, "new HTTPS connections a second one client address may open after a burst of 128; more are closed before the TLS handshake (`N`)")
+	fs.IntVar(&cfg.ConnRate, "conn-rate", 32, "new HTTPS connections a second one client address may open after a burst of 128; more are closed before the TLS handshake (`N`)")
 	mount := fs.String("mount", "auto", "serve the cluster file store as a file system at `DIR` (Proxmox's /etc/pve); "+
 		"auto: /etc/pve when --root is /, where the kernel offers FUSE; none: no mount")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")

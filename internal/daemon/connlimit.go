@@ -18,11 +18,12 @@ const (
 	defaultMaxConns        = 4096
 	defaultMaxConnsPerAddr = 64
 	// A client opens up to 128 connections at once (twice its share), and
-	// then 16 a second: a browser or an API client keeps its connections
-	// alive and needs a few; a client that handshakes more often than that
-	// (each costs the daemon an RSA signature, about a millisecond) is
-	// refused until it slows.
-	defaultConnRate  = 16
+	// then 32 a second: a browser or an API client keeps its connections
+	// alive and needs a few, a script that connects for every call a few
+	// dozen; a client that handshakes more often than that (each costs the
+	// daemon an RSA signature, about a millisecond) is refused until it
+	// slows.
+	defaultConnRate  = 32
 	defaultConnBurst = 128
 )
 
@@ -180,3 +181,66 @@ func (c *limitedConn) Close() error {
 	c.release()
 	return err
 }
+
+// keptConns hands connections taken over for an answer with a reason
+// phrase (api.WithConnKeeper) back to the HTTP server, which serves the
+// client's next request on them as on a new connection (its TLS
+// handshake is done, so none is made). Its slot in the caps stays taken
+// until the connection closes.
+type keptConns struct {
+	addr  net.Addr
+	mu    sync.Mutex
+	conns chan net.Conn
+	done  bool
+	stop  chan struct{}
+}
+
+func newKeptConns(addr net.Addr) *keptConns {
+	return &keptConns{addr: addr, conns: make(chan net.Conn, 256), stop: make(chan struct{})}
+}
+
+// keep queues c for the server, or closes it when the server stopped or
+// the queue is full.
+func (k *keptConns) keep(c net.Conn) {
+	c.SetDeadline(time.Time{}) // the server sets its own for the next request
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.done {
+		select {
+		case k.conns <- c:
+			return
+		default:
+		}
+	}
+	c.Close()
+}
+
+func (k *keptConns) Accept() (net.Conn, error) {
+	select {
+	case c := <-k.conns:
+		return c, nil
+	case <-k.stop:
+		return nil, net.ErrClosed
+	}
+}
+
+// Close stops the queue and closes the connections still in it.
+func (k *keptConns) Close() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.done {
+		return nil
+	}
+	k.done = true
+	close(k.stop)
+	for {
+		select {
+		case c := <-k.conns:
+			c.Close()
+		default:
+			return nil
+		}
+	}
+}
+
+func (k *keptConns) Addr() net.Addr { return k.addr }

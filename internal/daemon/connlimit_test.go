@@ -19,7 +19,7 @@ import (
 // while another client is admitted. Clients whose allowance is full again
 // are forgotten.
 func TestConnRatePerAddress(t *testing.T) {
-	l := newLimitListener(nil, 100000, 100000, 16)
+	l := newLimitListener(nil, 100000, 100000, 32)
 	now := time.Unix(1e9, 0)
 	l.now = func() time.Time { return now }
 	a, b := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")
@@ -43,8 +43,8 @@ func TestConnRatePerAddress(t *testing.T) {
 			break
 		}
 	}
-	if got != 16 {
-		t.Errorf("a second later %d connections admitted, want 16", got)
+	if got != 32 {
+		t.Errorf("a second later %d connections admitted, want 32", got)
 	}
 	// A long quiet time later, a sweep forgets both clients.
 	now = now.Add(time.Hour)

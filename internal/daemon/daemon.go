@@ -73,7 +73,7 @@ type Config struct {
 	MaxConns        int
 	MaxConnsPerAddr int
 	// ConnRate is how many new HTTPS connections a second one client
-	// address may open after a burst of 128 (0 = 16); more are closed
+	// address may open after a burst of 128 (0 = 32); more are closed
 	// before the TLS handshake.
 	ConnRate int
 	// Handshakes is how many TLS handshakes compute at once (0 = half the

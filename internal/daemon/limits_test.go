@@ -170,3 +170,48 @@ func TestUnauthenticatedInFlightLimit(t *testing.T) {
 	}
 	env.MustOK(env.RootAuth(), "GET", "/version", nil)
 }
+
+// TestErrorAnswerKeepsConnection: an answer with Proxmox's reason phrase
+// (a refusal, a digest conflict) is written on the taken-over connection;
+// it was closed afterwards, so every client that met a refusal had to
+// reconnect with a new TLS handshake. Now the connection serves the next
+// request when the request was read whole; one whose body was left unread
+// is still closed.
+func TestErrorAnswerKeepsConnection(t *testing.T) {
+	env := daemontest.Start(t)
+	c := dialFrom(t, env, "127.0.0.6")
+	br := bufio.NewReader(c)
+	ask := func(req string) (*http.Response, error) {
+		if _, err := io.WriteString(c, req); err != nil {
+			return nil, err
+		}
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			return nil, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp, nil
+	}
+	bad := "POST /api2/json/access/ticket HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{\"k\":[[[[[[["
+	for i := range 3 {
+		resp, err := ask(bad)
+		if err != nil {
+			t.Fatalf("request %d on one connection: %v", i+1, err)
+		}
+		if resp.StatusCode != 400 || resp.Close || !strings.HasPrefix(resp.Status, "400 unable to parse JSON") {
+			t.Errorf("request %d: %q, close=%v; want Proxmox's 400 phrase on a kept connection", i+1, resp.Status, resp.Close)
+		}
+	}
+	resp, err := ask("GET /api2/json/nope HTTP/1.1\r\nHost: x\r\n\r\n")
+	if err != nil || resp.StatusCode != 501 {
+		t.Fatalf("a GET after the refusals: %v %v", resp, err)
+	}
+	// A body the daemon did not read (a refusal before it) must not be
+	// taken for the next request: that connection is closed.
+	resp, err = ask("POST /api2/json/nope HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n\r\nGET /api2/json/version HTTP/1.1\r\nHost: x")
+	if err != nil || resp.StatusCode != 501 || !resp.Close {
+		t.Errorf("refusal with the body unread: %v %v, want 501 and the connection closed", resp, err)
+	}
+}

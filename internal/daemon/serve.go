@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"hostadm/internal/acme"
+	"hostadm/internal/api"
 	"hostadm/internal/apt"
 	"hostadm/internal/web"
 )
@@ -98,6 +99,8 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 		// under a flood: debug level, not the standard logger.
 		ErrorLog: slog.NewLogLogger(n.Config.Logger.Handler(), slog.LevelDebug),
 	}
+	kept := newKeptConns(ln.Addr())
+	s.http.BaseContext = func(net.Listener) context.Context { return api.WithConnKeeper(context.Background(), kept.keep) }
 	s.loop(func() { reloader.Run(bg) })
 	s.loop(func() { n.Services.Auth.RunKeyRotation(bg) }) // new authkey every 24 h, the previous one still verifies
 	s.loop(func() {                                       // daily ACME renewal check (internal/acme/renew.go)
@@ -111,6 +114,7 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	s.loop(func() { n.Services.Cluster.Run(bg) })                       // defragmentation of the cluster store
 	s.loop(func() { n.API.WatchNetworkRollback(bg) })                   // resumes a pending network rollback (internal/network/rollback.go)
 	s.loop(func() { n.Services.Network.RunKernelModel(bg) })            // the native applier's view of the kernel (internal/network/model_linux.go)
+	go s.http.Serve(kept)                                               // ends with the server; its error is the one below
 	go func() {
 		err := s.http.Serve(tls.NewListener(limited, tlsCfg))
 		if errors.Is(err, http.ErrServerClosed) {

@@ -47,15 +47,19 @@ func (s *Service) ACL(ctx context.Context) ([]ACLEntry, error) {
 }
 
 // ModifyACL adds (or, with del, removes) the given roles on path for the
-// given users, groups and tokens, checking like API2/ACL.pm that the path
-// is valid and that roles, users, groups and tokens exist.
-func (s *Service) ModifyACL(ctx context.Context, path string, roles, users, groups, tokens []string, propagate bool, del bool) error {
+// given users, groups and tokens on behalf of caller, checking like
+// API2/ACL.pm that the path is valid and that roles, users, groups and
+// tokens exist, and that the change leaves an Administrator on "/"
+// besides root@pam (see guardAdminsLeft).
+func (s *Service) ModifyACL(ctx context.Context, caller Identity, path string, roles, users, groups, tokens []string, propagate bool, del bool) error {
 	np := NormalizePath(path)
 	if np == "" || (!del && !ValidACLPath(np)) {
 		return invalidf("invalid ACL path '%s'", path)
 	}
 	return s.modify(ctx, "ACL update failed", func(t *txn) error {
 		c := t.users
+		now := s.now()
+		admins := c.otherAdmins(now)
 		for _, r := range roles {
 			if s.builtin.roles[r] == nil && c.Roles[r] == nil {
 				return errorf(ErrNoSuchRole, "role '%s' does not exist", r)
@@ -102,6 +106,9 @@ func (s *Service) ModifyACL(ctx context.Context, path string, roles, users, grou
 		}
 		if len(n.Users)+len(n.Groups)+len(n.Tokens) == 0 {
 			delete(c.ACL, np)
+		}
+		if err := t.guardAdminsLeft(caller, admins, now); err != nil {
+			return err
 		}
 		t.dirty(PathUserCfg)
 		return nil

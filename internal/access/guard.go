@@ -2,6 +2,7 @@ package access
 
 import (
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -29,6 +30,37 @@ func (t *txn) guardAccount(caller Identity, target string, now time.Time) error 
 		return errorf(ErrForbidden, "'%s' is the last Administrator on '/': only root@pam may modify or delete it", target)
 	}
 	return nil
+}
+
+// guardAdminsLeft refuses, for anyone but root@pam, a change that leaves
+// no enabled account besides root@pam holding the Administrator role on
+// "/" when before (otherAdmins before the change) had one: removing the
+// role from the last of them (an ACL entry of the user or of its group
+// taken away, a NoAccess put over it) locks the administrators out as
+// surely as deleting the account, which guardAccount refuses. root@pam
+// always counts as an Administrator but logs in with the host's root
+// password, which many hosts lock; it may make the change itself.
+func (t *txn) guardAdminsLeft(caller Identity, before []string, now time.Time) error {
+	if isRoot(caller) || len(before) == 0 || len(t.users.otherAdmins(now)) > 0 {
+		return nil
+	}
+	if len(before) == 1 {
+		return errorf(ErrForbidden, "'%s' is the last Administrator on '/': only root@pam may take the role away", before[0])
+	}
+	return errorf(ErrForbidden, "no Administrator on '/' besides root@pam would be left: only root@pam may make this change")
+}
+
+// otherAdmins are the enabled accounts besides root@pam holding the
+// Administrator role on "/", sorted.
+func (c *UserConfig) otherAdmins(now time.Time) []string {
+	var out []string
+	for u := range c.Users {
+		if u != RootUser && c.enabledAdmin(u, now) {
+			out = append(out, u)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // lastAdmin tells whether userid is an enabled Administrator on "/" and no

@@ -242,13 +242,13 @@ func TestUserAdmin(t *testing.T) {
 	if err := s.CreateUser(ctx, User{UserID: "eve@pve", Enable: 1, Groups: []string{"ops"}, Comment: "a:b"}, "s3cret!!"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ModifyACL(ctx, "//vms/100/", []string{"PVEVMUser"}, []string{"eve@pve"}, nil, nil, true, false); err != nil {
+	if err := s.ModifyACL(ctx, Identity{User: RootUser}, "//vms/100/", []string{"PVEVMUser"}, []string{"eve@pve"}, nil, nil, true, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ModifyACL(ctx, "/vms", []string{"Nope"}, []string{"eve@pve"}, nil, nil, true, false); !errors.Is(err, ErrNoSuchRole) {
+	if err := s.ModifyACL(ctx, Identity{User: RootUser}, "/vms", []string{"Nope"}, []string{"eve@pve"}, nil, nil, true, false); !errors.Is(err, ErrNoSuchRole) {
 		t.Fatalf("unknown role: %v", err)
 	}
-	if err := s.ModifyACL(ctx, "/bogus/x", []string{"PVEVMUser"}, []string{"eve@pve"}, nil, nil, true, false); !errors.Is(err, ErrInvalid) {
+	if err := s.ModifyACL(ctx, Identity{User: RootUser}, "/bogus/x", []string{"PVEVMUser"}, []string{"eve@pve"}, nil, nil, true, false); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("bad path: %v", err)
 	}
 	e, _ := store.Get(ctx, PathUserCfg)

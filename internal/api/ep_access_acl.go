@@ -90,7 +90,7 @@ func updateACL(ctx context.Context, r *Request) (any, error) {
 			return nil, err
 		}
 	}
-	err := r.Svc.Auth.ModifyACL(ctx, p.String("path"), p.List("roles"), p.List("users"),
+	err := r.Svc.Auth.ModifyACL(ctx, r.Identity.auth(), p.String("path"), p.List("roles"), p.List("users"),
 		p.List("groups"), p.List("tokens"), p.Bool("propagate"), p.Bool("delete"))
 	return nil, authError(err)
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"hostadm/internal/daemon/daemontest"
@@ -110,4 +111,40 @@ func TestRealmOfUserWithAt(t *testing.T) {
 	if r := env.Do(ua, "DELETE", "/access/users/x@pam@pve", nil); r.Status != 200 {
 		t.Errorf("delete x@pam@pve: %d %s", r.Status, r.Reason)
 	}
+}
+
+// TestLastAdministratorKeepsRole: the last enabled Administrator on "/"
+// besides root@pam could take the role from itself (or have a NoAccess
+// put over it) through the ACL endpoint, leaving only root@pam, whose
+// password login many hosts lock. That is refused with 403 unless
+// root@pam does it; with a second Administrator it is allowed.
+func TestLastAdministratorKeepsRole(t *testing.T) {
+	env := daemontest.Start(t)
+	root := env.RootAuth()
+	boss := env.AddUser("boss@pve", "boss-password", map[string]string{"/": "Administrator"})
+	drop := url.Values{"path": {"/"}, "roles": {"Administrator"}, "users": {"boss@pve"}, "delete": {"1"}}
+	if r := env.Do(boss, "PUT", "/access/acl", drop); r.Status != 403 || !strings.Contains(string(r.Body), "last Administrator") {
+		t.Errorf("the last Administrator drops its role: %d %s %s, want 403", r.Status, r.Reason, r.Body)
+	}
+	if r := env.Do(boss, "PUT", "/access/acl", url.Values{"path": {"/"}, "roles": {"NoAccess"}, "users": {"boss@pve"}}); r.Status != 403 {
+		t.Errorf("NoAccess over the last Administrator: %d %s, want 403", r.Status, r.Reason)
+	}
+	roles := func() []string { // boss@pve's roles on "/"
+		var out []string
+		for _, e := range env.MustOK(root, "GET", "/access/acl", nil).Data.([]any) {
+			if m := e.(map[string]any); m["ugid"] == "boss@pve" && m["path"] == "/" {
+				out = append(out, m["roleid"].(string))
+			}
+		}
+		return out
+	}
+	if got := roles(); len(got) != 1 || got[0] != "Administrator" {
+		t.Errorf("after the refusals boss@pve has %q on /, want only Administrator", got)
+	}
+	env.AddUser("boss2@pve", "boss2-password", map[string]string{"/": "Administrator"})
+	env.MustOK(boss, "PUT", "/access/acl", drop)
+	if got := roles(); len(got) != 0 {
+		t.Errorf("with boss2@pve left, boss@pve still has %q on /", got)
+	}
+	env.MustOK(root, "PUT", "/access/acl", url.Values{"path": {"/"}, "roles": {"Administrator"}, "users": {"boss2@pve"}, "delete": {"1"}})
 }

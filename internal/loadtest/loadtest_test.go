@@ -160,7 +160,7 @@ func prepare(t *testing.T, root string) Target {
 		if err := auth.CreateUser(ctx, access.User{UserID: "audit@pve", Enable: 1}, ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := auth.ModifyACL(ctx, "/", []string{"PVEAuditor"}, []string{"audit@pve"}, nil, nil, true, false); err != nil {
+		if err := auth.ModifyACL(ctx, rootID, "/", []string{"PVEAuditor"}, []string{"audit@pve"}, nil, nil, true, false); err != nil {
 			t.Fatal(err)
 		}
 		full, secret, err := auth.CreateToken(ctx, rootID, "audit@pve", "load", 0, 0, "")

@@ -53,6 +53,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			return
 		}
 		r.Identity = id
+		req = identified(req)
+		r.HTTP = req
 	}
 	if node, base := a.remoteNode(req.Context(), e, pathParams); node != "" {
 		a.forward(w, req, format, node, base)

@@ -95,8 +95,8 @@ func reason(msg string) string {
 // reason phrase. Go's server always writes the standard phrase, so on
 // HTTP/1.x the connection is taken over for this one answer; afterwards it
 // goes back to the server for the client's next request (see
-// WithConnKeeper) when the request was read whole and the client keeps
-// connections alive, and is closed otherwise. Closing after every error
+// WithConnKeeper) when the caller was authenticated, the request was read
+// whole and the client keeps connections alive, and is closed otherwise. Closing after every error
 // answer made clients that meet a refusal (a digest conflict, a 400)
 // reconnect, a TLS handshake each. HTTP/2 has no reason phrases at all.
 func writeWithReason(w http.ResponseWriter, req *http.Request, code int, phrase string, body []byte) {
@@ -109,10 +109,14 @@ func writeWithReason(w http.ResponseWriter, req *http.Request, code int, phrase 
 		return
 	}
 	keep, _ := req.Context().Value(connKeeperKey{}).(func(net.Conn))
-	// The body is known to be read whole only when there was none or
-	// readBody read it to its end (and left NoBody in its place): bytes
-	// left of it must not be taken for the next request.
-	keepAlive := keep != nil && req.ProtoAtLeast(1, 1) && !req.Close && (req.Body == nil || req.Body == http.NoBody)
+	// Only an authenticated caller keeps its connection: a refused login,
+	// a JSON bomb or a probe without credentials pays a new TLS handshake
+	// (which the daemon rations) for its next try, as before. The body is
+	// known to be read whole only when there was none or readBody read it
+	// to its end (and left NoBody in its place): bytes left of it must not
+	// be taken for the next request.
+	keepAlive := keep != nil && req.Context().Value(identifiedKey{}) != nil &&
+		req.ProtoAtLeast(1, 1) && !req.Close && (req.Body == nil || req.Body == http.NoBody)
 	conn, buf, err := hj.Hijack()
 	if err != nil {
 		w.Header().Set("Content-Type", ctype)
@@ -141,6 +145,14 @@ func writeRaw(bw *bufio.Writer, code int, phrase, ctype string, body []byte, kee
 
 // connKeeperKey is the context key of WithConnKeeper.
 type connKeeperKey struct{}
+
+// identifiedKey marks the context of a request whose caller was
+// authenticated from its headers.
+type identifiedKey struct{}
+
+func identified(req *http.Request) *http.Request {
+	return req.WithContext(context.WithValue(req.Context(), identifiedKey{}, true))
+}
 
 // WithConnKeeper returns ctx carrying keep, which the server that serves
 // requests with this context provides: it is given a connection taken

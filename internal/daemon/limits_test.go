@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -174,11 +175,14 @@ func TestUnauthenticatedInFlightLimit(t *testing.T) {
 // TestErrorAnswerKeepsConnection: an answer with Proxmox's reason phrase
 // (a refusal, a digest conflict) is written on the taken-over connection;
 // it was closed afterwards, so every client that met a refusal had to
-// reconnect with a new TLS handshake. Now the connection serves the next
-// request when the request was read whole; one whose body was left unread
-// is still closed.
+// reconnect with a new TLS handshake. Now an authenticated caller's
+// connection serves its next request when the request was read whole; a
+// request whose body was left unread, and any unauthenticated refusal
+// (a JSON bomb, a failed probe), still close it.
 func TestErrorAnswerKeepsConnection(t *testing.T) {
 	env := daemontest.Start(t)
+	root := env.RootAuth()
+	auth := "Cookie: PVEAuthCookie=" + url.QueryEscape(root.Ticket) + "\r\nCSRFPreventionToken: " + root.CSRF + "\r\n"
 	c := dialFrom(t, env, "127.0.0.6")
 	br := bufio.NewReader(c)
 	ask := func(req string) (*http.Response, error) {
@@ -194,24 +198,32 @@ func TestErrorAnswerKeepsConnection(t *testing.T) {
 		resp.Body.Close()
 		return resp, nil
 	}
-	bad := "POST /api2/json/access/ticket HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{\"k\":[[[[[[["
+	bad := "PUT /api2/json/access/acl HTTP/1.1\r\nHost: x\r\n" + auth +
+		"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 8\r\n\r\npath=%2F"
 	for i := range 3 {
 		resp, err := ask(bad)
 		if err != nil {
 			t.Fatalf("request %d on one connection: %v", i+1, err)
 		}
-		if resp.StatusCode != 400 || resp.Close || !strings.HasPrefix(resp.Status, "400 unable to parse JSON") {
+		if resp.StatusCode != 400 || resp.Close || resp.Status != "400 Parameter verification failed." {
 			t.Errorf("request %d: %q, close=%v; want Proxmox's 400 phrase on a kept connection", i+1, resp.Status, resp.Close)
 		}
 	}
-	resp, err := ask("GET /api2/json/nope HTTP/1.1\r\nHost: x\r\n\r\n")
-	if err != nil || resp.StatusCode != 501 {
+	if resp, err := ask("GET /api2/json/version HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("a GET after the refusals: %v %v", resp, err)
 	}
-	// A body the daemon did not read (a refusal before it) must not be
-	// taken for the next request: that connection is closed.
-	resp, err = ask("POST /api2/json/nope HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\n\r\nGET /api2/json/version HTTP/1.1\r\nHost: x")
+	// A body the daemon did not take (too large) must not be read as the
+	// next request: that connection is closed.
+	big := strings.Repeat("x", 600<<10)
+	resp, err := ask(fmt.Sprintf("PUT /api2/json/access/acl HTTP/1.1\r\nHost: x\r\n%sContent-Length: %d\r\n\r\n%s", auth, len(big), big))
 	if err != nil || resp.StatusCode != 501 || !resp.Close {
-		t.Errorf("refusal with the body unread: %v %v, want 501 and the connection closed", resp, err)
+		t.Errorf("refusal with the body not taken: %v %v, want 501 and the connection closed", resp, err)
+	}
+	// Without credentials a refusal closes the connection as before.
+	c = dialFrom(t, env, "127.0.0.6")
+	br = bufio.NewReader(c)
+	resp, err = ask("POST /api2/json/access/ticket HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 12\r\n\r\n{\"k\":[[[[[[[")
+	if err != nil || resp.StatusCode != 400 || !resp.Close {
+		t.Errorf("unauthenticated refusal: %v %v, want 400 and the connection closed", resp, err)
 	}
 }

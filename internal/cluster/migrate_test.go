@@ -66,7 +66,10 @@ func (p *proc) qemuPIDs(vmids ...int) []int {
 // quorate while B is dead, so it is the migration itself that must notice.
 func TestLiveMigration(t *testing.T) {
 	gueststest.NeedQEMU(t)
+	begin := time.Now()
+	phase := func(name string) { t.Logf("%5.1fs %s", time.Since(begin).Seconds(), name) }
 	nodes, tok := formCluster(t)
+	phase("cluster formed")
 	a, b, c := nodes[0], nodes[1], nodes[2]
 	t.Cleanup(func() {
 		for _, p := range nodes {
@@ -92,6 +95,7 @@ func TestLiveMigration(t *testing.T) {
 		return before >= 2, info
 	})
 	badRequests(t, nodes, tok)
+	phase("VMs started, bad requests refused")
 
 	upid := b.mustOK(tok, "POST", "/nodes/nodea/migrateall", url.Values{"target": {"nodeb"}, "max-workers": {"2"}}).(string)
 	if exit := a.waitTask(tok, upid); exit != "OK" {
@@ -117,8 +121,11 @@ func TestLiveMigration(t *testing.T) {
 	if ids := a.vmids(tok, "nodea"); len(ids) != 0 {
 		t.Errorf("VMs on A after migrateall: %v", ids)
 	}
+	phase("migrateall done")
 	targetDies(t, nodes, tok)
+	phase("target killed midway, restarted")
 	sourceDies(t, nodes, tok)
+	phase("source killed midway, restarted")
 }
 
 // taskLog is a task's log text as asked of p.

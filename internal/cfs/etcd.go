@@ -3,6 +3,7 @@ package cfs
 import (
 	"context"
 	"crypto/tls"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -19,7 +20,8 @@ import (
 // Reads are linearizable while the cluster has quorum and fall back to the
 // local member's copy (serializable) when it has not, so a node cut off from
 // the others keeps answering reads; writes then fail with ErrNoQuorum, as
-// pmxcfs turns /etc/pve read-only. A file's ModTime is not kept (zero).
+// pmxcfs turns /etc/pve read-only. A key's value is the file's modification
+// time (see etcdValue) followed by its content, since etcd keeps no times.
 type Etcd struct {
 	cli          *clientv3.Client
 	prefix       string
@@ -114,11 +116,8 @@ func (s *Etcd) Get(ctx context.Context, path string) (Entry, error) {
 		return Entry{}, fmt.Errorf("get %s: %w", p, ErrNotFound)
 	}
 	kv := resp.Kvs[0]
-	data := kv.Value
-	if data == nil {
-		data = []byte{}
-	}
-	return Entry{Path: p, Data: data, Version: kv.ModRevision}, nil
+	data, mtime := splitEtcdValue(kv.Value)
+	return Entry{Path: p, Data: data, Version: kv.ModRevision, ModTime: mtime}, nil
 }
 
 // List returns the files whose path starts with prefix, sorted by path,
@@ -179,4 +178,30 @@ func (s *Etcd) Quorate(ctx context.Context) bool {
 	defer cancel()
 	_, err := s.cli.Get(rctx, s.prefix, clientv3.WithCountOnly())
 	return err == nil
+}
+
+// etcdMagic starts every value written by this backend; the eight bytes
+// after it are the modification time (Unix seconds, big endian). A value
+// without it (written before the times were kept) reads as it is, with a
+// zero time.
+const etcdMagic = "\x00hcfs1\x00"
+
+// etcdValue is what Put stores for data written at t.
+func etcdValue(t time.Time, data []byte) string {
+	b := make([]byte, 0, len(etcdMagic)+8+len(data))
+	b = append(b, etcdMagic...)
+	b = binary.BigEndian.AppendUint64(b, uint64(t.Unix()))
+	return string(append(b, data...))
+}
+
+// splitEtcdValue returns the content and modification time of a value.
+func splitEtcdValue(v []byte) ([]byte, time.Time) {
+	n := len(etcdMagic) + 8
+	if len(v) < n || string(v[:len(etcdMagic)]) != etcdMagic {
+		if v == nil {
+			v = []byte{}
+		}
+		return v, time.Time{}
+	}
+	return v[n:], time.Unix(int64(binary.BigEndian.Uint64(v[len(etcdMagic):n])), 0)
 }

@@ -3,6 +3,7 @@ package cfs
 import (
 	"context"
 	"fmt"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
@@ -22,7 +23,7 @@ func (s *Etcd) Put(ctx context.Context, path string, data []byte, expect int64) 
 	if expect != AnyVersion {
 		cmps = append(cmps, clientv3.Compare(clientv3.ModRevision(k), "=", expect))
 	}
-	resp, err := s.txn(ctx, cmps, clientv3.OpPut(k, string(data)), k)
+	resp, err := s.txn(ctx, cmps, clientv3.OpPut(k, etcdValue(time.Now(), data)), k)
 	if err != nil {
 		return 0, fmt.Errorf("put %s: %w", p, err)
 	}

@@ -97,6 +97,30 @@ func TestEmptyFile(t *testing.T) {
 	})
 }
 
+// Every backend keeps when a file was written, as another handle sees it:
+// the ticket key's rotation and the /etc/pve mount's times depend on it
+// (an etcd store that forgot it rotated the key at every check).
+func TestModTime(t *testing.T) {
+	eachBackend(t, func(t *testing.T, bk backend) {
+		ctx := context.Background()
+		a, b := bk.pair(t)
+		before := time.Now().Add(-time.Second)
+		if _, err := a.Put(ctx, "authkey.pub", []byte("\x00hcfs1 looks like a header\n"), NoVersion); err != nil {
+			t.Fatal(err)
+		}
+		e, err := b.Get(ctx, "authkey.pub")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.ModTime.Before(before) || e.ModTime.After(time.Now().Add(time.Second)) {
+			t.Fatalf("ModTime %v, written at %v", e.ModTime, before)
+		}
+		if string(e.Data) != "\x00hcfs1 looks like a header\n" {
+			t.Fatalf("data %q", e.Data)
+		}
+	})
+}
+
 func TestDelete(t *testing.T) {
 	eachBackend(t, func(t *testing.T, bk backend) {
 		ctx := context.Background()

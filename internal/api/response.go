@@ -95,8 +95,9 @@ func reason(msg string) string {
 // reason phrase. Go's server always writes the standard phrase, so on
 // HTTP/1.x the connection is taken over for this one answer; afterwards it
 // goes back to the server for the client's next request (see
-// WithConnKeeper) when the caller was authenticated, the request was read
-// whole and the client keeps connections alive, and is closed otherwise. Closing after every error
+// WithConnKeeper) when the caller was authenticated or sent no body, the
+// request was read whole and the client keeps connections alive, and is
+// closed otherwise. Closing after every error
 // answer made clients that meet a refusal (a digest conflict, a 400)
 // reconnect, a TLS handshake each. HTTP/2 has no reason phrases at all.
 func writeWithReason(w http.ResponseWriter, req *http.Request, code int, phrase string, body []byte) {
@@ -109,13 +110,16 @@ func writeWithReason(w http.ResponseWriter, req *http.Request, code int, phrase 
 		return
 	}
 	keep, _ := req.Context().Value(connKeeperKey{}).(func(net.Conn))
-	// Only an authenticated caller keeps its connection: a refused login,
-	// a JSON bomb or a probe without credentials pays a new TLS handshake
-	// (which the daemon rations) for its next try, as before. The body is
-	// known to be read whole only when there was none or readBody read it
-	// to its end (and left NoBody in its place): bytes left of it must not
-	// be taken for the next request.
-	keepAlive := keep != nil && req.Context().Value(identifiedKey{}) != nil &&
+	// An authenticated caller keeps its connection, and so does one whose
+	// request had no body (a 401 for a missing ticket, as pveproxy keeps
+	// it): a client that walks the API without credentials must not be cut
+	// off by the per-address rate of new connections. A refused login and
+	// a JSON bomb (both carry a body) pay a new TLS handshake, which the
+	// daemon rations, for their next try. The body is known to be read
+	// whole only when there was none or readBody read it to its end (and
+	// left NoBody in its place): bytes left of it must not be taken for
+	// the next request.
+	keepAlive := keep != nil && (req.Context().Value(identifiedKey{}) != nil || req.ContentLength == 0) &&
 		req.ProtoAtLeast(1, 1) && !req.Close && (req.Body == nil || req.Body == http.NoBody)
 	conn, buf, err := hj.Hijack()
 	if err != nil {

@@ -226,4 +226,15 @@ func TestErrorAnswerKeepsConnection(t *testing.T) {
 	if err != nil || resp.StatusCode != 400 || !resp.Close {
 		t.Errorf("unauthenticated refusal: %v %v, want 400 and the connection closed", resp, err)
 	}
+	// A request without credentials and without a body keeps its
+	// connection after the 401: a client walking the API is not made to
+	// reconnect (and meet the per-address rate) for every answer.
+	c = dialFrom(t, env, "127.0.0.6")
+	br = bufio.NewReader(c)
+	for i := range 3 {
+		resp, err := ask("GET /api2/json/nodes HTTP/1.1\r\nHost: x\r\n\r\n")
+		if err != nil || resp.StatusCode != 401 || resp.Close {
+			t.Fatalf("anonymous GET %d on one connection: %v %v, want 401 on a kept connection", i+1, resp, err)
+		}
+	}
 }

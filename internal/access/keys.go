@@ -29,13 +29,7 @@ func (s *Service) EnsureKeys(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("auth: parse %s: %w", PathAuthKey, err)
 	}
-	if _, err := s.ensureFile(ctx, PathAuthPub, func() ([]byte, error) {
-		der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
-		if err != nil {
-			return nil, err
-		}
-		return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
-	}); err != nil {
+	if _, err := s.ensureFile(ctx, PathAuthPub, func() ([]byte, error) { return publicPEM(k) }); err != nil {
 		return err
 	}
 	if _, err := s.ensureFile(ctx, PathWWWKey, func() ([]byte, error) { return newRSAPEM() }); err != nil {
@@ -85,4 +79,13 @@ func newRSAPEM() ([]byte, error) {
 		return nil, err
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}), nil
+}
+
+// publicPEM is the PKIX PEM of k's public key, as authkey.pub holds it.
+func publicPEM(k *rsa.PrivateKey) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
 }

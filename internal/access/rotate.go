@@ -2,8 +2,6 @@ package access
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"time"
@@ -44,11 +42,10 @@ func (s *Service) RotateKeys(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("auth: rotate key: %w", err)
 	}
-	der, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
+	newPub, err := publicPEM(k)
 	if err != nil {
 		return false, fmt.Errorf("auth: rotate key: %w", err)
 	}
-	newPub := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 	if err := s.putLatest(ctx, PathAuthPubOld, pub.Data); err != nil {
 		return false, err
 	}

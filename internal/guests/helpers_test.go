@@ -29,15 +29,7 @@ type env struct {
 // lives directly under /tmp so QMP socket paths stay short.
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "gst")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	root, err := host.NewRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, root := tempRoot(t, "gst")
 	store, err := cfs.OpenSQLite(filepath.Join(dir, "cfs.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +46,22 @@ func newEnv(t testing.TB) *env {
 	// every QEMU of this root is killed by PID, also when the test failed.
 	t.Cleanup(func() { gueststest.KillUnder(dir) })
 	return e
+}
+
+// tempRoot makes a host root in a fresh directory directly under /tmp,
+// removed when the test ends.
+func tempRoot(t testing.TB, prefix string) (string, host.Root) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	root, err := host.NewRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, root
 }
 
 // newService builds another service over the same root and store: a

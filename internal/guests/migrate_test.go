@@ -14,7 +14,6 @@ import (
 
 	"hostadm/internal/cfs"
 	"hostadm/internal/guests/gueststest"
-	"hostadm/internal/host"
 	"hostadm/internal/tasks"
 )
 
@@ -35,15 +34,7 @@ func twoNodes(t testing.TB, e *env, online map[string]bool) *Service {
 // peerNode is twoNodes' peer without its migration watcher running.
 func peerNode(t testing.TB, e *env, online map[string]bool) *Service {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "gst2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	root, err := host.NewRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, root := tempRoot(t, "gst2")
 	nodes := func(context.Context) ([]string, error) { return []string{testNode, node2}, nil }
 	isOnline := func(_ context.Context, n string) bool { return online == nil || online[n] }
 	e.svc = New(Config{Root: e.root, Store: e.store, Node: testNode, Tasks: e.tasks, Accel: "tcg", Nodes: nodes, Online: isOnline})

@@ -15,8 +15,6 @@ import (
 // SmartdConf is smartd's configuration file.
 const SmartdConf = "/etc/smartd.conf"
 
-const smartdLock = "/run/lock/hostadm-smartd.lck"
-
 // ErrSmartdInput marks a refused smartd.conf edit (bad device, schedule
 // or mail target); the API answers it as a parameter error.
 var ErrSmartdInput = errors.New("smartd.conf")
@@ -80,7 +78,7 @@ func (s *Service) RemoveSmartd(ctx context.Context, device, digest string) error
 }
 
 func (s *Service) editSmartd(ctx context.Context, digest string, edit func(*smartdconf.File) error) error {
-	unlock, err := s.cfg.Root.Lock(ctx, smartdLock, 10*time.Second)
+	unlock, err := s.cfg.Root.Lock(ctx, host.PrivateLock("smartd"), 10*time.Second)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,6 @@ import (
 // Host files of the ZFS event daemon and Debian's periodic jobs.
 const (
 	ZedRC      = "/etc/zfs/zed.d/zed.rc"
-	zedLock    = "/run/lock/hostadm-zedrc.lck"
 	CronFile   = "/etc/cron.d/zfsutils-linux"
 	timersWant = "/etc/systemd/system/timers.target.wants"
 )
@@ -68,7 +67,7 @@ func (s *Service) Zed() (*ZedSettings, error) {
 // keeping every other line of zed.rc. A stale digest or a bad value
 // changes nothing. zed reads zed.rc for every event, so no reload is needed.
 func (s *Service) SetZed(ctx context.Context, set map[string]string, unset []string, digest string) error {
-	unlock, err := s.d.Root().Lock(ctx, zedLock, 10*time.Second)
+	unlock, err := s.d.Root().Lock(ctx, host.PrivateLock("zedrc"), 10*time.Second)
 	if err != nil {
 		return err
 	}

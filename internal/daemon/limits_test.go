@@ -2,6 +2,7 @@ package daemon_test
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -18,6 +19,7 @@ import (
 	"hostadm/internal/api"
 	"hostadm/internal/daemon"
 	"hostadm/internal/daemon/daemontest"
+	"hostadm/internal/loadtest"
 )
 
 // fastLimits shortens the request deadlines so the tests wait little.
@@ -109,13 +111,7 @@ func TestStalledBodiesDoNotHoldConnections(t *testing.T) {
 // before anything is built, and error lists stop at 20.
 func TestJSONBombIsSmall(t *testing.T) {
 	env := daemontest.Start(t)
-	var b strings.Builder
-	b.WriteString(`{"username":"a","password":"b"`)
-	for i := 0; b.Len() < 517*1000-20; i++ {
-		fmt.Fprintf(&b, `,"k%d":1`, i)
-	}
-	b.WriteString("}")
-	req, _ := http.NewRequest("POST", env.URL+"/api2/json/access/ticket", strings.NewReader(b.String()))
+	req, _ := http.NewRequest("POST", env.URL+"/api2/json/access/ticket", bytes.NewReader(loadtest.Bomb()))
 	req.Header.Set("Content-Type", "application/json")
 	r := env.Send(req)
 	if r.Status != 400 || len(r.Body) > 1024 {

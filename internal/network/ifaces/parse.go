@@ -99,24 +99,24 @@ type parser struct {
 
 const slabSize = 256
 
-func (p *parser) newIface() *Iface {
-	if len(p.ifaceSlab) == 0 {
-		p.ifaceSlab = make([]Iface, slabSize)
+// cut returns the next n elements of *slab, length n and capacity
+// capped at n, first refilling *slab with n*slabSize when it runs short.
+func cut[T any](slab *[]T, n int) []T {
+	if len(*slab) < n {
+		*slab = make([]T, n*slabSize)
 	}
-	d := &p.ifaceSlab[0]
-	p.ifaceSlab = p.ifaceSlab[1:]
-	return d
+	s := (*slab)[:n:n]
+	*slab = (*slab)[n:]
+	return s
 }
+
+func (p *parser) newIface() *Iface { return &cut(&p.ifaceSlab, 1)[0] }
 
 // set stores a setting, giving the interface room for four from the slab
 // first.
 func (p *parser) set(d *Iface, k, v string) {
 	if d.Attrs == nil {
-		if len(p.attrSlab) < 4 {
-			p.attrSlab = make([]Attr, 4*slabSize)
-		}
-		d.Attrs = p.attrSlab[:0:4]
-		p.attrSlab = p.attrSlab[4:]
+		d.Attrs = cut(&p.attrSlab, 4)[:0]
 	}
 	d.Set(k, v)
 }
@@ -186,11 +186,7 @@ func (p *parser) stanza(name, fam, method string) (string, bool) {
 		p.prio++
 	}
 	if d.Families == nil {
-		if len(p.strSlab) < 2 {
-			p.strSlab = make([]string, 2*slabSize)
-		}
-		d.Families = p.strSlab[:0:2]
-		p.strSlab = p.strSlab[2:]
+		d.Families = cut(&p.strSlab, 2)[:0]
 	}
 	d.Families = append(d.Families, fam)
 	f := &familyData{method: method}

@@ -73,7 +73,7 @@ func TestJournal(t *testing.T) {
 }
 
 func TestChronyStatus(t *testing.T) {
-	st, err := ParseChrony([]byte(string(golden.Read(t, "chronyc-sources.csv"))), []byte(string(golden.Read(t, "chronyc-tracking.csv"))))
+	st, err := ParseChrony(golden.Read(t, "chronyc-sources.csv"), golden.Read(t, "chronyc-tracking.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestChronyStatus(t *testing.T) {
 	if s := st.Sources[2]; s.State != "unreachable" || s.Reach != "0" || s.Mode != "server" {
 		t.Errorf("source %+v", s)
 	}
-	ts := ParseTimesyncStatus([]byte(string(golden.Read(t, "timesync-status.txt"))))
+	ts := ParseTimesyncStatus(golden.Read(t, "timesync-status.txt"))
 	if ts.Synced != 1 || ts.Server != "192.0.2.123" || ts.Stratum != 2 || ts.Offset != -0.00124 {
 		t.Fatalf("%+v", ts)
 	}

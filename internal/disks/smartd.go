@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"time"
 
@@ -37,7 +38,7 @@ type Smartd struct {
 
 // SmartdConfig reads smartd.conf (a missing file has no entries).
 func (s *Service) SmartdConfig() (*Smartd, error) {
-	f, digest, exists, err := s.readSmartd()
+	f, digest, exists, err := ReadConf(s.cfg.Root, SmartdConf, smartdconf.Parse)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func (s *Service) editSmartd(ctx context.Context, digest string, edit func(*smar
 		return err
 	}
 	defer unlock()
-	f, cur, _, err := s.readSmartd()
+	f, cur, _, err := ReadConf(s.cfg.Root, SmartdConf, smartdconf.Parse)
 	if err != nil {
 		return err
 	}
@@ -122,18 +123,19 @@ func (s *Service) reloadSmartd(ctx context.Context) error {
 // SmartdReloadArgs is the reload after smartd.conf was written.
 var SmartdReloadArgs = []string{"systemctl", "try-reload-or-restart", "smartmontools.service"}
 
-func (s *Service) readSmartd() (*smartdconf.File, string, bool, error) {
-	raw, err := s.cfg.Root.ReadFile(SmartdConf)
+// ReadConf reads the host file path with parse: the parsed file, its
+// digest and whether it exists. A missing file parses as empty.
+func ReadConf[F any](root host.Root, path string, parse func(io.Reader) (F, error)) (f F, digest string, exists bool, err error) {
+	raw, err := root.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		f, _ := smartdconf.Parse(bytes.NewReader(nil))
-		return f, "", false, nil
+		f, err = parse(bytes.NewReader(nil))
+		return f, "", false, err
 	}
 	if err != nil {
-		return nil, "", false, fmt.Errorf("read %s: %w", SmartdConf, err)
+		return f, "", false, fmt.Errorf("read %s: %w", path, err)
 	}
-	f, err := smartdconf.Parse(bytes.NewReader(raw))
-	if err != nil {
-		return nil, "", false, err
+	if f, err = parse(bytes.NewReader(raw)); err != nil {
+		return f, "", false, err
 	}
 	return f, host.Digest(raw), true, nil
 }

@@ -6,13 +6,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
 
+	"hostadm/internal/disks"
 	"hostadm/internal/disks/zfs/zedrc"
 	"hostadm/internal/host"
 )
@@ -47,7 +47,7 @@ type ZedSettings struct {
 
 // Zed reads zed.rc.
 func (s *Service) Zed() (*ZedSettings, error) {
-	f, digest, exists, err := s.readZed()
+	f, digest, exists, err := disks.ReadConf(s.d.Root(), ZedRC, zedrc.Parse)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (s *Service) SetZed(ctx context.Context, set map[string]string, unset []str
 		return err
 	}
 	defer unlock()
-	f, cur, _, err := s.readZed()
+	f, cur, _, err := disks.ReadConf(s.d.Root(), ZedRC, zedrc.Parse)
 	if err != nil {
 		return err
 	}
@@ -131,19 +131,6 @@ func CheckZedValue(api, v string) error {
 		return fmt.Errorf("%w: invalid value for %s", ErrZedInput, api)
 	}
 	return nil
-}
-
-func (s *Service) readZed() (*zedrc.File, string, bool, error) {
-	raw, err := s.d.Root().ReadFile(ZedRC)
-	if errors.Is(err, fs.ErrNotExist) {
-		f, _ := zedrc.Parse(bytes.NewReader(nil))
-		return f, "", false, nil
-	}
-	if err != nil {
-		return nil, "", false, fmt.Errorf("read %s: %w", ZedRC, err)
-	}
-	f, err := zedrc.Parse(bytes.NewReader(raw))
-	return f, host.Digest(raw), true, err
 }
 
 // Schedule is one periodic scrub or trim: a cron line of Debian's

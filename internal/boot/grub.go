@@ -30,7 +30,7 @@ func (s *Service) setGrubDefault(ctx context.Context, kver string) error {
 		id = string(m[1])
 	}
 	line := fmt.Sprintf("GRUB_DEFAULT=\"gnulinux-advanced-%s>gnulinux-%s-advanced-%s\"\n", id, kver, id)
-	return s.root.WriteFile(GrubPinSnippet, []byte(line), 0o644)
+	return s.root.WriteFileContext(ctx, GrubPinSnippet, []byte(line), 0o644)
 }
 
 const hookMarker = "# This hookfile has been disabled by proxmox-boot-tool"
@@ -54,7 +54,7 @@ func (s *Service) disableSystemdBootHooks(ctx context.Context, o Out) error {
 		}
 		o.warn("\tDisabling upstream hook %s", hook)
 		nb := append([]byte("#!/bin/sh\n\n"+hookMarker+"\nexit 0\n"), b...)
-		if err := s.root.WriteFile(hook, nb, st.Mode().Perm()); err != nil {
+		if err := s.root.WriteFileContext(ctx, hook, nb, st.Mode().Perm()); err != nil {
 			return err
 		}
 	}

@@ -44,7 +44,7 @@ func (s *Service) writeLines(ctx context.Context, p string, lines []string) erro
 	for _, l := range lines {
 		b.WriteString(l + "\n")
 	}
-	if err := s.root.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+	if err := s.root.WriteFileContext(ctx, p, []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", p, err)
 	}
 	return nil

@@ -6,6 +6,7 @@
 package loadtest
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -349,7 +350,7 @@ func SendBombs(ctx context.Context, t Target, par int) *BombResult {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, "POST", "https://"+t.Addr+"/api2/json/access/ticket", strings.NewReader(string(body)))
+				req, _ := http.NewRequestWithContext(ctx, "POST", "https://"+t.Addr+"/api2/json/access/ticket", bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
 				resp, err := c.Do(req)
 				code, n := 0, 0

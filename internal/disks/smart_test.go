@@ -14,7 +14,7 @@ import (
 func TestParseSmartctlJSON(t *testing.T) {
 	for _, name := range []string{"ata-ssd", "ata-failing", "nvme", "sas", "loop-unavailable", "nvme-selftest"} {
 		t.Run(name, func(t *testing.T) {
-			sd, err := ParseSmartctlJSON([]byte(string(golden.Read(t, "smart/"+name+".json"))))
+			sd, err := ParseSmartctlJSON(golden.Read(t, "smart/"+name+".json"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -32,7 +32,7 @@ func TestParseSmartctlJSON(t *testing.T) {
 func TestWearLeveling(t *testing.T) {
 	cases := map[string]int{"ata-ssd": 93, "nvme": 97, "sas": 93}
 	for name, want := range cases {
-		sd, _ := ParseSmartctlJSON([]byte(string(golden.Read(t, "smart/"+name+".json"))))
+		sd, _ := ParseSmartctlJSON(golden.Read(t, "smart/"+name+".json"))
 		if got, ok := sd.WearLeveling(); !ok || got != want {
 			t.Errorf("%s: wearout %d %v, want %d", name, got, ok, want)
 		}

@@ -43,7 +43,7 @@ func cryptHost(t *testing.T) (*Service, *host.Recorder, *stdinRunner, string) {
 }
 
 func TestParseDatasets(t *testing.T) {
-	list := ParseDatasets([]byte(string(golden.Read(t, "list-datasets-tank.txt"))))
+	list := ParseDatasets(golden.Read(t, "list-datasets-tank.txt"))
 	if len(list) != 5 {
 		t.Fatalf("%d datasets", len(list))
 	}

@@ -16,7 +16,7 @@ import (
 func TestParseStatus(t *testing.T) {
 	for _, name := range []string{"status-mirror-spares", "status-degraded-resilver", "status-draid"} {
 		t.Run(name, func(t *testing.T) {
-			st := ParseStatus([]byte(string(golden.Read(t, name+".txt"))))
+			st := ParseStatus(golden.Read(t, name+".txt"))
 			b, err := json.MarshalIndent(st, "", "  ")
 			if err != nil {
 				t.Fatal(err)
@@ -24,7 +24,7 @@ func TestParseStatus(t *testing.T) {
 			golden.File(t, filepath.Join("testdata", name+".golden.json"), append(b, '\n'))
 		})
 	}
-	st := ParseStatus([]byte(string(golden.Read(t, "status-degraded-resilver.txt"))))
+	st := ParseStatus(golden.Read(t, "status-degraded-resilver.txt"))
 	if st.Name != "rpool" || st.State != "DEGRADED" || !strings.HasSuffix(st.Scan, "205G resilvered, 24.71% done, 02:03:11 to go") ||
 		st.Status != "One or more devices is currently being resilvered.  The pool will continue to function, possibly in a degraded state." {
 		t.Errorf("fields: %+v", st)
@@ -37,12 +37,12 @@ func TestParseStatus(t *testing.T) {
 }
 
 func TestParseList(t *testing.T) {
-	pools := ParseList([]byte(string(golden.Read(t, "list-HpPLo.txt"))))
+	pools := ParseList(golden.Read(t, "list-HpPLo.txt"))
 	if len(pools) != 3 || pools[1] != (Pool{"tank", 3985729650688, 2151677952, 3983577972736, 3, 1.25, "DEGRADED"}) ||
 		pools[2].Alloc != 0 || pools[2].Frag != 0 {
 		t.Errorf("%+v", pools)
 	}
-	if m := ParseMembers([]byte(string(golden.Read(t, "list-vHPL-tank.txt")))); strings.Join(m, " ") != "/dev/sdb1 /dev/sdc1" {
+	if m := ParseMembers(golden.Read(t, "list-vHPL-tank.txt")); strings.Join(m, " ") != "/dev/sdb1 /dev/sdc1" {
 		t.Errorf("members %v", m)
 	}
 }

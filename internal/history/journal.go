@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
-	"errors"
 	"strings"
 )
 
@@ -62,14 +60,12 @@ func (j *Journal) noticeOutside(path string, current []byte) {
 	}
 	var lastAfter []byte
 	var lastSum string
-	var secret, hasAfter bool
-	err := j.h.db.QueryRow(`SELECT after, after_sum, secret, after_present FROM changes WHERE kind = ? AND path = ? ORDER BY id DESC LIMIT 1`, KindHost, path).
-		Scan(&lastAfter, &lastSum, &secret, &hasAfter)
-	lastAfter = present(lastAfter, hasAfter)
+	var hasAfter bool
+	err := j.h.db.QueryRow(`SELECT after, after_sum, after_present FROM changes WHERE kind = ? AND path = ? ORDER BY id DESC LIMIT 1`, KindHost, path).
+		Scan(&lastAfter, &lastSum, &hasAfter)
 	j.remember(path, current)
-	if errors.Is(err, sql.ErrNoRows) || err != nil || lastSum == sum {
+	if err != nil || lastSum == sum { // sql.ErrNoRows: never recorded
 		return
 	}
-	ctx := context.Background()
-	j.h.record(withOutsideActor(ctx), KindHost, path, ActionOutside, lastAfter, current, 0)
+	j.h.record(withOutsideActor(context.Background()), KindHost, path, ActionOutside, present(lastAfter, hasAfter), current, 0)
 }

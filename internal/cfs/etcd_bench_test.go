@@ -31,7 +31,6 @@ func BenchmarkClusterWrite(b *testing.B) {
 		b.Fatal(err)
 	}
 	lat := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
 	for b.Loop() {
 		t0 := time.Now()
 		if v, err = s.Put(ctx, "storage.cfg", data, v); err != nil {
@@ -55,7 +54,6 @@ func BenchmarkWatchAcrossMembers(b *testing.B) {
 	}
 	lat := make([]time.Duration, 0, b.N)
 	i := 0
-	b.ResetTimer()
 	for b.Loop() {
 		i++
 		t0 := time.Now()

@@ -55,7 +55,7 @@ func (s *Service) receive(ctx context.Context, vmid int) {
 	lk.Lock()
 	defer lk.Unlock()
 	if source, ok := s.listen(ctx, vmid); ok {
-		s.awaitHandover(ctx, vmid, source, migratePath(s.cfg.Node, vmid))
+		s.awaitHandover(ctx, vmid, source)
 	}
 }
 
@@ -132,10 +132,11 @@ func (s *Service) handedOver(ctx context.Context, vmid int, source string) (bool
 // source gave up first (its request is gone) or went offline, the
 // incoming QEMU died or this daemon stops, it settles the VM as a
 // restarted daemon would.
-func (s *Service) awaitHandover(ctx context.Context, vmid int, source, rpath string) {
+func (s *Service) awaitHandover(ctx context.Context, vmid int, source string) {
+	rpath := migratePath(s.cfg.Node, vmid)
 	for {
 		if ok, _ := s.handedOver(ctx, vmid, source); ok {
-			s.resumeIncoming(ctx, vmid, rpath)
+			s.resumeIncoming(ctx, vmid)
 			return
 		}
 		_, err := s.cfg.Store.Get(ctx, rpath)
@@ -153,7 +154,7 @@ func (s *Service) awaitHandover(ctx context.Context, vmid int, source, rpath str
 }
 
 // resumeIncoming lets a handed-over VM run and tells the source.
-func (s *Service) resumeIncoming(ctx context.Context, vmid int, rpath string) {
+func (s *Service) resumeIncoming(ctx context.Context, vmid int) {
 	state := "running"
 	if _, err := s.qmpRun(ctx, vmid, qmpCmd{Execute: "cont"}); err != nil {
 		s.cfg.Logger.Warn("resume migrated VM", "vmid", vmid, "err", err)
@@ -162,7 +163,7 @@ func (s *Service) resumeIncoming(ctx context.Context, vmid int, rpath string) {
 		_ = os.Remove(s.incomingPath(vmid))
 		s.cfg.Logger.Info("migrated VM runs", "vmid", vmid)
 	}
-	s.setState(ctx, rpath, state)
+	s.setState(ctx, migratePath(s.cfg.Node, vmid), state)
 }
 
 // dropIncoming kills an incoming QEMU that was not handed over.
@@ -196,7 +197,7 @@ func (s *Service) recoverIncoming(ctx context.Context) {
 		if s.settle(ctx, vmid, source) {
 			go func() { // the source is committing: wait for it as receive does
 				defer lk.Unlock()
-				s.awaitHandover(ctx, vmid, source, migratePath(s.cfg.Node, vmid))
+				s.awaitHandover(ctx, vmid, source)
 			}()
 			continue
 		}
@@ -244,7 +245,7 @@ func (s *Service) settle(ctx context.Context, vmid int, source string) bool {
 		}
 		switch ok, err := s.handedOver(ctx, vmid, source); {
 		case ok:
-			s.resumeIncoming(ctx, vmid, rpath)
+			s.resumeIncoming(ctx, vmid)
 		case err == nil:
 			s.dropIncoming(vmid)
 		}

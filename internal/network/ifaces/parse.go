@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // keyAlias normalises an option key the way Proxmox does. (A switch, not
@@ -95,6 +96,9 @@ type parser struct {
 	ifaceSlab []Iface
 	strSlab   []string
 	attrSlab  []Attr
+	// the interface iface returned last, and its name
+	lastName string
+	last     *Iface
 }
 
 const slabSize = 256
@@ -138,26 +142,77 @@ func (p *parser) next() (string, bool) {
 	return l, true
 }
 
+// iface returns the interface called name, entering it first if new. The
+// last one is remembered: an `auto NAME` line is mostly followed by NAME's
+// stanza, which then needs no look-up.
 func (p *parser) iface(name string) *Iface {
+	if p.last != nil && p.lastName == name {
+		return p.last
+	}
 	d := p.cfg.Ifaces[name]
 	if d == nil {
 		d = p.newIface()
 		p.cfg.Ifaces[name] = d
 	}
+	p.lastName, p.last = name, d
 	return d
+}
+
+// isPerlSpace is the byte set " \t\n\r\f\v" the parser trims lines by.
+func isPerlSpace(c byte) bool { return isSpace(c) || c == '\v' }
+
+func trimPerlSpaceLeft(s string) string {
+	i := 0
+	for i < len(s) && isPerlSpace(s[i]) {
+		i++
+	}
+	return s[i:]
+}
+
+func trimPerlSpaceRight(s string) string {
+	i := len(s)
+	for i > 0 && isPerlSpace(s[i-1]) {
+		i--
+	}
+	return s[:i]
+}
+
+// autostart marks the interfaces an auto line lists. The list is split
+// like strings.Fields; ASCII text (the common case) is split here at the
+// ASCII white space unicode.IsSpace knows, without an iterator.
+func (p *parser) autostart(list string) {
+	for i := 0; i < len(list); i++ {
+		if list[i] >= utf8.RuneSelf {
+			for n := range strings.FieldsSeq(list) {
+				p.iface(n).Autostart = true
+			}
+			return
+		}
+	}
+	for i := 0; i < len(list); {
+		for i < len(list) && isPerlSpace(list[i]) {
+			i++
+		}
+		j := i
+		for j < len(list) && !isPerlSpace(list[j]) {
+			j++
+		}
+		if j > i {
+			p.iface(list[i:j]).Autostart = true
+		}
+		i = j
+	}
 }
 
 func (p *parser) run() {
 	line, ok := p.next()
 	for ok {
-		if strings.HasPrefix(strings.TrimLeft(line, " \t\n\r\f\v"), "#") {
+		if s := trimPerlSpaceLeft(line); s != "" && s[0] == '#' {
 			line, ok = p.next()
 			continue
 		}
 		if list, isAuto := matchAuto(line); isAuto {
-			for n := range strings.FieldsSeq(list) {
-				p.iface(n).Autostart = true
-			}
+			p.autostart(list)
 		} else if name, fam, method, isIface := matchIface(line); isIface {
 			// the stanza hands back the line that ended it
 			line, ok = p.stanza(name, fam, method)
@@ -196,7 +251,7 @@ func (p *parser) stanza(name, fam, method string) (string, bool) {
 			p.endFamily(d, fam, f)
 			return "", false
 		}
-		line = strings.TrimRight(line, " \t\n\r\f\v")
+		line = trimPerlSpaceRight(line)
 		if c, ok := matchComment(line); ok {
 			if fam == Typeless {
 				d.Comments += c + "\n"

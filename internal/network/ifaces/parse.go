@@ -3,6 +3,7 @@ package ifaces
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -74,15 +75,112 @@ func Parse(r io.Reader, k *Kernel) (*Config, error) {
 	if _, err := io.Copy(&sb, r); err != nil {
 		return nil, fmt.Errorf("read interfaces: %w", err)
 	}
-	src := sb.String()
-	// a stanza per "iface" is the common case: size the map once
-	p := &parser{cfg: &Config{Ifaces: make(map[string]*Iface, strings.Count(src, "iface")+2)}, prio: 2, src: src}
-	p.run()
+	cfg := parseText(sb.String())
 	if k == nil {
 		k = &Kernel{}
 	}
-	resolve(p.cfg, k)
-	return p.cfg, nil
+	resolve(cfg, k)
+	return cfg, nil
+}
+
+// parallelMin is the file size from which parseText reads the two halves
+// of a file at once, when there are two cores for it. Below it the second
+// goroutine and the merge cost more than they save (a variable for the
+// tests, which lower it to split every file).
+var parallelMin = 64 << 10
+
+// parseText parses the text of a file. A large file is cut at a line that
+// ends any stanza (see splitPoint) and both parts are parsed at once; the
+// result is the same as one pass over the file, which is taken instead
+// when an interface turns up in both parts.
+func parseText(src string) *Config {
+	if len(src) >= parallelMin && runtime.GOMAXPROCS(0) > 1 {
+		if at := splitPoint(src, len(src)/2); at > 0 {
+			if cfg := parseHalves(src, at); cfg != nil {
+				return cfg
+			}
+		}
+	}
+	// a stanza per "iface" is the common case: size the map once
+	p := newParser(src, strings.Count(src, "iface")+2)
+	p.run()
+	return p.cfg
+}
+
+func newParser(src string, ifaces int) *parser {
+	return &parser{cfg: &Config{Ifaces: make(map[string]*Iface, ifaces)}, prio: 2, src: src}
+}
+
+// splitPoint is the start of the first line at or after from (from itself
+// when it starts a line) that ends any stanza it would fall in and has no
+// white space at its end, or 0 when there is none. At such a line the
+// parser is at the top level whatever came before, with nothing carried
+// over but its counters, so the text after it parses alone the same as in
+// one pass.
+func splitPoint(src string, from int) int {
+	i := from
+	if i > 0 && src[i-1] != '\n' {
+		j := strings.IndexByte(src[i:], '\n')
+		if j < 0 {
+			return 0
+		}
+		i += j + 1
+	}
+	for i < len(src) {
+		line, _, _ := strings.Cut(src[i:], "\n")
+		// a stanza hands the line that ended it back trimmed, the top
+		// level reads it as it is: take only lines that are both
+		if trimPerlSpaceRight(line) == line && endsStanza(line) {
+			return i
+		}
+		i += len(line) + 1
+	}
+	return 0
+}
+
+// endsStanza tells whether a line (trimmed at the right) ends the stanza
+// it follows, as stanza decides.
+func endsStanza(line string) bool {
+	if _, ok := matchComment(line); ok {
+		return false
+	}
+	if matchStanzaEnd(line) {
+		return true
+	}
+	_, _, _, ok := matchOption(line)
+	return !ok
+}
+
+// parseHalves parses src[:at] and src[at:] at once and joins them: the
+// second part's priorities continue where the first part's stop. It
+// returns nil when an interface is named in both parts (its stanzas
+// would have to be merged in file order).
+func parseHalves(src string, at int) *Config {
+	tail := make(chan *parser)
+	go func() {
+		p := newParser(src[at:], strings.Count(src[at:], "iface")+1)
+		p.run()
+		tail <- p
+	}()
+	// the first part's map takes in the second's: size it for both
+	p1 := newParser(src[:at], strings.Count(src, "iface")+2)
+	p1.run()
+	p2 := <-tail
+	off := p1.prio - 2
+	for name, d := range p2.cfg.Ifaces {
+		if _, dup := p1.cfg.Ifaces[name]; dup {
+			return nil
+		}
+		if d.Priority != 0 {
+			d.Priority += off
+		}
+		p1.cfg.Ifaces[name] = d
+	}
+	for _, l := range p2.cfg.Lines {
+		l.Priority += off
+		p1.cfg.Lines = append(p1.cfg.Lines, l)
+	}
+	return p1.cfg
 }
 
 type parser struct {

@@ -123,8 +123,9 @@ func TestValidateNormalises(t *testing.T) {
 	}
 }
 
-// FuzzParse checks that parsing never fails on content and that whatever
-// the writer accepts comes back unchanged when parsed and written again.
+// FuzzParse checks that parsing never fails on content, that a parse in
+// two parts gives what one pass gives, and that whatever the writer
+// accepts comes back unchanged when parsed and written again.
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"auto lo\niface lo inet loopback\n",
@@ -135,6 +136,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
+		checkSplits(t, src)
 		cfg, err := Parse(strings.NewReader(src), nil)
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,136 @@
+package ifaces
+
+import (
+	"bytes"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// checkSplits parses src in two parts at every line the splitter would
+// take and compares the result with one pass over the file. It returns how
+// many splits were joined and how many declined (an interface in both).
+func checkSplits(t *testing.T, src string) (joined, declined int) {
+	t.Helper()
+	one := newParser(src, 0)
+	one.run()
+	for at := 1; at < len(src); at++ {
+		if splitPoint(src, at) != at {
+			continue
+		}
+		cfg := parseHalves(src, at)
+		if cfg == nil {
+			declined++
+			continue
+		}
+		joined++
+		if diff := cmp.Diff(one.cfg.Ifaces, cfg.Ifaces); diff != "" {
+			t.Fatalf("split at %d of %q: interfaces differ from one pass (-one +split):\n%s", at, src, diff)
+		}
+		if diff := cmp.Diff(one.cfg.Lines, cfg.Lines); diff != "" {
+			t.Fatalf("split at %d of %q: lines differ from one pass (-one +split):\n%s", at, src, diff)
+		}
+	}
+	return joined, declined
+}
+
+// splitInputs are the golden cases, the fuzz corpus and files made up of
+// their lines in random order, with white space added at either end.
+func splitInputs(t *testing.T) []string {
+	var ins []string
+	files, _ := filepath.Glob("testdata/*.in")
+	golden, _ := filepath.Glob("testdata/*.golden")
+	for _, f := range append(files, golden...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins = append(ins, string(b))
+	}
+	corpus, _ := filepath.Glob("testdata/fuzz/FuzzParse/*")
+	for _, f := range corpus {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, arg, _ := strings.Cut(strings.TrimSpace(string(b)), "string(")
+		s, err := strconv.Unquote(strings.TrimSuffix(arg, ")"))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		ins = append(ins, s)
+	}
+	if len(ins) < 20 {
+		t.Fatalf("only %d inputs", len(ins))
+	}
+	var pool []string
+	for _, s := range ins {
+		pool = append(pool, strings.Split(s, "\n")...)
+	}
+	pool = append(pool, "auto vmbr1 vmbr2", "auto\tx", "auto", "iface vmbr1", "iface vmbr2 inet6 static", "\tbridge-ports vmbr2",
+		"#top", "", "source x", "allow-vmbr0 eno1", "mapping m", "\tscript y", "iface x inet manual\v", "auto \u00a0x\u2003y")
+	r := rand.New(rand.NewSource(19))
+	for range 400 {
+		var b strings.Builder
+		for range 1 + r.Intn(30) {
+			l := pool[r.Intn(len(pool))]
+			switch r.Intn(8) {
+			case 0:
+				l = " " + l
+			case 1:
+				l += " "
+			case 2:
+				l += "\v"
+			}
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+		ins = append(ins, b.String())
+	}
+	return ins
+}
+
+// TestParseHalves holds the parse of a large file in two parts at once to
+// one pass over it, on varied files split at every line the splitter
+// would take.
+func TestParseHalves(t *testing.T) {
+	joined, declined := 0, 0
+	for _, src := range splitInputs(t) {
+		j, d := checkSplits(t, src)
+		joined, declined = joined+j, declined+d
+	}
+	// the comparison must have run, and the fallback must have been taken
+	if joined < 1000 || declined < 100 {
+		t.Fatalf("%d splits joined, %d declined: too few to tell", joined, declined)
+	}
+}
+
+// TestParseLargeFileInHalves checks that Parse takes the two-part path for
+// a large file and writes what one pass writes.
+func TestParseLargeFileInHalves(t *testing.T) {
+	src := bridgesFile(1000)
+	if len(src) < parallelMin {
+		t.Fatalf("test file of %d bytes is below the %d bytes that split", len(src), parallelMin)
+	}
+	if at := splitPoint(string(src), len(src)/2); at == 0 || parseHalves(string(src), at) == nil {
+		t.Fatal("the bridges file is not parsed in two parts")
+	}
+	split, err := roundTrip(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int) { parallelMin = n }(parallelMin)
+	parallelMin = len(src) + 1
+	one, err := roundTrip(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(split, one) {
+		t.Fatal("the file written after a parse in two parts differs from the one after one pass")
+	}
+}

@@ -134,3 +134,42 @@ func TestParseLargeFileInHalves(t *testing.T) {
 		t.Fatal("the file written after a parse in two parts differs from the one after one pass")
 	}
 }
+
+// TestRenderParts holds the writer that renders two parts at once to the
+// one that renders all in turn, on varied files cut before every
+// interface.
+func TestRenderParts(t *testing.T) {
+	o := ifupdown2
+	write := func(src string, k int) ([]byte, int) {
+		cfg, err := Parse(strings.NewReader(src), testKernel())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ifs, err := cfg.validate(o)
+		if err != nil {
+			return nil, -1
+		}
+		items := cfg.order(ifs)
+		var b bytes.Buffer
+		if k < 0 {
+			renderItems(&b, items, cfg.Lines, o, true)
+		} else {
+			renderParts(&b, items, k, cfg.Lines, o)
+		}
+		return b.Bytes(), len(items)
+	}
+	compared := 0
+	for _, src := range splitInputs(t) {
+		one, n := write(src, -1)
+		for k := 0; k <= n; k++ {
+			parts, _ := write(src, k)
+			if !bytes.Equal(one, parts) {
+				t.Fatalf("%q written in parts cut at %d:\n%s\nin one go:\n%s", src, k, parts, one)
+			}
+			compared++
+		}
+	}
+	if compared < 1000 {
+		t.Fatalf("only %d files written in parts", compared)
+	}
+}

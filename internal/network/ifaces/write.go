@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"io"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,14 +68,57 @@ func (c *Config) Marshal(o Options) ([]byte, error) {
 // Validate on c.
 func (c *Config) Render(o Options) []byte { return c.render(c.named(c.Names()), o) }
 
+// renderParallelMin is the number of interfaces from which render writes
+// the two halves of the file at once, when there are two cores for it.
+const renderParallelMin = 512
+
 // render is Render over the sorted names.
 func (c *Config) render(ifs []named, o Options) []byte {
+	items := c.order(ifs)
 	var b bytes.Buffer
-	b.Grow(len(Header) + 160*len(ifs))
+	b.Grow(len(Header) + 160*len(items))
 	b.WriteString(Header)
-	lines := c.Lines
-	w := &stanzaWriter{}
-	for _, it := range c.order(ifs) {
+	if len(items) < renderParallelMin || runtime.GOMAXPROCS(0) < 2 {
+		renderItems(&b, items, c.Lines, o, true)
+	} else {
+		renderParts(&b, items, len(items)/2, c.Lines, o)
+	}
+	return b.Bytes()
+}
+
+// renderParts writes items[:k] into b and, at the same time, items[k:]
+// into a buffer of its own, starting with the lines the first part leaves;
+// then appends that buffer. Each interface is written (and normalised) by
+// one of the two alone.
+func renderParts(b *bytes.Buffer, items []named, k int, lines []Line, o Options) {
+	tail := make(chan []byte)
+	go func() {
+		var t bytes.Buffer
+		t.Grow(160 * (len(items) - k))
+		renderItems(&t, items[k:], linesAfter(lines, items[:k]), o, true)
+		tail <- t.Bytes()
+	}()
+	renderItems(b, items[:k], lines, o, false)
+	b.Write(<-tail)
+}
+
+// linesAfter is what is left of lines once the interfaces in items are
+// written.
+func linesAfter(lines []Line, items []named) []Line {
+	for _, it := range items {
+		for len(lines) > 0 && lines[0].Priority < it.d.Priority {
+			lines = lines[1:]
+		}
+	}
+	return lines
+}
+
+// renderItems writes the stanzas of items in turn, each top-level line
+// before the first interface with a higher priority; last tells to write
+// the lines left at the end.
+func renderItems(b *bytes.Buffer, items []named, lines []Line, o Options, last bool) {
+	w := &stanzaWriter{b: b}
+	for _, it := range items {
 		name, d := it.name, it.d
 		if len(lines) > 0 && lines[0].Priority < d.Priority {
 			for len(lines) > 0 && lines[0].Priority < d.Priority {
@@ -97,14 +141,15 @@ func (c *Config) render(ifs []named, o Options) []byte {
 			d.Comments6, d.Comments = d.Comments, ""
 		}
 		for i, fam := range d.Families {
-			w.writeStanza(&b, name, d, fam, i == 0, o)
+			w.writeStanza(name, d, fam, i == 0, o)
 		}
 	}
-	for _, l := range lines {
-		b.WriteString(l.Text)
-		b.WriteByte('\n')
+	if last {
+		for _, l := range lines {
+			b.WriteString(l.Text)
+			b.WriteByte('\n')
+		}
 	}
-	return b.Bytes()
 }
 
 // order sorts interfaces like Proxmox: type priority of the root interface
@@ -219,25 +264,27 @@ func (c *Config) typePrio(it named) (int, bool) {
 	return typeBase(d.Type) + n - 1, true
 }
 
-// stanzaWriter renders one stanza at a time into raw, reusing its
-// buffers from stanza to stanza.
+// stanzaWriter renders stanzas into b, reusing its buffer of done keys
+// from stanza to stanza.
 type stanzaWriter struct {
-	raw  bytes.Buffer
+	b    *bytes.Buffer
 	done []string // keys the type-specific pass wrote
 }
 
 // line writes "\tKEY VALUE\n".
 func (w *stanzaWriter) line(k, v string) {
-	w.raw.WriteByte('\t')
-	w.raw.WriteString(k)
-	w.raw.WriteByte(' ')
-	w.raw.WriteString(v)
-	w.raw.WriteByte('\n')
+	w.b.WriteByte('\t')
+	w.b.WriteString(k)
+	w.b.WriteByte(' ')
+	w.b.WriteString(v)
+	w.b.WriteByte('\n')
 }
 
 func (w *stanzaWriter) mark(keys ...string) { w.done = append(w.done, keys...) }
 
-func (w *stanzaWriter) writeStanza(b *bytes.Buffer, name string, d *Iface, fam string, first bool, o Options) {
+// writeStanza writes one stanza straight into the file; the line an OVS
+// port needs before it is known only half-way and is put in afterwards.
+func (w *stanzaWriter) writeStanza(name string, d *Iface, fam string, first bool, o Options) {
 	six := fam == Inet6
 	if fam != Typeless {
 		m := d.Method
@@ -248,26 +295,26 @@ func (w *stanzaWriter) writeStanza(b *bytes.Buffer, name string, d *Iface, fam s
 			return
 		}
 	}
-	raw := &w.raw
-	raw.Reset()
-	raw.WriteString("iface ")
-	raw.WriteString(name)
+	b := w.b
+	start := b.Len()
+	b.WriteString("iface ")
+	b.WriteString(name)
 	switch fam {
 	case Inet:
-		raw.WriteString(" inet ")
-		raw.WriteString(d.Method)
+		b.WriteString(" inet ")
+		b.WriteString(d.Method)
 	case Inet6:
-		raw.WriteString(" inet6 ")
-		raw.WriteString(d.Method6)
+		b.WriteString(" inet6 ")
+		b.WriteString(d.Method6)
 	}
-	raw.WriteString("\n")
+	b.WriteString("\n")
 	if fam == Typeless {
-		writeAddr(raw, d.Address, d.Netmask, d.Gateway)
-		writeAddr(raw, d.Address6, d.Netmask6, d.Gateway6)
+		writeAddr(b, d.Address, d.Netmask, d.Gateway)
+		writeAddr(b, d.Address6, d.Netmask6, d.Gateway6)
 	} else if six {
-		writeAddr(raw, d.Address6, d.Netmask6, d.Gateway6)
+		writeAddr(b, d.Address6, d.Netmask6, d.Gateway6)
 	} else {
-		writeAddr(raw, d.Address, d.Netmask, d.Gateway)
+		writeAddr(b, d.Address, d.Netmask, d.Gateway)
 	}
 	prefix := ""
 	if first {
@@ -284,9 +331,13 @@ func (w *stanzaWriter) writeStanza(b *bytes.Buffer, name string, d *Iface, fam s
 	default:
 		w.optsComments(d.Options, d.Comments)
 	}
-	raw.WriteString("\n")
-	b.WriteString(prefix)
-	b.Write(raw.Bytes())
+	b.WriteString("\n")
+	if prefix != "" {
+		b.WriteString(prefix)
+		out := b.Bytes()
+		copy(out[start+len(prefix):], out[start:len(out)-len(prefix)])
+		copy(out[start:], prefix)
+	}
 }
 
 // writeGeneric writes the settings the type-specific pass left, as
@@ -301,17 +352,17 @@ func (w *stanzaWriter) writeGeneric(d *Iface) {
 
 func (w *stanzaWriter) optsComments(opts []string, comments string) {
 	for _, l := range opts {
-		w.raw.WriteByte('\t')
-		w.raw.WriteString(l)
-		w.raw.WriteByte('\n')
+		w.b.WriteByte('\t')
+		w.b.WriteString(l)
+		w.b.WriteByte('\n')
 	}
 	// Perl's split(/\n/): trailing empty lines are dropped
 	body := strings.TrimRight(comments, "\n")
 	for body != "" {
 		l, rest, found := strings.Cut(body, "\n")
-		w.raw.WriteByte('#')
-		w.raw.WriteString(l)
-		w.raw.WriteByte('\n')
+		w.b.WriteByte('#')
+		w.b.WriteString(l)
+		w.b.WriteByte('\n')
 		if !found {
 			break
 		}

@@ -154,7 +154,7 @@ func TestRenderParts(t *testing.T) {
 		if k < 0 {
 			renderItems(&b, items, cfg.Lines, o, true)
 		} else {
-			renderParts(&b, items, k, cfg.Lines, o)
+			renderParts(&b, items, k, 0, cfg.Lines, o)
 		}
 		return b.Bytes(), len(items)
 	}

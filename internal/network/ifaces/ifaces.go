@@ -49,6 +49,7 @@ type Config struct {
 
 	usedPorts map[string]string // port → interface, filled by Validate
 	sorted    []named           // the interfaces in name order as Parse left them
+	srcLen    int               // the length of the file Parse read
 }
 
 // named is an interface with its name.

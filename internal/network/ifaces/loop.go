@@ -46,7 +46,10 @@ func (c *Config) loop(ifs []named) []string {
 		open = 1
 		done = 2
 	)
-	state := make(map[string]int, len(c.Ifaces))
+	// Only interfaces with a lower one in the file can be on a circle:
+	// those alone are entered in state and path (most bridges sit on
+	// ports the file does not define, and the map then stays empty).
+	var state map[string]int
 	var path []string
 	var walk func(n string) []string
 	walk = func(n string) []string {
@@ -60,18 +63,27 @@ func (c *Config) loop(ifs []named) []string {
 				}
 			}
 		}
-		state[n] = open
-		path = append(path, n)
+		entered := false
 		for l := range c.lower(n) {
 			if c.Ifaces[l] == nil {
 				continue
+			}
+			if !entered {
+				if state == nil {
+					state = map[string]int{}
+				}
+				state[n] = open
+				path = append(path, n)
+				entered = true
 			}
 			if loop := walk(l); loop != nil {
 				return loop
 			}
 		}
-		path = path[:len(path)-1]
-		state[n] = done
+		if entered {
+			path = path[:len(path)-1]
+			state[n] = done
+		}
 		return nil
 	}
 	for _, it := range ifs {

@@ -76,6 +76,7 @@ func Parse(r io.Reader, k *Kernel) (*Config, error) {
 		return nil, fmt.Errorf("read interfaces: %w", err)
 	}
 	cfg := parseText(sb.String())
+	cfg.srcLen = sb.Len()
 	if k == nil {
 		k = &Kernel{}
 	}

@@ -547,6 +547,17 @@ func checkUplinks(c *Config, ifs []named, _ Options) error {
 
 var bridgePortKeys = []string{"bridge-learning", "bridge-arp-nd-suppress", "bridge-unicast-flood", "bridge-multicast-flood", "bridge-access"}
 
+// hasBridgePortKey tells whether an interface has one of the bridge port
+// options set.
+func hasBridgePortKey(d *Iface) bool {
+	for _, k := range bridgePortKeys {
+		if truthy(d.Attr(k)) {
+			return true
+		}
+	}
+	return false
+}
+
 // portFacts is what checkBridgePorts needs of a port: whether it has an
 // address, its MTU, whether it is a bond.
 type portFacts struct {
@@ -556,7 +567,15 @@ type portFacts struct {
 }
 
 func checkBridgePorts(c *Config, ifs []named, _ Options) error {
-	bridgeOf := make(map[string]string, len(ifs))
+	// which bridge a port is on is asked only of interfaces with bridge
+	// port options: without any, the map is not made
+	var bridgeOf map[string]string
+	for _, it := range ifs {
+		if hasBridgePortKey(it.d) {
+			bridgeOf = make(map[string]string, len(ifs))
+			break
+		}
+	}
 	for _, it := range ifs {
 		name, d := it.name, it.d
 		if d.Type != TypeBridge {
@@ -593,8 +612,13 @@ func checkBridgePorts(c *Config, ifs []named, _ Options) error {
 					return fmt.Errorf("interface '%s' - mtu %d is lower than '%s' - mtu %d", p, pm, name, bm)
 				}
 			}
-			bridgeOf[p] = name
+			if bridgeOf != nil {
+				bridgeOf[p] = name
+			}
 		}
+	}
+	if bridgeOf == nil {
+		return nil
 	}
 	for _, it := range ifs {
 		name, d := it.name, it.d

@@ -75,26 +75,33 @@ const renderParallelMin = 512
 // render is Render over the sorted names.
 func (c *Config) render(ifs []named, o Options) []byte {
 	items := c.order(ifs)
+	// a file written again is about as long as it was read; without one,
+	// guess from the number of interfaces
+	size := 160 * len(items)
+	if c.srcLen > 0 {
+		size = c.srcLen + c.srcLen/32
+	}
 	var b bytes.Buffer
-	b.Grow(len(Header) + 160*len(items))
+	b.Grow(len(Header) + size)
 	b.WriteString(Header)
 	if len(items) < renderParallelMin || runtime.GOMAXPROCS(0) < 2 {
 		renderItems(&b, items, c.Lines, o, true)
 	} else {
-		renderParts(&b, items, len(items)/2, c.Lines, o)
+		k := len(items) / 2
+		renderParts(&b, items, k, size/len(items)*(len(items)-k), c.Lines, o)
 	}
 	return b.Bytes()
 }
 
 // renderParts writes items[:k] into b and, at the same time, items[k:]
-// into a buffer of its own, starting with the lines the first part leaves;
+// into a buffer of its own (of size bytes to start with), starting with the lines the first part leaves;
 // then appends that buffer. Each interface is written (and normalised) by
 // one of the two alone.
-func renderParts(b *bytes.Buffer, items []named, k int, lines []Line, o Options) {
+func renderParts(b *bytes.Buffer, items []named, k, size int, lines []Line, o Options) {
 	tail := make(chan []byte)
 	go func() {
 		var t bytes.Buffer
-		t.Grow(160 * (len(items) - k))
+		t.Grow(size)
 		renderItems(&t, items[k:], linesAfter(lines, items[:k]), o, true)
 		tail <- t.Bytes()
 	}()

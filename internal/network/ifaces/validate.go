@@ -581,6 +581,7 @@ func checkBridgePorts(c *Config, ifs []named, _ Options) error {
 		if d.Type != TypeBridge {
 			continue
 		}
+		bm := mtuOf(d)
 		// split as written (commas too): the file must validate again
 		for p := range listItems(d.Attr("bridge_ports")) {
 			n := c.Ifaces[p]
@@ -588,7 +589,9 @@ func checkBridgePorts(c *Config, ifs []named, _ Options) error {
 			if parent, _, ok := cutVLANName(p); n == nil && ok {
 				// a VLAN port not in the file is implied (manual, with its
 				// parent's MTU); check it as one
-				port.mtu = mtuOf(c.Ifaces[parent])
+				if bm != 0 {
+					port.mtu = mtuOf(c.Ifaces[parent])
+				}
 			} else if n == nil {
 				return fmt.Errorf("bridge '%s' - unable to find bridge port '%s'", name, p)
 			} else {
@@ -600,7 +603,7 @@ func checkBridgePorts(c *Config, ifs []named, _ Options) error {
 			if port.addr {
 				return fmt.Errorf("iface %s - ip address can't be set on interface if bridged in %s", p, name)
 			}
-			if bm := mtuOf(d); bm != 0 {
+			if bm != 0 {
 				pm := port.mtu
 				if pm == 0 && port.bond {
 					pm = bm

@@ -271,8 +271,7 @@ func (c *Config) typePrio(it named) (int, bool) {
 	return typeBase(d.Type) + n - 1, true
 }
 
-// stanzaWriter renders stanzas into b, reusing its buffer of done keys
-// from stanza to stanza.
+// stanzaWriter renders stanzas into b.
 type stanzaWriter struct {
 	b    *bytes.Buffer
 	done []string // keys the type-specific pass wrote
@@ -287,7 +286,19 @@ func (w *stanzaWriter) line(k, v string) {
 	w.b.WriteByte('\n')
 }
 
-func (w *stanzaWriter) mark(keys ...string) { w.done = append(w.done, keys...) }
+// The keys each type's pass writes itself. They are fixed lists, not
+// collected per stanza: a stanza then stores no strings (each store of a
+// pointer costs a write barrier while the collector runs).
+var (
+	doneBridge    = []string{"bridge_ports", "bridge_stp", "bridge_fd", "bridge_vlan_aware", "bridge_vids", "mtu"}
+	doneBond      = []string{"slaves", "bond_miimon", "bond_mode", "bond_xmit_hash_policy", "bond-primary", "mtu"}
+	doneVXLAN     = []string{"vxlan-id", "vxlan-svcnodeip", "vxlan-physdev", "vxlan-local-tunnelip", "mtu"}
+	doneOVSBridge = []string{"ovs_type", "ovs_ports", "mtu"}
+	// ovs_bridge counts as done when empty too: the generic pass writes
+	// no empty value either
+	doneOVSPort = []string{"ovs_tag", "ovs_type", "ovs_bridge", "mtu"}
+	doneOVSBond = []string{"ovs_tag", "bond_mode", "ovs_bonds", "ovs_type", "ovs_bridge", "mtu"}
+)
 
 // writeStanza writes one stanza straight into the file; the line an OVS
 // port needs before it is known only half-way and is put in afterwards.
@@ -325,7 +336,7 @@ func (w *stanzaWriter) writeStanza(name string, d *Iface, fam string, first bool
 	}
 	prefix := ""
 	if first {
-		w.done = w.done[:0]
+		w.done = nil
 		prefix = w.writeTypeOptions(name, d, o)
 		w.writeGeneric(d)
 	}
@@ -351,7 +362,7 @@ func (w *stanzaWriter) writeStanza(name string, d *Iface, fam string, first bool
 // "KEY VALUE" in key order.
 func (w *stanzaWriter) writeGeneric(d *Iface) {
 	for _, a := range d.Attrs { // in key order
-		if !slices.Contains(w.done, a.Key) && !neverGeneric[a.Key] && truthy(a.Value) {
+		if !slices.Contains(w.done, a.Key) && a.Key != "uplink-id" && truthy(a.Value) {
 			w.line(a.Key, a.Value)
 		}
 	}
@@ -376,9 +387,6 @@ func (w *stanzaWriter) optsComments(opts []string, comments string) {
 		body = rest
 	}
 }
-
-// neverGeneric are keys the generic "KEY VALUE" pass must skip.
-var neverGeneric = map[string]bool{"uplink-id": true}
 
 func writeAddr(b *bytes.Buffer, addr, mask, gw string) {
 	if truthy(addr) {
@@ -439,7 +447,7 @@ func (w *stanzaWriter) writeTypeOptions(name string, d *Iface, o Options) string
 		if truthy(d.Attr("mtu")) {
 			w.line("mtu", d.Attr("mtu"))
 		}
-		w.mark("bridge_ports", "bridge_stp", "bridge_fd", "bridge_vlan_aware", "bridge_vids", "mtu")
+		w.done = doneBridge
 	case TypeBond:
 		slaves := reListSep().ReplaceAllString(d.Attr("slaves"), " ")
 		if d.HasAttr("slaves") {
@@ -468,13 +476,12 @@ func (w *stanzaWriter) writeTypeOptions(name string, d *Iface, o Options) string
 		if truthy(d.Attr("mtu")) {
 			w.line("mtu", d.Attr("mtu"))
 		}
-		w.mark("slaves", "bond_miimon", "bond_mode", "bond_xmit_hash_policy", "bond-primary", "mtu")
+		w.done = doneBond
 	case TypeVXLAN:
 		for _, k := range []string{"vxlan-id", "vxlan-svcnodeip", "vxlan-physdev", "vxlan-local-tunnelip"} {
 			if d.HasAttr(k) {
 				w.line(k, d.Attr(k))
 			}
-			w.mark(k)
 		}
 		for _, ip := range d.VXLANRemoteIPs {
 			w.line("vxlan-remoteip", ip)
@@ -482,7 +489,7 @@ func (w *stanzaWriter) writeTypeOptions(name string, d *Iface, o Options) string
 		if truthy(d.Attr("mtu")) {
 			w.line("mtu", d.Attr("mtu"))
 		}
-		w.mark("mtu")
+		w.done = doneVXLAN
 	case TypeOVSBridge:
 		w.line("ovs_type", d.Type)
 		if truthy(d.Attr("ovs_ports")) {
@@ -491,7 +498,7 @@ func (w *stanzaWriter) writeTypeOptions(name string, d *Iface, o Options) string
 		if truthy(d.Attr("mtu")) {
 			w.line("ovs_mtu", d.Attr("mtu"))
 		}
-		w.mark("ovs_type", "ovs_ports", "mtu")
+		w.done = doneOVSBridge
 	case TypeOVSPort, TypeOVSIntPort, TypeOVSBond:
 		return w.writeOVSPort(name, d, o)
 	}
@@ -503,7 +510,7 @@ func (w *stanzaWriter) writeOVSPort(name string, d *Iface, o Options) string {
 	if d.HasAttr("ovs_tag") {
 		setOVSOption(d, "tag", d.Attr("ovs_tag"))
 	}
-	w.mark("ovs_tag")
+	w.done = doneOVSPort
 	if d.Type == TypeOVSBond {
 		if !truthy(d.Attr("bond_mode")) {
 			d.Set("bond_mode", "active-backup")
@@ -519,14 +526,12 @@ func (w *stanzaWriter) writeOVSPort(name string, d *Iface, o Options) string {
 			setOVSOption(d, "lacp", "")
 			setOVSOption(d, "bond_mode", m)
 		}
-		w.mark("bond_mode")
+		w.done = doneOVSBond
 		if truthy(d.Attr("ovs_bonds")) {
 			w.line("ovs_bonds", d.Attr("ovs_bonds"))
 		}
-		w.mark("ovs_bonds")
 	}
 	w.line("ovs_type", d.Type)
-	w.mark("ovs_type")
 	prefix := ""
 	if br := d.Attr("ovs_bridge"); truthy(br) {
 		if o.IfUpDown2 {
@@ -535,11 +540,9 @@ func (w *stanzaWriter) writeOVSPort(name string, d *Iface, o Options) string {
 			prefix = "allow-" + br + " " + name + "\n"
 		}
 		w.line("ovs_bridge", br)
-		w.mark("ovs_bridge")
 	}
 	if truthy(d.Attr("mtu")) {
 		w.line("ovs_mtu", d.Attr("mtu"))
 	}
-	w.mark("mtu")
 	return prefix
 }

@@ -101,36 +101,54 @@ func Read(ctx context.Context, t Target, rate int, d time.Duration, conns int) *
 	var mu sync.Mutex
 	st := &Stats{}
 	paths := readPaths()
-	jobs := make(chan int, rate)
+	// A read's latency counts from when it was due, so time it waited for
+	// a free connection is not hidden.
+	type job struct {
+		i   int
+		due time.Time
+	}
+	jobs := make(chan job, rate)
 	var wg sync.WaitGroup
 	for range conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range jobs {
-				path := strings.ReplaceAll(paths[i%len(paths)], "{node}", t.Node)
-				start := time.Now()
-				err := t.get(c, path, i%2 == 0)
+			for j := range jobs {
+				path := strings.ReplaceAll(paths[j.i%len(paths)], "{node}", t.Node)
+				err := t.get(c, path, j.i%2 == 0)
 				mu.Lock()
-				st.add(time.Since(start), err)
+				st.add(time.Since(j.due), err)
 				mu.Unlock()
 			}
 		}()
 	}
-	tick := time.NewTicker(time.Second / time.Duration(rate))
-	end := time.After(d)
-	for i := 0; ; i++ {
-		select {
-		case <-tick.C:
+	// A ticker drops ticks when this goroutine gets no CPU in time, which
+	// would send fewer reads than asked without saying so. Instead every
+	// wake-up sends all reads due since the start, and a read that finds
+	// every worker busy and the queue full is counted as missed.
+	tick := time.NewTicker(time.Millisecond)
+	start := time.Now()
+	sent := 0
+	send := func(now time.Time) {
+		due := int(now.Sub(start).Seconds() * float64(rate))
+		for ; sent < due; sent++ {
 			select {
-			case jobs <- i:
-			default: // every worker busy and the queue full: a miss
+			case jobs <- job{sent, start.Add(time.Duration(sent) * time.Second / time.Duration(rate))}:
+			default:
 				mu.Lock()
 				st.Missed++
 				mu.Unlock()
 			}
+		}
+	}
+	end := time.After(d)
+	for {
+		select {
+		case now := <-tick.C:
+			send(now)
 			continue
 		case <-end:
+			send(start.Add(d))
 		case <-ctx.Done():
 		}
 		break

@@ -3,6 +3,8 @@ package daemon
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
+	"io"
 	"net"
 	"net/netip"
 	"sync"
@@ -190,3 +192,84 @@ type writeOnly struct {
 
 func (w *writeOnly) Read([]byte) (int, error) { <-w.stop; return 0, net.ErrClosed }
 func (w *writeOnly) Close() error             { close(w.stop); return w.Conn.Close() }
+
+// TestHandshakeListener: Accept hands out only connections whose TLS
+// handshake is done, a client that sends nothing does not hold up the
+// next one, and Close ends the handshakes under way.
+func TestHandshakeListener(t *testing.T) {
+	certPEM, keyPEM := certtest.Leaf(t, []string{"localhost"}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(certPEM)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A minute for each handshake: only Close can end the silent one in time.
+	hl := newHandshakeListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}}, time.Minute)
+	closeOnce := sync.OnceValue(hl.Close)
+	t.Cleanup(func() { closeOnce() })
+
+	silent, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	client := make(chan error, 1)
+	var local net.Addr
+	go func() {
+		c, err := tls.Dial("tcp", ln.Addr().String(), &tls.Config{RootCAs: pool, ServerName: "localhost"})
+		if err == nil {
+			local = c.LocalAddr()
+			_, err = c.Read(make([]byte, 1)) // until the test's server closes it
+			if err == io.EOF {
+				err = nil
+			}
+		}
+		client <- err
+	}()
+
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := hl.Accept()
+		if err != nil {
+			t.Error(err)
+		}
+		accepted <- c
+	}()
+	var c net.Conn
+	select {
+	case c = <-accepted:
+	case <-time.After(15 * time.Second):
+		t.Fatal("no connection accepted in 15 s while a silent client was connected")
+	}
+	if c == nil {
+		t.FailNow()
+	}
+	tc, ok := c.(*tls.Conn)
+	if !ok || !tc.ConnectionState().HandshakeComplete {
+		t.Fatalf("accepted %T with its handshake not done", c)
+	}
+	c.Close()
+	if err := <-client; err != nil {
+		t.Fatal(err)
+	}
+	if c.RemoteAddr().String() != local.String() {
+		t.Errorf("accepted the connection from %v, want the TLS client's %v", c.RemoteAddr(), local)
+	}
+
+	// Close ends the silent client's pending handshake at once.
+	if err := closeOnce(); err != nil {
+		t.Fatal(err)
+	}
+	silent.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.Copy(io.Discard, silent); err != nil {
+		t.Errorf("the silent client's connection was not closed by Close: %v", err)
+	}
+	if _, err := hl.Accept(); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("Accept after Close: %v, want net.ErrClosed", err)
+	}
+}

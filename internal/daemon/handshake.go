@@ -1,8 +1,10 @@
 package daemon
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
+	"net"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -37,6 +39,9 @@ var errHandshakeBusy = errors.New("too many TLS handshakes at once, try again la
 // the 10 s the whole handshake may take, so the client gets an alert
 // instead of a timeout.
 const handshakeWait = 5 * time.Second
+
+// handshakeTimeout is how long a client has for the whole TLS handshake.
+const handshakeTimeout = 10 * time.Second
 
 func newHandshakeGate(n int, wait time.Duration) *handshakeGate {
 	if n <= 0 {
@@ -84,4 +89,80 @@ func (lc *limitedConn) leaveGate() {
 	if g := lc.turn.Swap(nil); g != nil {
 		<-g.turns
 	}
+}
+
+// handshakeListener makes the TLS handshake of each accepted connection on
+// a goroutine of its own and hands the HTTP server only connections whose
+// handshake is done. The server would make it on the goroutine that then
+// serves the connection, whose stack grows to 16 or 32 KiB for the
+// handshake's crypto and stays that size while the connection idles or
+// waits for a slow body: with thousands of such connections, stacks were
+// a third of the daemon's memory. A goroutine that ends gives its large
+// stack back, and the serving goroutine starts small.
+type handshakeListener struct {
+	net.Listener
+	config  *tls.Config
+	timeout time.Duration
+	ready   chan net.Conn
+	ctx     context.Context // ends when the listener closes
+	cancel  context.CancelFunc
+	err     atomic.Value // the accept error that ended the listener
+}
+
+// newHandshakeListener accepts from ln and gives each connection timeout
+// for its handshake.
+func newHandshakeListener(ln net.Listener, config *tls.Config, timeout time.Duration) *handshakeListener {
+	ctx, cancel := context.WithCancel(context.Background())
+	l := &handshakeListener{Listener: ln, config: config, timeout: timeout, ready: make(chan net.Conn), ctx: ctx, cancel: cancel}
+	go l.acceptLoop()
+	return l
+}
+
+func (l *handshakeListener) acceptLoop() {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				continue
+			}
+			l.err.Store(err)
+			l.cancel()
+			return
+		}
+		go l.handshake(c)
+	}
+}
+
+func (l *handshakeListener) handshake(c net.Conn) {
+	tc := tls.Server(c, l.config)
+	tc.SetDeadline(time.Now().Add(l.timeout))
+	if err := tc.HandshakeContext(l.ctx); err != nil {
+		tc.Close()
+		return
+	}
+	tc.SetDeadline(time.Time{}) // the HTTP server sets its own
+	select {
+	case l.ready <- tc:
+	case <-l.ctx.Done():
+		tc.Close()
+	}
+}
+
+// Accept returns the next connection whose handshake is done.
+func (l *handshakeListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.ready:
+		return c, nil
+	case <-l.ctx.Done():
+		if err, ok := l.err.Load().(error); ok {
+			return nil, err
+		}
+		return nil, net.ErrClosed
+	}
+}
+
+// Close stops accepting; handshakes under way end with it.
+func (l *handshakeListener) Close() error {
+	l.cancel()
+	return l.Listener.Close()
 }

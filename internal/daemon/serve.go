@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"hostadm/internal/cfsfs"
@@ -116,7 +115,7 @@ func (n *Node) serve(ctx context.Context) (*Server, error) {
 	s.loop(func() { n.Services.Network.RunKernelModel(bg) })            // the native applier's view of the kernel (internal/network/model_linux.go)
 	go s.http.Serve(kept)                                               // ends with the server; its error is the one below
 	go func() {
-		err := s.http.Serve(tls.NewListener(limited, tlsCfg))
+		err := s.http.Serve(newHandshakeListener(limited, tlsCfg, handshakeTimeout))
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}

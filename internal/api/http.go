@@ -159,10 +159,11 @@ func sleep(ctx context.Context, d time.Duration) {
 // reading the body within bodyTimeout.
 func (a *API) requestParams(w http.ResponseWriter, req *http.Request, bodyTimeout time.Duration) (map[string]any, error) {
 	raw := map[string]any{}
-	body, err := readBody(w, req, bodyTimeout)
+	body, done, err := readBody(w, req, bodyTimeout)
 	if err != nil {
 		return nil, err
 	}
+	defer done() // the parameters below copy what they keep of body
 	if countParams(req.URL.RawQuery) > a.limits.MaxParams {
 		return nil, errTooMany(a.limits.MaxParams)
 	}

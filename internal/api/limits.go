@@ -129,9 +129,10 @@ const drainMax = 1 << 20
 // readBody reads at most maxBody bytes of the request body within d: the
 // connection's read deadline is set for it, so a stalled body ends in an
 // error instead of holding the connection.
-func readBody(w http.ResponseWriter, req *http.Request, d time.Duration) ([]byte, error) {
+func readBody(w http.ResponseWriter, req *http.Request, d time.Duration) (body []byte, done func(), err error) {
+	done = func() {}
 	if req.Body == nil || req.Body == http.NoBody {
-		return nil, nil
+		return nil, done, nil
 	}
 	if w != nil && d > 0 {
 		rc := http.NewResponseController(w)
@@ -146,17 +147,19 @@ func readBody(w http.ResponseWriter, req *http.Request, d time.Duration) ([]byte
 		if req.ContentLength <= drainMax {
 			io.Copy(io.Discard, io.LimitReader(req.Body, drainMax))
 		}
-		return nil, NotImplemented("for data too large")
+		return nil, done, NotImplemented("for data too large")
 	}
-	body, err := readAll(req.Body, req.ContentLength)
+	body, done, err = readAll(req.Body, req.ContentLength)
 	if err != nil {
-		return nil, &StatusError{Code: http.StatusBadRequest, Msg: "unable to read request body"}
+		done()
+		return nil, func() {}, &StatusError{Code: http.StatusBadRequest, Msg: "unable to read request body"}
 	}
 	if len(body) > maxBody {
-		return nil, NotImplemented("for data too large")
+		done()
+		return nil, func() {}, NotImplemented("for data too large")
 	}
 	req.Body = http.NoBody // read to its end: the connection may serve another request (writeWithReason)
-	return body, nil
+	return body, done, nil
 }
 
 // readAll reads at most maxBody+1 bytes of r. A body announced larger
@@ -164,16 +167,24 @@ func readBody(w http.ResponseWriter, req *http.Request, d time.Duration) ([]byte
 // identified caller) gets its buffer at once instead of growing through
 // copies, which for a 512 KiB JSON bomb made twice its size in garbage; a
 // smaller one grows with what arrives, so a stalled body announcing more
-// than it sends holds little.
-func readAll(r io.Reader, announced int64) ([]byte, error) {
+// than it sends holds little. The large buffers are reused: a flood of
+// JSON bombs made 10 MB of garbage a second, and the collections it
+// caused. done gives the buffer back once the body is parsed (nothing
+// keeps a reference to it: parsing copies what it keeps).
+func readAll(r io.Reader, announced int64) (body []byte, done func(), err error) {
 	if announced <= smallBody || announced > maxBody {
-		return io.ReadAll(io.LimitReader(r, maxBody+1))
+		body, err = io.ReadAll(io.LimitReader(r, maxBody+1))
+		return body, func() {}, err
 	}
-	var b bytes.Buffer
+	b := largeBodies.Get().(*bytes.Buffer)
+	b.Reset()
 	b.Grow(int(announced) + bytes.MinRead) // ReadFrom wants MinRead free to see the end
-	_, err := b.ReadFrom(io.LimitReader(r, maxBody+1))
-	return b.Bytes(), err
+	_, err = b.ReadFrom(io.LimitReader(r, maxBody+1))
+	return b.Bytes(), func() { largeBodies.Put(b) }, err
 }
+
+// largeBodies are the buffers of bodies larger than smallBody.
+var largeBodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // errTooMany is the answer to a request with more parameters than allowed.
 func errTooMany(max int) error {

@@ -106,6 +106,14 @@ func matchIface(line string) (name, fam, method string, ok bool) {
 // matchStanzaEnd is `^\s*(?:(?:iface|mapping|auto|source|source-directory)\s|allow-)`.
 func matchStanzaEnd(line string) bool {
 	s := skipSpace(line)
+	if s == "" {
+		return false
+	}
+	switch s[0] { // every keyword starts with one of these
+	case 'a', 'i', 'm', 's':
+	default:
+		return false
+	}
 	if strings.HasPrefix(s, "allow-") {
 		return true
 	}

@@ -173,3 +173,21 @@ func TestRenderParts(t *testing.T) {
 		t.Fatalf("only %d files written in parts", compared)
 	}
 }
+
+// TestValidateLargeFileOrder checks that with enough interfaces for the
+// text and loop checks to run at once, a text error still comes before a
+// loop, and a loop alone is still found.
+func TestValidateLargeFileOrder(t *testing.T) {
+	loop := "iface vmbr9000 inet manual\n\tbridge-ports vmbr9001\n\niface vmbr9001 inet manual\n\tbridge-ports vmbr9000\n\n"
+	bad := "iface vmbr9002 inet static\n\taddress 10.0.0.x/24\n\tbridge-ports none\n\n"
+	src := string(bridgesFile(parallelIfaces)) + loop
+	for _, c := range []struct{ src, want string }{
+		{src, "iface vmbr9000 - interface loop: vmbr9000 -> vmbr9001 -> vmbr9000"},
+		{src + bad, "iface vmbr9002 - invalid address '10.0.0.x'"},
+	} {
+		_, err := roundTrip([]byte(c.src))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("got %v, want %s", err, c.want)
+		}
+	}
+}

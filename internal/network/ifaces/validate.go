@@ -6,6 +6,7 @@ import (
 	"iter"
 	"maps"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,10 +34,11 @@ func (c *Config) Validate(o Options) error {
 // sorting them once serves every step and the writer.
 func (c *Config) validate(o Options) ([]named, error) {
 	ifs := c.sortedIfaces()
-	for _, step := range []func(*Config, []named, Options) error{checkText, checkLoops, checkPorts} {
-		if err := step(c, ifs, o); err != nil {
-			return nil, err
-		}
+	if err := checkTextAndLoops(c, ifs, o); err != nil {
+		return nil, err
+	}
+	if err := checkPorts(c, ifs, o); err != nil {
+		return nil, err
 	}
 	// fixOVSPorts is the one step that drops or replaces interfaces
 	if fixOVSPorts(c, ifs) {
@@ -53,6 +55,27 @@ func (c *Config) validate(o Options) ([]named, error) {
 		}
 	}
 	return ifs, nil
+}
+
+// checkTextAndLoops is checkText, then checkLoops. With many interfaces
+// and two cores the two run at once: the loop check reads only lists of
+// lower interfaces and types, which checkText leaves alone (it writes
+// nothing but each interface's family list), and the text check's error
+// comes first as before.
+func checkTextAndLoops(c *Config, ifs []named, o Options) error {
+	if len(ifs) < parallelIfaces || runtime.GOMAXPROCS(0) < 2 {
+		if err := checkText(c, ifs, o); err != nil {
+			return err
+		}
+		return checkLoops(c, ifs, o)
+	}
+	loops := make(chan error)
+	go func() { loops <- checkLoops(c, ifs, o) }()
+	err := checkText(c, ifs, o)
+	if lerr := <-loops; err == nil {
+		err = lerr
+	}
+	return err
 }
 
 // sortedIfaces is the interfaces in name order: those Parse sorted when

@@ -68,9 +68,10 @@ func (c *Config) Marshal(o Options) ([]byte, error) {
 // Validate on c.
 func (c *Config) Render(o Options) []byte { return c.render(c.named(c.Names()), o) }
 
-// renderParallelMin is the number of interfaces from which render writes
-// the two halves of the file at once, when there are two cores for it.
-const renderParallelMin = 512
+// parallelIfaces is the number of interfaces from which the writer and
+// the checks use two cores when there are two (render writes the two
+// halves of the file at once).
+const parallelIfaces = 512
 
 // render is Render over the sorted names.
 func (c *Config) render(ifs []named, o Options) []byte {
@@ -84,7 +85,7 @@ func (c *Config) render(ifs []named, o Options) []byte {
 	var b bytes.Buffer
 	b.Grow(len(Header) + size)
 	b.WriteString(Header)
-	if len(items) < renderParallelMin || runtime.GOMAXPROCS(0) < 2 {
+	if len(items) < parallelIfaces || runtime.GOMAXPROCS(0) < 2 {
 		renderItems(&b, items, c.Lines, o, true)
 	} else {
 		k := len(items) / 2

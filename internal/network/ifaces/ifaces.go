@@ -126,7 +126,14 @@ func (a *Attrs) Set(k, v string) {
 	if s == nil {
 		s = make(Attrs, 0, 4)
 	}
-	*a = slices.Insert(s, i, Attr{k, v})
+	// by hand, not slices.Insert: moving a handful of elements one by one
+	// costs less than its copy of a slice holding pointers
+	s = append(s, Attr{})
+	for j := len(s) - 1; j > i; j-- {
+		s[j] = s[j-1]
+	}
+	s[i] = Attr{k, v}
+	*a = s
 }
 
 // Del removes a setting.

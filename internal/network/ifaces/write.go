@@ -202,30 +202,26 @@ func (c *Config) order(sorted []named) []named {
 	return out
 }
 
-// orderPacked is order's total order as one number per interface: the
-// priority sum in the high half and, since items come in name order, the
-// position as the name's rank in the low half. Numbers sort without a
-// comparison function and without moving pointers (which costs write
-// barriers while the collector runs); a file in the writer's order is
-// only checked. It declines (false) when a sum does not fit.
+// orderPacked is order's total order by a stable radix sort of the
+// priority sums: items come in name order, which equal sums keep. Numbers
+// sort without a comparison function and without moving pointers (which
+// costs write barriers while the collector runs); a file in the writer's
+// order is only checked. It declines (false) for a negative sum.
 func orderPacked(items []orderKey) ([]named, bool) {
-	if len(items) >= 1<<31 {
-		return nil, false
-	}
-	keys := make([]uint64, len(items))
+	keys := make([]keyIndex, len(items))
 	for i, it := range items {
 		p := it.pri + it.tp
-		if p < 0 || p >= 1<<31 {
+		if p < 0 {
 			return nil, false
 		}
-		keys[i] = uint64(p)<<32 | uint64(i)
+		keys[i] = keyIndex{uint64(p), i}
 	}
-	if !slices.IsSorted(keys) {
-		slices.Sort(keys)
+	if !slices.IsSortedFunc(keys, compareKeyIndex) {
+		radixSort(keys) // stable: equal sums stay in name order
 	}
 	out := make([]named, len(items))
 	for i, k := range keys {
-		out[i] = items[uint32(k)].named
+		out[i] = items[k.i].named
 	}
 	return out, true
 }

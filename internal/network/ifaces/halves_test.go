@@ -176,7 +176,8 @@ func TestRenderParts(t *testing.T) {
 
 // TestValidateLargeFileOrder checks that with enough interfaces for the
 // text and loop checks to run at once, a text error still comes before a
-// loop, and a loop alone is still found.
+// loop, the first in name order before a later one, and a loop alone is
+// still found.
 func TestValidateLargeFileOrder(t *testing.T) {
 	loop := "iface vmbr9000 inet manual\n\tbridge-ports vmbr9001\n\niface vmbr9001 inet manual\n\tbridge-ports vmbr9000\n\n"
 	bad := "iface vmbr9002 inet static\n\taddress 10.0.0.x/24\n\tbridge-ports none\n\n"
@@ -184,6 +185,7 @@ func TestValidateLargeFileOrder(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
 		{src, "iface vmbr9000 - interface loop: vmbr9000 -> vmbr9001 -> vmbr9000"},
 		{src + bad, "iface vmbr9002 - invalid address '10.0.0.x'"},
+		{src + bad + strings.ReplaceAll(bad, "vmbr9002", "vmbr00"), "iface vmbr00 - invalid address '10.0.0.x'"},
 	} {
 		_, err := roundTrip([]byte(c.src))
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {

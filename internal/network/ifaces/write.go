@@ -167,6 +167,9 @@ func renderItems(b *bytes.Buffer, items []named, lines []Line, o Options, last b
 // start from name order and sort stably, which keeps the result
 // deterministic.
 func (c *Config) order(sorted []named) []named {
+	if out, ok := c.orderPacked(sorted); ok {
+		return out
+	}
 	items := make([]orderKey, len(sorted))
 	transitive := true
 	for i, it := range sorted {
@@ -175,9 +178,6 @@ func (c *Config) order(sorted []named) []named {
 		transitive = transitive && ok
 	}
 	if transitive {
-		if out, ok := orderPacked(items); ok {
-			return out
-		}
 		// every root type known: the keys are a strict total order (names
 		// are unique), which any sort puts in the one same order
 		slices.SortFunc(items, compareOrder)
@@ -202,16 +202,18 @@ func (c *Config) order(sorted []named) []named {
 	return out
 }
 
-// orderPacked is order's total order by a stable radix sort of the
-// priority sums: items come in name order, which equal sums keep. Numbers
-// sort without a comparison function and without moving pointers (which
-// costs write barriers while the collector runs); a file in the writer's
-// order is only checked. It declines (false) for a negative sum.
-func orderPacked(items []orderKey) ([]named, bool) {
-	keys := make([]keyIndex, len(items))
-	for i, it := range items {
-		p := it.pri + it.tp
-		if p < 0 {
+// orderPacked is order when every root type is known, by a stable radix
+// sort of the priority sums: sorted comes in name order, which equal sums
+// keep. Numbers sort without a comparison function and without moving
+// pointers (which costs write barriers while the collector runs); a file
+// in the writer's order is only checked. It declines (false) when a root
+// type is unknown or a sum negative.
+func (c *Config) orderPacked(sorted []named) ([]named, bool) {
+	keys := make([]keyIndex, len(sorted))
+	for i, it := range sorted {
+		tp, ok := c.typePrio(it)
+		p := prioOr(it.d.Priority, 50000) + tp
+		if !ok || p < 0 {
 			return nil, false
 		}
 		keys[i] = keyIndex{uint64(p), i}
@@ -219,9 +221,9 @@ func orderPacked(items []orderKey) ([]named, bool) {
 	if !slices.IsSortedFunc(keys, compareKeyIndex) {
 		radixSort(keys) // stable: equal sums stay in name order
 	}
-	out := make([]named, len(items))
+	out := make([]named, len(sorted))
 	for i, k := range keys {
-		out[i] = items[k.i].named
+		out[i] = sorted[k.i]
 	}
 	return out, true
 }

@@ -58,6 +58,7 @@ var rows = []row{
 	{"task list 100,000 lines, cold", "BenchmarkList100kCold", "BenchmarkList100kRebuild", "ms/op", "full parse", "< 10 ms"},
 	{"task list 100,000 lines, warm", "BenchmarkList100k", "BenchmarkList100kRebuild", "ms/op", "full parse", "< 1 ms"},
 	{"pvesh get /version (process, median of 20)", "cli/version", "cli/help", "ms/op", "hostadm help", "< 10 ms"},
+	{"  a program linking only the etcd member", "cli/etcd-floor", "", "ms/op", "", "the floor of one binary with etcd embedded"},
 	{"TLS node status (in-process client)", "BenchmarkNodeStatusTLS", "", "req/s", "", "≥ 20,000 req/s"},
 	{"  p99 latency", "BenchmarkNodeStatusTLS", "", "p99-ms", "", "< 5 ms"},
 }
@@ -160,8 +161,9 @@ func add(figs map[string]map[string][]float64, bench, unit string, v float64) {
 }
 
 // cliBench times `hostadm pvesh get /version` as a whole process (20 runs
-// after 3 to warm the page cache), beside `hostadm help`: the binary's
-// own start, the floor any command pays.
+// after 3 to warm the page cache), beside `hostadm help` (the binary's
+// own start, the floor any command pays) and a program that links only
+// the etcd member (etcdfloor: the floor of the design's one binary).
 func cliBench(figs map[string]map[string][]float64) error {
 	dir, err := os.MkdirTemp("", "benchreport")
 	if err != nil {
@@ -169,19 +171,23 @@ func cliBench(figs map[string]map[string][]float64) error {
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "hostadm")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/hostadm").CombinedOutput(); err != nil {
-		return fmt.Errorf("build: %v: %s", err, out)
+	floor := filepath.Join(dir, "etcdfloor")
+	for out, pkg := range map[string]string{bin: "./cmd/hostadm", floor: "./scripts/benchreport/etcdfloor"} {
+		if msg, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+			return fmt.Errorf("build %s: %v: %s", pkg, err, msg)
+		}
 	}
 	root := filepath.Join(dir, "root")
 	os.Mkdir(root, 0o755)
-	for name, args := range map[string][]string{
-		"cli/version": {"pvesh", "get", "/version", "--root", root},
-		"cli/help":    {"help"},
+	for name, argv := range map[string][]string{
+		"cli/version":    {bin, "pvesh", "get", "/version", "--root", root},
+		"cli/help":       {bin, "help"},
+		"cli/etcd-floor": {floor},
 	} {
 		for i := range 23 {
 			t0 := time.Now()
-			if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
-				return fmt.Errorf("%s: %v: %s", strings.Join(args, " "), err, out)
+			if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+				return fmt.Errorf("%s: %v: %s", strings.Join(argv, " "), err, out)
 			}
 			if i >= 3 {
 				add(figs, name, "ms/op", float64(time.Since(t0).Microseconds())/1000)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"hostadm/internal/cfs"
@@ -163,11 +164,17 @@ func typed(key, v string) any {
 	return v
 }
 
+// knownProps are the schemas dropInvalid checks values against, built
+// once: every read of a node config checks its keys, and building them
+// (a format per ACME domain) was most of what a read allocated. Read
+// only; Props gives callers a copy they may change.
+var knownProps = sync.OnceValue(Props)
+
 // dropInvalid removes known keys whose value does not validate, as
 // Proxmox's parse_config does, and returns the warnings.
 func dropInvalid(c *nodeconf.Config) []string {
 	var warns []string
-	props := Props()
+	props := knownProps()
 	for k, v := range c.Values {
 		p := props[k]
 		if p == nil {

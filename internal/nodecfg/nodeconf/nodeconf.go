@@ -36,13 +36,17 @@ func Parse(r io.Reader) (*Config, error) {
 	}
 	c := &Config{Values: map[string]string{}}
 	var comments strings.Builder
-	for _, line := range strings.Split(string(b), "\n") {
+	for line := range strings.Lines(string(b)) {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
 		if rest, ok := strings.CutPrefix(line, "#"); ok {
-			comments.WriteString(rest + "\n")
+			if comments.Len() == 0 {
+				comments.Grow(len(b)) // the description is most of a node config
+			}
+			comments.WriteString(rest)
+			comments.WriteByte('\n')
 			continue
 		}
 		key, value, ok := splitKV(line)

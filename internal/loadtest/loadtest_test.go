@@ -64,7 +64,7 @@ func TestLoad(t *testing.T) {
 	attack.Add(2)
 	go func() { defer attack.Done(); stall.Run(ctx, tgt, *stalled, 50) }()
 	go func() { defer attack.Done(); bombs = SendBombs(ctx, tgt, 1) }()
-	waitHeld(t, stall, *stalled*9/10)
+	waitHeld(t, stall, *stalled)
 
 	var reads *Stats
 	var writes *WriteResult

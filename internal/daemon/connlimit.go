@@ -166,6 +166,7 @@ type limitedConn struct {
 	net.Conn
 	release func()
 	turn    atomic.Pointer[handshakeGate]
+	entered time.Time // when it took its turn
 }
 
 func (c *limitedConn) Write(b []byte) (int, error) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -65,6 +66,7 @@ type gatedServer struct {
 	pool         *x509.CertPool
 	inCert, peak atomic.Int64
 	hold         chan struct{} // when non-nil, each certificate choice waits until it is closed
+	busy         time.Duration // how long each certificate choice takes (a signature's stand-in)
 }
 
 func startGated(t *testing.T, wait time.Duration) *gatedServer {
@@ -85,6 +87,7 @@ func startGated(t *testing.T, wait time.Duration) *gatedServer {
 		if s.hold != nil {
 			<-s.hold
 		}
+		time.Sleep(s.busy)
 		return &cert, nil
 	}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -181,6 +184,40 @@ func TestHandshakeGateSilentClient(t *testing.T) {
 	}
 	if err := s.dial(); err != nil {
 		t.Errorf("a handshake after a silent client: %v (the silent client kept the turn)", err)
+	}
+}
+
+// TestHandshakeGatePace: a paced gate keeps a turn, idle, after the
+// handshake that held it is done, for pace times as long as it was held,
+// so handshakes take less than a whole CPU; and it does give it back.
+// The default gate is paced with fewer than four CPUs only.
+func TestHandshakeGatePace(t *testing.T) {
+	s := startGated(t, 20*time.Second)
+	s.gate.pace = 1
+	s.busy = 300 * time.Millisecond
+	if err := s.dial(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.gate.turns); n != 1 {
+		t.Errorf("%d turns taken right after the handshake, want 1 (kept idle for the pace)", n)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(s.gate.turns) > 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the paced turn was not given back within 10 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	for _, c := range []struct {
+		procs, turns int
+		pace         float64
+	}{{1, 1, 3}, {2, 1, 1}, {4, 1, 0}, {16, 4, 0}} {
+		old := runtime.GOMAXPROCS(c.procs)
+		g := newHandshakeGate(0, time.Second)
+		runtime.GOMAXPROCS(old)
+		if cap(g.turns) != c.turns || g.pace != c.pace {
+			t.Errorf("%d CPUs: %d turns, pace %v; want %d, %v", c.procs, cap(g.turns), g.pace, c.turns, c.pace)
+		}
 	}
 }
 

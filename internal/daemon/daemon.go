@@ -76,8 +76,8 @@ type Config struct {
 	// address may open after a burst of 128 (0 = 32); more are closed
 	// before the TLS handshake.
 	ConnRate int
-	// Handshakes is how many TLS handshakes compute at once (0 = half the
-	// CPUs, at least one); the others wait for a turn.
+	// Handshakes is how many TLS handshakes compute at once (0 = a quarter
+	// of the CPUs, see handshakeGate); the others wait for a turn.
 	Handshakes int
 	// Mount is where the store is served as a file system (Proxmox's
 	// /etc/pve); "" serves none. Serve's --mount defaults to /etc/pve when

@@ -16,8 +16,11 @@ import (
 // that reconnect together (stalled bodies ended by their deadline, a
 // handshake flood from many addresses) would otherwise occupy every CPU
 // and make requests on established connections wait behind them. With
-// the gate, handshakes take at most half the CPUs (at least one) and
-// queue for a turn; established connections keep the rest.
+// the gate, handshakes take at most a quarter of the CPUs and queue for
+// a turn; established connections, and the guests on the host, keep the
+// rest. With fewer than four CPUs a single turn would be more than a
+// quarter, so a turn stays taken, idle, after the signature: with two
+// CPUs as long again as it was busy (half a CPU), with one three times.
 //
 // A connection takes its turn when the certificate is picked, after the
 // ClientHello has been read (a slow client holds no turn while it sends),
@@ -29,6 +32,7 @@ import (
 type handshakeGate struct {
 	turns   chan struct{}
 	wait    time.Duration
+	pace    float64      // idle time a turn is held, per busy time
 	waiting atomic.Int64 // handshakes waiting for a turn now (tests)
 }
 
@@ -43,11 +47,17 @@ const handshakeWait = 5 * time.Second
 // handshakeTimeout is how long a client has for the whole TLS handshake.
 const handshakeTimeout = 10 * time.Second
 
+// newHandshakeGate gives n turns; n <= 0 is a quarter of the CPUs.
 func newHandshakeGate(n int, wait time.Duration) *handshakeGate {
+	pace := 0.0
 	if n <= 0 {
-		n = max(1, runtime.GOMAXPROCS(0)/2)
+		procs := runtime.GOMAXPROCS(0)
+		n = max(1, procs/4)
+		if procs < 4 {
+			pace = 4/float64(procs) - 1
+		}
 	}
-	return &handshakeGate{turns: make(chan struct{}, n), wait: wait}
+	return &handshakeGate{turns: make(chan struct{}, n), wait: wait, pace: pace}
 }
 
 // config returns base with the gate in front of its certificate choice;
@@ -76,6 +86,7 @@ func (g *handshakeGate) enter(hello *tls.ClientHelloInfo, lc *limitedConn) error
 	defer t.Stop()
 	select {
 	case g.turns <- struct{}{}:
+		lc.entered = time.Now()
 		lc.turn.Store(g)
 		return nil
 	case <-t.C:
@@ -84,11 +95,18 @@ func (g *handshakeGate) enter(hello *tls.ClientHelloInfo, lc *limitedConn) error
 	return errHandshakeBusy
 }
 
-// leave gives back the turn lc holds, if any (once).
+// leave gives back the turn lc holds, if any (once), after the gate's
+// pace.
 func (lc *limitedConn) leaveGate() {
-	if g := lc.turn.Swap(nil); g != nil {
-		<-g.turns
+	g := lc.turn.Swap(nil)
+	if g == nil {
+		return
 	}
+	if g.pace > 0 {
+		time.AfterFunc(time.Duration(float64(time.Since(lc.entered))*g.pace), func() { <-g.turns })
+		return
+	}
+	<-g.turns
 }
 
 // handshakeListener makes the TLS handshake of each accepted connection on

@@ -36,10 +36,14 @@ type Limits struct {
 // has a few dozen parameters at most; 16 unauthenticated bodies of
 // maxBody bytes are 8 MiB. A request waiting for a turn holds only its
 // connection; sending it away sooner makes a flood reconnect (a TLS
-// handshake each) more often.
+// handshake each) more often. The same holds for a stalled body: the
+// connection caps, not its deadline, bound what stalled clients hold, and
+// a client that is cut off reconnects at once, so a short deadline only
+// buys the attacker more handshakes. 20 s is Apache's default for a
+// request body (mod_reqtimeout); a login form takes a fraction of it.
 func DefaultLimits() Limits {
 	return Limits{MaxParams: 500, MaxDepth: 8, PreAuthInFlight: 16, PreAuthWait: 5 * time.Second,
-		PreAuthBodyTimeout: 10 * time.Second, BodyTimeout: 30 * time.Second}
+		PreAuthBodyTimeout: 20 * time.Second, BodyTimeout: 30 * time.Second}
 }
 
 func (l Limits) withDefaults() Limits {

@@ -75,6 +75,11 @@ func TestLoad(t *testing.T) {
 	peak := watchRSS(ctx, pid)
 	load.Wait()
 	held := stall.Held()
+	// The daemon ends a stalled body after its deadline (20 s), which a
+	// short run does not reach: the stallers stay until it has ended one.
+	for deadline := time.Now().Add(30 * time.Second); stall.Reopened.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
 	cancel()
 	attack.Wait()
 	rss := <-peak

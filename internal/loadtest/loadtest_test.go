@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"hostadm/internal/access"
+	"hostadm/internal/api"
 	"hostadm/internal/daemon"
 	"hostadm/internal/daemon/daemontest"
 )
@@ -64,7 +65,9 @@ func TestLoad(t *testing.T) {
 	attack.Add(2)
 	go func() { defer attack.Done(); stall.Run(ctx, tgt, *stalled, 50) }()
 	go func() { defer attack.Done(); bombs = SendBombs(ctx, tgt, 1) }()
-	waitHeld(t, stall, *stalled)
+	if !waitUntil(30*time.Second, func() bool { return stall.Held() >= int64(*stalled) }) {
+		t.Logf("only %d of %d stalled connections open after 30 s", stall.Held(), *stalled)
+	}
 
 	var reads *Stats
 	var writes *WriteResult
@@ -75,11 +78,9 @@ func TestLoad(t *testing.T) {
 	peak := watchRSS(ctx, pid)
 	load.Wait()
 	held := stall.Held()
-	// The daemon ends a stalled body after its deadline (20 s), which a
-	// short run does not reach: the stallers stay until it has ended one.
-	for deadline := time.Now().Add(30 * time.Second); stall.Reopened.Load() == 0 && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond)
-	}
+	// The daemon ends a stalled body after its deadline, which a short run
+	// does not reach: the stallers stay until it has ended one.
+	waitUntil(api.DefaultLimits().PreAuthBodyTimeout+10*time.Second, func() bool { return stall.Reopened.Load() > 0 })
 	cancel()
 	attack.Wait()
 	rss := <-peak
@@ -222,15 +223,14 @@ func serve(t *testing.T, bin, root string, tgt *Target) int {
 	return cmd.Process.Pid
 }
 
-// waitHeld waits (at most 30 s) until n stalled connections are open.
-func waitHeld(t *testing.T, s *Stall, n int) {
-	for deadline := time.Now().Add(30 * time.Second); s.Held() < int64(n); {
+// waitUntil polls cond until it holds or d has passed, and tells which.
+func waitUntil(d time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(d); !cond(); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Logf("only %d of %d stalled connections open after 30 s", s.Held(), n)
-			return
+			return false
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
+	return true
 }
 
 // watchRSS reports the daemon's peak resident set (VmHWM, kB) once ctx

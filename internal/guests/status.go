@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -110,22 +111,43 @@ func (s *Service) cpuUsage(vmid int, p *procInfo, vcpus int) float64 {
 	return u
 }
 
-// List returns the state of every VM of the local node, by VMID.
+// listWorkers bounds how many VMs List asks at once.
+const listWorkers = 16
+
+// List returns the state of every VM of the local node, by VMID. The VMs
+// are asked at once, as Proxmox's vmstatus queues its QMP queries: a VM
+// whose monitor is slow to answer (QEMU still starting, or busy) costs the
+// list one qmpTimeout, not one per VM.
 func (s *Service) List(ctx context.Context) ([]*Status, error) {
 	idx, err := s.Index(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []*Status
+	var local []int
 	for _, r := range idx {
-		if r.Node != s.cfg.Node {
-			continue
+		if r.Node == s.cfg.Node {
+			local = append(local, r.VMID)
 		}
-		l, err := s.loadOn(ctx, r.Node, r.VMID)
-		if err != nil {
-			continue // removed meanwhile
+	}
+	got := make([]*Status, len(local))
+	sem := make(chan struct{}, listWorkers)
+	var wg sync.WaitGroup
+	for i, vmid := range local {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if l, err := s.loadOn(ctx, s.cfg.Node, vmid); err == nil { // else removed meanwhile
+				got[i] = s.status(ctx, l)
+			}
+		}()
+	}
+	wg.Wait()
+	out := got[:0]
+	for _, st := range got {
+		if st != nil {
+			out = append(out, st)
 		}
-		out = append(out, s.status(ctx, l))
 	}
 	return out, nil
 }

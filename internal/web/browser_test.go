@@ -114,8 +114,24 @@ func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.shot("failed-" + strings.ReplaceAll(what, " ", "-"))
-		b.t.Fatalf("%s: %v (console: %q)", what, err, b.consoleErrors())
+		b.t.Fatalf("%s: %v (console: %q)\npage text: %s", what, err, b.consoleErrors(), b.pageText())
 	}
+}
+
+// pageText is the start of the page's visible text, so a failure in CI,
+// where the screenshot is gone, still says what the page showed.
+func (b *browser) pageText() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 3*time.Second)
+	defer cancel()
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ''`))
+	if err != nil {
+		return "(unreadable: " + err.Error() + ")"
+	}
+	text = strings.Join(strings.Fields(text), " ")
+	if len(text) > 1500 {
+		text = text[:1500] + " …"
+	}
+	return text
 }
 
 // waitFor polls a JavaScript expression until it is truthy.

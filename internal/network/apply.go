@@ -159,14 +159,17 @@ func (s *Service) PlanNative() ([]Op, error) {
 
 // parseBoth parses the live file (a missing one is empty) and the staged
 // one, reading the kernel's links once for both. Without a staged file
-// next is the live file and staged is false.
+// next is the live file and staged is false. The live file is most often
+// the staged file the last apply parsed, and is then not parsed again.
+// Both configs may be shared with other callers: read them, never change
+// them.
 func (s *Service) parseBoth() (old, next *ifaces.Config, staged bool, err error) {
 	k := s.Kernel()
 	live, err := s.cfg.Root.ReadFile(LivePath)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, false, err
 	}
-	if old, err = ifaces.Parse(bytes.NewReader(live), k); err != nil {
+	if old, err = s.parsed.parse(live, k, false); err != nil {
 		return nil, nil, false, err
 	}
 	data, err := s.cfg.Root.ReadFile(StagedPath)
@@ -175,6 +178,6 @@ func (s *Service) parseBoth() (old, next *ifaces.Config, staged bool, err error)
 	} else if err != nil {
 		return nil, nil, false, err
 	}
-	next, err = ifaces.Parse(bytes.NewReader(data), k)
+	next, err = s.parsed.parse(data, k, true)
 	return old, next, err == nil, err
 }

@@ -86,16 +86,31 @@ func (m *modelState) snapshot() *KernelState {
 		}
 		return ""
 	}
+	// one allocation for the links and one for their addresses, not one
+	// per link: the planner takes a snapshot on every apply
+	sts := make([]LinkState, 0, len(m.links))
+	nAddrs := 0
 	for _, l := range m.links {
-		st := l.st
+		nAddrs += len(l.addrs)
+	}
+	addrs := make([]netip.Prefix, 0, nAddrs)
+	for _, l := range m.links {
+		sts = append(sts, l.st)
+		st := &sts[len(sts)-1]
 		st.Master = name(l.master)
-		st.Addrs = slices.Clone(l.addrs)
+		if len(l.addrs) > 0 {
+			at := len(addrs)
+			addrs = append(addrs, l.addrs...)
+			st.Addrs = addrs[at:len(addrs):len(addrs)]
+		} else {
+			st.Addrs = nil
+		}
 		if l.bond != nil {
 			b := l.bond.st
 			b.Primary = name(l.bond.primary)
 			st.Bond = &b
 		}
-		ks.Links[st.Name] = &st
+		ks.Links[st.Name] = st
 	}
 	// the default route with the lowest metric is the one in use
 	best := map[string]routeKey{}

@@ -148,25 +148,24 @@ func managed(cfg *ifaces.Config) []string {
 			visit(n)
 		}
 	}
-	type item struct {
-		name  string
-		depth int
-	}
-	items := make([]item, 0, len(seen))
+	// in name order, then by depth: one bucket per depth keeps the name
+	// order within it, with no comparison sort
 	depth := make(map[string]int, len(seen))
 	visiting := map[string]bool{}
-	for n := range seen {
-		items = append(items, item{n, depthOf(cfg, n, depth, visiting)})
-	}
-	slices.SortFunc(items, func(a, b item) int {
-		if d := a.depth - b.depth; d != 0 {
-			return d
+	var byDepth [][]string
+	for _, n := range cfg.Names() {
+		if !seen[n] {
+			continue
 		}
-		return strings.Compare(a.name, b.name)
-	})
-	out := make([]string, len(items))
-	for i, it := range items {
-		out[i] = it.name
+		d := depthOf(cfg, n, depth, visiting)
+		for len(byDepth) <= d {
+			byDepth = append(byDepth, nil)
+		}
+		byDepth[d] = append(byDepth[d], n)
+	}
+	out := make([]string, 0, len(seen))
+	for _, b := range byDepth {
+		out = append(out, b...)
 	}
 	return out
 }

@@ -71,6 +71,8 @@ type Service struct {
 	// model is the kernel model the native applier plans against, while
 	// RunKernelModel keeps one (nil: each apply dumps the kernel).
 	model atomic.Pointer[KernelModel]
+	// parsed is the last staged file parsed, for parseBoth.
+	parsed parseCache
 }
 
 // New returns a Service.

@@ -38,7 +38,7 @@ func (c *Config) lower(name string) iter.Seq[string] {
 // (found in name order), starting and ending with the same name, as
 // "vmbr0", "vmbr1", "vmbr0"; nil when there is none. ifupdown2 and the
 // kernel cannot build such a stack, and a walk down it never ends.
-func (c *Config) Loop() []string { return c.loop(c.named(c.Names())) }
+func (c *Config) Loop() []string { return c.loop(c.sortedIfaces()) }
 
 // loop is Loop over the sorted names.
 func (c *Config) loop(ifs []named) []string {

@@ -88,19 +88,24 @@ func checkTextAndLoops(c *Config, ifs []named, o Options) error {
 // the map still holds exactly them (one look-up each instead of a sort),
 // else sorted anew.
 func (c *Config) sortedIfaces() []named {
-	if len(c.sorted) == len(c.Ifaces) {
-		same := true
-		for _, it := range c.sorted {
-			if c.Ifaces[it.name] != it.d {
-				same = false
-				break
-			}
-		}
-		if same {
-			return slices.Clone(c.sorted)
-		}
+	if c.sortedValid() {
+		return slices.Clone(c.sorted)
 	}
 	return c.named(c.Names())
+}
+
+// sortedValid tells whether the order Parse sorted still holds exactly
+// the map's interfaces (one look-up each instead of a sort).
+func (c *Config) sortedValid() bool {
+	if len(c.sorted) != len(c.Ifaces) {
+		return false
+	}
+	for _, it := range c.sorted {
+		if c.Ifaces[it.name] != it.d {
+			return false
+		}
+	}
+	return true
 }
 
 // named pairs the sorted names with their interfaces.
@@ -114,8 +119,14 @@ func (c *Config) named(names []string) []named {
 
 // Names lists the interfaces' names, sorted.
 func (c *Config) Names() []string {
-	names := slices.Sorted(maps.Keys(c.Ifaces))
-	return names
+	if c.sortedValid() {
+		names := make([]string, len(c.sorted))
+		for i, it := range c.sorted {
+			names[i] = it.name
+		}
+		return names
+	}
+	return slices.Sorted(maps.Keys(c.Ifaces))
 }
 
 // checkText refuses anything that would break out of its line: a name or

@@ -11,6 +11,8 @@ import (
 	"go.etcd.io/etcd/client/pkg/v3/transport"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
+
+	"hostadm/internal/cfs/promdefer"
 )
 
 // MemberConfig describes the embedded etcd member a clustered node runs.
@@ -63,6 +65,10 @@ func StartMember(ctx context.Context, cfg MemberConfig) (*Member, error) {
 	if err != nil {
 		return nil, err
 	}
+	// the member serves /metrics from Prometheus's default registry: the
+	// collectors etcd's packages registered while hostadm initialised
+	// were held back until now (see promdefer)
+	promdefer.Activate()
 	e, err := embed.StartEtcd(ec)
 	if err != nil {
 		return nil, fmt.Errorf("start etcd member %s: %w", cfg.Name, err)

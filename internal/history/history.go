@@ -19,7 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aymanbagabas/go-udiff"
 	_ "modernc.org/sqlite" // pure-Go SQLite, as the store uses
 
 	"hostadm/internal/cfs/pmxcfs"
@@ -52,7 +51,7 @@ type Change struct {
 	Path     string
 	Action   string
 	Secret   bool   // content not recorded
-	Diff     string // unified diff; empty for secrets
+	Diff     string // unified diff (made by Get); empty for secrets
 	Before   []byte // nil: the file did not exist (or is secret)
 	After    []byte // nil: the file was deleted (or is secret)
 	Reverts  int64  // the change this one reverts, for ActionRevert
@@ -156,7 +155,6 @@ func (h *History) record(ctx context.Context, kind, path, action string, before,
 	}
 	secret := Secret(kind, path)
 	present := [2]bool{before != nil, after != nil}
-	diff := ""
 	sum := ""
 	if after != nil {
 		s := sha256.Sum256(after)
@@ -164,15 +162,17 @@ func (h *History) record(ctx context.Context, kind, path, action string, before,
 	}
 	if secret {
 		before, after = nil, nil
-	} else {
-		diff = udiff.Unified("a"+slash(path), "b"+slash(path), string(before), string(after))
 	}
-	size := int64(len(diff) + len(before) + len(after) + len(path) + 64)
+	// The diff is made when a change is read (Get), from the contents
+	// kept beside it: a write pays only for storing them. Diffing a large
+	// file on every write was the daemon's largest allocation under a
+	// stream of node-config edits.
+	size := int64(len(before) + len(after) + len(path) + 64)
 	// A change made while its request ends (an undo step, a cancelled
 	// task) is still recorded.
 	res, err := h.db.ExecContext(context.WithoutCancel(ctx), `INSERT INTO changes (time, node, user, endpoint, upid, kind, path, action, secret, diff, before, after, after_sum, before_present, after_present, reverts, size)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		h.cfg.Now().UnixMicro(), h.cfg.Node, a.User, a.Endpoint, a.UPID, kind, path, action, boolInt(secret), diff, before, after, sum,
+		h.cfg.Now().UnixMicro(), h.cfg.Node, a.User, a.Endpoint, a.UPID, kind, path, action, boolInt(secret), "", before, after, sum,
 		boolInt(present[0]), boolInt(present[1]), reverts, size)
 	if err != nil {
 		h.cfg.Logger.Error("recording a change failed", "path", path, "err", err)

@@ -186,3 +186,34 @@ func TestFiltersAndPrune(t *testing.T) {
 		t.Errorf("size prune dropped %d, want 2", n)
 	}
 }
+
+// TestDiffMadeOnRead checks that a write stores the contents only and Get
+// makes the diff from them, while a change recorded with its diff (before
+// diffs were made on reading) keeps the stored one.
+func TestDiffMadeOnRead(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for _, v := range []string{"a\nb\n", "a\nc\n"} {
+		if err := f.root.WriteFileContext(alice(ctx), "/etc/hosts", []byte(v), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, _, err := f.h.List(ctx, Filter{})
+	if err != nil || len(list) != 2 {
+		t.Fatal(list, err)
+	}
+	var stored string
+	if err := f.h.db.QueryRow(`SELECT diff FROM changes WHERE id = ?`, list[0].ID).Scan(&stored); err != nil || stored != "" {
+		t.Errorf("the write stored a diff %q (%v)", stored, err)
+	}
+	c, err := f.h.Get(ctx, list[0].ID)
+	if err != nil || !strings.Contains(c.Diff, "-b\n+c\n") {
+		t.Errorf("diff made on reading: %q %v", c.Diff, err)
+	}
+	if _, err := f.h.db.Exec(`UPDATE changes SET diff = ? WHERE id = ?`, "recorded diff\n", list[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := f.h.Get(ctx, list[1].ID); err != nil || c.Diff != "recorded diff\n" {
+		t.Errorf("an older change's stored diff: %q %v", c.Diff, err)
+	}
+}

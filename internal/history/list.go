@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/aymanbagabas/go-udiff"
 )
 
 // Filter selects changes for List; zero fields select everything.
@@ -92,6 +94,11 @@ func (h *History) Get(ctx context.Context, id int64) (Change, error) {
 	}
 	c.Before, c.After = present(c.Before, hasBefore && !c.Secret), present(c.After, hasAfter && !c.Secret)
 	c.Time = time.UnixMicro(us)
+	if err == nil && c.Diff == "" && !c.Secret {
+		// changes recorded since the diff is made on reading; older ones
+		// carry theirs
+		c.Diff = udiff.Unified("a"+slash(c.Path), "b"+slash(c.Path), string(c.Before), string(c.After))
+	}
 	return c, err
 }
 

@@ -30,13 +30,19 @@ type Config struct {
 // lines are trimmed, blank lines skipped, "#" lines collected into the
 // description, "key: value" lines into Values; anything else is a warning.
 func Parse(r io.Reader) (*Config, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
+	var sb strings.Builder
+	// a reader that knows its length (the store's bytes) is read into
+	// one allocation, not a doubling buffer then a string copy
+	if l, ok := r.(interface{ Len() int }); ok {
+		sb.Grow(l.Len())
+	}
+	if _, err := io.Copy(&sb, r); err != nil {
 		return nil, fmt.Errorf("read node config: %w", err)
 	}
+	b := sb.String()
 	c := &Config{Values: map[string]string{}}
 	var comments strings.Builder
-	for line := range strings.Lines(string(b)) {
+	for line := range strings.Lines(b) {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue

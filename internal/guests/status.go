@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // cpuSample is one reading of a VM's CPU time, for the usage figure.
@@ -130,25 +132,18 @@ func (s *Service) List(ctx context.Context) ([]*Status, error) {
 		}
 	}
 	got := make([]*Status, len(local))
-	sem := make(chan struct{}, listWorkers)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(listWorkers)
 	for i, vmid := range local {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
+		g.Go(func() error {
 			if l, err := s.loadOn(ctx, s.cfg.Node, vmid); err == nil { // else removed meanwhile
 				got[i] = s.status(ctx, l)
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	out := got[:0]
-	for _, st := range got {
-		if st != nil {
-			out = append(out, st)
-		}
-	}
+	g.Wait()
+	out := slices.DeleteFunc(got, func(st *Status) bool { return st == nil })
 	return out, nil
 }
 

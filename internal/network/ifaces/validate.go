@@ -91,7 +91,7 @@ func (c *Config) sortedIfaces() []named {
 	if c.sortedValid() {
 		return slices.Clone(c.sorted)
 	}
-	return c.named(c.Names())
+	return c.named(slices.Sorted(maps.Keys(c.Ifaces)))
 }
 
 // sortedValid tells whether the order Parse sorted still holds exactly

@@ -47,13 +47,6 @@ func Activate() {
 	held.pending = nil
 }
 
-// Pending is how many registrations are held back.
-func Pending() int {
-	held.mu.Lock()
-	defer held.mu.Unlock()
-	return len(held.pending)
-}
-
 type registerer struct {
 	mu      sync.Mutex
 	real    prometheus.Registerer

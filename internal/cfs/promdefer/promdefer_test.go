@@ -13,7 +13,9 @@ import (
 // TestEtcdRegistrationsHeld checks, in a binary that links the etcd member
 // as hostadm does, that the package initialises early enough to hold back
 // a good part of etcd's init-time registrations (Go's import-path order
-// decides how many). It comes before the test that calls Activate.
+// decides how many). It comes before the test that calls Activate. It
+// lives in the external test package: importing etcd from the package's
+// own test files would make etcd initialise before it.
 func TestEtcdRegistrationsHeld(t *testing.T) {
 	n := promdefer.Pending()
 	t.Logf("%d registrations held back", n)

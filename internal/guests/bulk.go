@@ -1,6 +1,7 @@
 package guests
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"os"
@@ -308,7 +309,7 @@ func (s *Service) nodeConfigInt(ctx context.Context, key string, def int) int {
 	if err != nil {
 		return def
 	}
-	c, err := nodeconf.Parse(strings.NewReader(string(e.Data)))
+	c, err := nodeconf.Parse(bytes.NewReader(e.Data))
 	if err != nil {
 		return def
 	}

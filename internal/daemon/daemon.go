@@ -58,6 +58,10 @@ type Config struct {
 	// NetworkApplier forces the network applier ("ifupdown2" or "native");
 	// "" picks ifupdown2 when installed, else native.
 	NetworkApplier string
+	// NetworkNetNS names the network namespace the native applier works
+	// in ("" = the daemon's own); tests give one they made, so that no
+	// apply or rollback of theirs reaches the host's links.
+	NetworkNetNS string
 	// PowerDelay is how long reboot and shutdown wait after answering
 	// (default 2 s, as Proxmox).
 	PowerDelay time.Duration
@@ -262,7 +266,7 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 		Node: cfg.Node, Root: root, Runner: cfg.Runner, Store: n.store,
 		Auth: authSvc, Tasks: tm, Certs: certSvc,
 		NodeStat:   metrics.NewNode(metrics.NodeConfig{Root: root}),
-		Network:    network.New(network.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger, Applier: cfg.NetworkApplier}),
+		Network:    network.New(network.Config{Root: root, Runner: cfg.Runner, Logger: cfg.Logger, Applier: cfg.NetworkApplier, NetNS: cfg.NetworkNetNS}),
 		Logger:     cfg.Logger,
 		PowerDelay: cfg.PowerDelay,
 		History:    n.history, RawRoot: n.rawRoot, RawStore: n.rawStore,

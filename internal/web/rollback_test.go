@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"hostadm/internal/daemon"
 	"hostadm/internal/daemon/daemontest"
 	"hostadm/internal/network"
 )
@@ -59,17 +60,20 @@ func nsAddrs(ns, dev string) string {
 func TestBrowserNetworkRollback(t *testing.T) {
 	ns := testNetNS(t)
 	b := newBrowser(t)
-	env := daemontest.Start(t, daemontest.Options{Prepare: func(root string) {
-		daemontest.WriteFile(t, root, "etc/network/interfaces", "auto lo\niface lo inet loopback\n\niface eth0 inet manual\n")
-		if err := os.MkdirAll(filepath.Join(root, "sys/class/net/eth0/device"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}})
-	// The daemon's network service, as daemon.build makes it, but applying
-	// with the native (netlink) applier inside the test's namespace.
+	// The daemon applies with the native (netlink) applier inside the
+	// test's namespace. It must be the daemon's own network service: its
+	// rollback watcher takes over any pending rollback, so a second
+	// service would race it for the restore.
+	env := daemontest.Start(t, daemontest.Options{
+		Prepare: func(root string) {
+			daemontest.WriteFile(t, root, "etc/network/interfaces", "auto lo\niface lo inet loopback\n\niface eth0 inet manual\n")
+			if err := os.MkdirAll(filepath.Join(root, "sys/class/net/eth0/device"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		},
+		Tune: func(c *daemon.Config) { c.NetworkApplier, c.NetworkNetNS = network.ApplierNative, ns },
+	})
 	svc := env.Server.Node().Services
-	svc.Network = network.New(network.Config{Root: svc.Root, Runner: svc.Runner, Logger: svc.Logger,
-		Applier: network.ApplierNative, NetNS: ns})
 	loginAdmin(b, env)
 
 	// Apply → countdown → Confirm.

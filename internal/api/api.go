@@ -75,6 +75,10 @@ type Config struct {
 	Limits Limits
 	// ExtraEndpoints are appended to the built-in table (tests, later areas).
 	ExtraEndpoints []*Endpoint
+	// Lazy builds each area's endpoints when a path first needs them, for
+	// a process that makes a call or two (the in-process CLI). Without it
+	// the whole table is built and routed at once, as the daemon wants.
+	Lazy bool
 }
 
 // API dispatches calls to the endpoint table.
@@ -90,8 +94,15 @@ type API struct {
 
 // New builds the API over the full endpoint table.
 func New(cfg Config) (*API, error) {
-	table := append(Table(), cfg.ExtraEndpoints...)
-	r, err := newRouter(table)
+	var table []*Endpoint
+	var r *router
+	var err error
+	if cfg.Lazy {
+		r, err = newLazyRouter(parts, cfg.ExtraEndpoints)
+	} else {
+		table = append(Table(), cfg.ExtraEndpoints...)
+		r, err = newRouter(table)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +119,12 @@ func New(cfg Config) (*API, error) {
 }
 
 // Endpoints returns the table this API serves.
-func (a *API) Endpoints() []*Endpoint { return a.table }
+func (a *API) Endpoints() []*Endpoint {
+	if a.router.lazy != nil {
+		return a.router.endpoints()
+	}
+	return a.table
+}
 
 // Lookup finds the endpoint for a method and path, with its path parameters.
 func (a *API) Lookup(method, path string) (*Endpoint, map[string]string) {

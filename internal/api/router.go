@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // router matches request paths against the endpoint table. Paths are split
@@ -13,6 +14,27 @@ import (
 // URI-unescaped and handed over as the path parameter.
 type router struct {
 	root *rnode
+	// lazy holds the parts not routed yet (nil: everything was routed
+	// when the router was made, and matching takes no lock).
+	lazy *lazyParts
+}
+
+// A part is one area's endpoints: build makes them, and each of their
+// paths lies under one of the paths in under ("{x}" matching any one
+// component).
+type part struct {
+	under []string
+	build func() []*Endpoint
+}
+
+// lazyParts routes each part when a path first needs it; mu guards the
+// parts and the router's tree while one is added.
+type lazyParts struct {
+	mu    sync.Mutex
+	parts []part
+	built [][]*Endpoint // by part
+	done  []bool
+	extra []*Endpoint // routed at once
 }
 
 type rnode struct {
@@ -34,6 +56,80 @@ func newRouter(table []*Endpoint) (*router, error) {
 		}
 	}
 	return r, nil
+}
+
+// newLazyRouter routes extra now and each part when a path it can hold is
+// first matched (or at once, for a directory index or the whole table).
+func newLazyRouter(ps []part, extra []*Endpoint) (*router, error) {
+	r, err := newRouter(extra)
+	if err != nil {
+		return nil, err
+	}
+	r.lazy = &lazyParts{parts: ps, built: make([][]*Endpoint, len(ps)), done: make([]bool, len(ps)), extra: extra}
+	return r, nil
+}
+
+// route adds the parts that can hold path, or all of them (r.lazy.mu
+// held). A clash between routes is a mistake in the table, which
+// newRouter reports for the whole table (TestLazyRoutesMatchTable), so
+// here it panics.
+func (r *router) route(path string, all bool) {
+	var comps []string
+	if !all {
+		for _, raw := range splitPath(path) {
+			v, err := url.PathUnescape(raw)
+			if err != nil {
+				return // matches nothing
+			}
+			comps = append(comps, v)
+		}
+	}
+	l := r.lazy
+	for i, p := range l.parts {
+		if l.done[i] || !all && !p.holds(comps) {
+			continue
+		}
+		l.built[i], l.done[i] = p.build(), true
+		for _, e := range l.built[i] {
+			if err := r.add(e); err != nil {
+				panic("api: " + err.Error())
+			}
+		}
+	}
+}
+
+// holds tells whether a path of these components may be one of the part's.
+func (p part) holds(comps []string) bool {
+	for _, u := range p.under {
+		under := splitPath(u)
+		if len(under) > len(comps) {
+			continue
+		}
+		ok := true
+		for i, c := range under {
+			if !strings.HasPrefix(c, "{") && c != comps[i] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// endpoints is the whole table, in its order (all parts are routed).
+func (r *router) endpoints() []*Endpoint {
+	l := r.lazy
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	r.route("", true)
+	var t []*Endpoint
+	for _, b := range l.built {
+		t = append(t, b...)
+	}
+	return append(t, l.extra...)
 }
 
 func (r *router) add(e *Endpoint) error {
@@ -67,6 +163,11 @@ func (r *router) add(e *Endpoint) error {
 // match finds the endpoint for a method and path, with the path parameters;
 // nil when the path or the method is not declared.
 func (r *router) match(method, path string) (*Endpoint, map[string]string) {
+	if r.lazy != nil {
+		r.lazy.mu.Lock()
+		defer r.lazy.mu.Unlock()
+		r.route(path, false)
+	}
 	n := r.root
 	var params map[string]string
 	for _, raw := range splitPath(path) {
@@ -94,6 +195,11 @@ func (r *router) match(method, path string) (*Endpoint, map[string]string) {
 // children lists the static child names below a declared path, for
 // directory indexes.
 func (r *router) children(path string) []string {
+	if r.lazy != nil {
+		r.lazy.mu.Lock()
+		defer r.lazy.mu.Unlock()
+		r.route("", true)
+	}
 	n := r.root
 	for _, c := range splitPath(path) {
 		if strings.HasPrefix(c, "{") {

@@ -54,11 +54,12 @@ type inproc struct {
 	light *api.API // built by the command already (nil: build it)
 }
 
-// lightAPI is the API over the whole table without services: commands
-// route their endpoint with it (one table and one router per process), and
-// it answers the endpoints marked NoServices.
+// lightAPI is the API without services: commands route their endpoint
+// with it (one table and one router per process), and it answers the
+// endpoints marked NoServices. It builds only the areas of the table that
+// the paths it is asked for need.
 func lightAPI() (*api.API, error) {
-	return api.New(api.Config{Services: &api.Services{}})
+	return api.New(api.Config{Services: &api.Services{}, Lazy: true})
 }
 
 // api returns the API to run method and path against.

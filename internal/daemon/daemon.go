@@ -297,7 +297,10 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 	if err := n.buildACME(certSvc); err != nil {
 		return err
 	}
-	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay, Limits: cfg.Limits})
+	// The daemon routes the whole table at start; the in-process CLI, which
+	// opens the node for a call or two, builds only the areas it calls.
+	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay, Limits: cfg.Limits,
+		Lazy: !cfg.runMember})
 	if err != nil {
 		return err
 	}

@@ -14,8 +14,9 @@ import (
 // URI-unescaped and handed over as the path parameter.
 type router struct {
 	root *rnode
-	// lazy holds the parts not routed yet (nil: everything was routed
-	// when the router was made, and matching takes no lock).
+	// lazy holds the table's parts and which of them are routed (nil:
+	// everything was routed when the router was made, and matching takes
+	// no lock).
 	lazy *lazyParts
 }
 

@@ -98,12 +98,9 @@ func (m *modelState) snapshot() *KernelState {
 		sts = append(sts, l.st)
 		st := &sts[len(sts)-1]
 		st.Master = name(l.master)
-		if len(l.addrs) > 0 {
-			at := len(addrs)
+		if n := len(l.addrs); n > 0 {
 			addrs = append(addrs, l.addrs...)
-			st.Addrs = addrs[at:len(addrs):len(addrs)]
-		} else {
-			st.Addrs = nil
+			st.Addrs = addrs[len(addrs)-n : len(addrs) : len(addrs)]
 		}
 		if l.bond != nil {
 			b := l.bond.st

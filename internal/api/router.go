@@ -70,31 +70,42 @@ func newLazyRouter(ps []part, extra []*Endpoint) (*router, error) {
 	return r, nil
 }
 
-// route adds the parts that can hold path, or all of them (r.lazy.mu
-// held). A clash between routes is a mistake in the table, which
-// newRouter reports for the whole table (TestLazyRoutesMatchTable), so
-// here it panics.
-func (r *router) route(path string, all bool) {
+// route adds the parts that can hold path (r.lazy.mu held).
+func (r *router) route(path string) {
 	var comps []string
-	if !all {
-		for _, raw := range splitPath(path) {
-			v, err := url.PathUnescape(raw)
-			if err != nil {
-				return // matches nothing
-			}
-			comps = append(comps, v)
+	for _, raw := range splitPath(path) {
+		v, err := url.PathUnescape(raw)
+		if err != nil {
+			return // matches nothing
+		}
+		comps = append(comps, v)
+	}
+	for i, p := range r.lazy.parts {
+		if p.holds(comps) {
+			r.addPart(i)
 		}
 	}
+}
+
+// routeAll adds every part not added yet (r.lazy.mu held).
+func (r *router) routeAll() {
+	for i := range r.lazy.parts {
+		r.addPart(i)
+	}
+}
+
+// addPart builds and adds part i unless it was. A clash between routes is
+// a mistake in the table, which newRouter reports for the whole table
+// (TestLazyRoutesMatchTable), so here it panics.
+func (r *router) addPart(i int) {
 	l := r.lazy
-	for i, p := range l.parts {
-		if l.done[i] || !all && !p.holds(comps) {
-			continue
-		}
-		l.built[i], l.done[i] = p.build(), true
-		for _, e := range l.built[i] {
-			if err := r.add(e); err != nil {
-				panic("api: " + err.Error())
-			}
+	if l.done[i] {
+		return
+	}
+	l.built[i], l.done[i] = l.parts[i].build(), true
+	for _, e := range l.built[i] {
+		if err := r.add(e); err != nil {
+			panic("api: " + err.Error())
 		}
 	}
 }
@@ -125,7 +136,7 @@ func (r *router) endpoints() []*Endpoint {
 	l := r.lazy
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r.route("", true)
+	r.routeAll()
 	var t []*Endpoint
 	for _, b := range l.built {
 		t = append(t, b...)
@@ -167,7 +178,7 @@ func (r *router) match(method, path string) (*Endpoint, map[string]string) {
 	if r.lazy != nil {
 		r.lazy.mu.Lock()
 		defer r.lazy.mu.Unlock()
-		r.route(path, false)
+		r.route(path)
 	}
 	n := r.root
 	var params map[string]string
@@ -199,7 +210,7 @@ func (r *router) children(path string) []string {
 	if r.lazy != nil {
 		r.lazy.mu.Lock()
 		defer r.lazy.mu.Unlock()
-		r.route("", true)
+		r.routeAll()
 	}
 	n := r.root
 	for _, c := range splitPath(path) {

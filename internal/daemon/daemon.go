@@ -98,8 +98,9 @@ type Config struct {
 	// node's address).
 	PeerListen string
 	Advertise  string
-	// runMember is set by Start: the daemon runs the node's etcd member,
-	// the CLI only connects to it.
+	// runMember is set by Start: the daemon runs the node's etcd member
+	// and routes the whole API at once. A node only opened (the CLI)
+	// connects to the member and routes the API's areas as it calls them.
 	runMember bool
 	// ACME settings for tests: the CA roots trusted for the ACME server
 	// (nil: the system's), the standalone http-01 port (80), the DNS
@@ -297,8 +298,7 @@ func (n *Node) build(ctx context.Context, root host.Root) error {
 	if err := n.buildACME(certSvc); err != nil {
 		return err
 	}
-	// The daemon routes the whole table at start; the in-process CLI, which
-	// opens the node for a call or two, builds only the areas it calls.
+	// see runMember
 	a, err := api.New(api.Config{Services: n.Services, AuthFailDelay: cfg.AuthFailDelay, Limits: cfg.Limits,
 		Lazy: !cfg.runMember})
 	if err != nil {

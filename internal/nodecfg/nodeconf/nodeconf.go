@@ -30,12 +30,9 @@ type Config struct {
 // lines are trimmed, blank lines skipped, "#" lines collected into the
 // description, "key: value" lines into Values; anything else is a warning.
 func Parse(r io.Reader) (*Config, error) {
+	// the store's bytes.Reader writes itself into the builder in one
+	// piece: one allocation, and String does not copy it again
 	var sb strings.Builder
-	// a reader that knows its length (the store's bytes) is read into
-	// one allocation, not a doubling buffer then a string copy
-	if l, ok := r.(interface{ Len() int }); ok {
-		sb.Grow(l.Len())
-	}
 	if _, err := io.Copy(&sb, r); err != nil {
 		return nil, fmt.Errorf("read node config: %w", err)
 	}

@@ -67,11 +67,9 @@ var BondModes = map[string]int{
 // like Proxmox it keeps what it does not understand; only read errors are
 // returned.
 func Parse(r io.Reader, k *Kernel) (*Config, error) {
-	// read into a strings.Builder: its String() does not copy the file
+	// read into a strings.Builder: its String() does not copy the file,
+	// and a bytes.Reader writes itself into it in one piece
 	var sb strings.Builder
-	if l, ok := r.(interface{ Len() int }); ok {
-		sb.Grow(l.Len())
-	}
 	if _, err := io.Copy(&sb, r); err != nil {
 		return nil, fmt.Errorf("read interfaces: %w", err)
 	}

@@ -169,7 +169,7 @@ func (s *Service) parseBoth() (old, next *ifaces.Config, staged bool, err error)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, false, err
 	}
-	if old, err = s.parsed.parse(live, k, false); err != nil {
+	if old, err = s.parsed.live(live, k); err != nil {
 		return nil, nil, false, err
 	}
 	data, err := s.cfg.Root.ReadFile(StagedPath)
@@ -178,6 +178,6 @@ func (s *Service) parseBoth() (old, next *ifaces.Config, staged bool, err error)
 	} else if err != nil {
 		return nil, nil, false, err
 	}
-	next, err = s.parsed.parse(data, k, true)
+	next, err = s.parsed.staged(data, k)
 	return old, next, err == nil, err
 }

@@ -15,8 +15,8 @@ import (
 // needs the same bytes and the same kernel facts; anything else parses.
 // The configs it hands out are shared and must not be changed.
 type parseCache struct {
-	mu     sync.Mutex
-	staged parsedFile
+	mu   sync.Mutex
+	last parsedFile // the staged file parsed last
 }
 
 type parsedFile struct {
@@ -25,25 +25,42 @@ type parsedFile struct {
 	cfg  *ifaces.Config
 }
 
-// parse returns data parsed with k, from the cache when the staged file
-// last parsed was these bytes under the same kernel facts. Only a staged
-// file is remembered (asStaged): a live file that is not the last staged
-// one was changed behind the applier's back, or by ifupdown2's reload.
-func (c *parseCache) parse(data []byte, k *ifaces.Kernel, asStaged bool) (*ifaces.Config, error) {
-	c.mu.Lock()
-	hit := c.staged
-	c.mu.Unlock()
-	if hit.cfg != nil && bytes.Equal(hit.data, data) && sameKernel(hit.k, k) {
-		return hit.cfg, nil
+// live parses the live file, from the cache when it is the staged file
+// last parsed under the same kernel facts. A live file is not remembered:
+// one that is not the last staged file was changed behind the applier's
+// back, or by ifupdown2's reload.
+func (c *parseCache) live(data []byte, k *ifaces.Kernel) (*ifaces.Config, error) {
+	if cfg := c.hit(data, k); cfg != nil {
+		return cfg, nil
+	}
+	return ifaces.Parse(bytes.NewReader(data), k)
+}
+
+// staged parses the staged file, from the cache when it was parsed last,
+// and remembers it.
+func (c *parseCache) staged(data []byte, k *ifaces.Kernel) (*ifaces.Config, error) {
+	if cfg := c.hit(data, k); cfg != nil {
+		return cfg, nil
 	}
 	cfg, err := ifaces.Parse(bytes.NewReader(data), k)
-	if err != nil || !asStaged {
-		return cfg, err
+	if err != nil {
+		return nil, err
 	}
 	c.mu.Lock()
-	c.staged = parsedFile{data: data, k: k, cfg: cfg}
+	c.last = parsedFile{data: data, k: k, cfg: cfg}
 	c.mu.Unlock()
 	return cfg, nil
+}
+
+// hit is the remembered config when it was parsed from data under k.
+func (c *parseCache) hit(data []byte, k *ifaces.Kernel) *ifaces.Config {
+	c.mu.Lock()
+	last := c.last
+	c.mu.Unlock()
+	if last.cfg != nil && bytes.Equal(last.data, data) && sameKernel(last.k, k) {
+		return last.cfg
+	}
+	return nil
 }
 
 func sameKernel(a, b *ifaces.Kernel) bool {
